@@ -1,0 +1,89 @@
+"""create_app(settings) -> the Starlette app serving every surface on one port at the real paths."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mock_server.context import AppContext
+from mock_server.control import routes as control
+from mock_server.errors import ApiError, envelope
+from mock_server.http import Json
+from mock_server.journal import JournalMiddleware
+from mock_server.public.chat import routes as chat
+from mock_server.public.contacts import routes as contacts
+from mock_server.settings import Settings
+
+log = logging.getLogger("mock_server")
+
+
+async def api_error(request: Request, exc: ApiError) -> Response:
+    return Json(exc.body, status_code=exc.status)
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 405:
+        return Json(envelope(405, "method_not_allowed", f"Method \"{request.method}\" not allowed.").body, 405,
+                    headers=exc.headers)
+    return Json(envelope(exc.status_code, "not_found", "Not found.",
+                         {"detail": f"No endpoint at {request.url.path}."}).body, exc.status_code)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Json({"status": "error", "code": "500", "message": "Internal Server Error", "errors": {}}, 500)
+
+
+class ClockMiddleware:
+    """Fire timed changes that fell due before each request, so a response reflects 'now'."""
+
+    def __init__(self, app, ctx: AppContext):
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope, receive, send):
+        if not self.ctx.clock.manual:
+            self.ctx.scheduler.run_due()
+        await self.app(scope, receive, send)
+
+
+async def tick(ctx: AppContext) -> None:
+    """With a real clock, fire timed changes as they fall due even when no request comes."""
+    while True:
+        due = ctx.scheduler.next_due()
+        wait = 1.0 if due is None else max(0.0, min(1.0, (due - ctx.now()).total_seconds()))
+        await asyncio.sleep(wait)
+        ctx.scheduler.run_due()
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    ctx = AppContext(settings)
+    chat.register_actions(ctx)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        ticker = None if ctx.clock.manual else asyncio.create_task(tick(ctx))
+        try:
+            yield
+        finally:
+            if ticker:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+            ctx.close()
+
+    app = Starlette(
+        routes=[*chat.routes, *contacts.routes, *control.routes, *chat.control_routes],
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.add_middleware(ClockMiddleware, ctx=ctx)
+    app.add_middleware(JournalMiddleware, journal=ctx.journal, clock=ctx.clock)
+    return app

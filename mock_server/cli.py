@@ -1,0 +1,73 @@
+"""The myoperator-mock command (and its twin, python -m mock_server)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mock_server.settings import DEFAULT_PORT, DEFAULT_SEED, Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="myoperator-mock", description="A local simulator of MyOperator's APIs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the simulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--data-dir", type=Path, help="keep state in DIR/state.sqlite3 across restarts")
+    serve.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated fixtures")
+    serve.add_argument("--fixtures", type=Path, help="load this fixtures file instead of generating one")
+    serve.add_argument("--clock", choices=["real", "manual"], default="real",
+                       help="manual: time moves only through POST /_mock/clock/advance")
+    serve.add_argument("--template-review-seconds", type=float, default=Settings.template_review_seconds,
+                       help="how long Meta takes to review a new template")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
+                    fixtures_path=args.fixtures, clock=args.clock, log_level=args.log_level,
+                    template_review_seconds=args.template_review_seconds)
+
+
+def banner(settings: Settings, app) -> str:
+    ctx = app.state.ctx
+    base = settings.public_base_url
+    first = next(iter(ctx.store.tenants.values()))
+    primary = next((p for p in first["phone_numbers"] if p.get("role") == "primary"), None)
+    lines = [
+        f"myoperator-mock on {base}",
+        f"  public API     {base}/chat/...  {base}/contacts  (instead of https://publicapi.myoperator.co)",
+        f"  control plane  {base}/_mock/tenants",
+        "  default tenant:",
+        f"    X-MYOP-COMPANY-ID: {first.company_id}",
+        f"    Authorization: Bearer {first.account['api_key']}",
+    ]
+    if primary:
+        lines.append(f"    phone_number_id: {primary['phone_number_id']}")
+    lines.append(f"  state: {settings.data_dir or 'in memory'}; clock: {settings.clock}")
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from mock_server.app import create_app
+
+    app = create_app(settings)
+    print(banner(settings, app), flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(settings_from(args))
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The app's whole state, owned by one app instance (nothing lives in module globals)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from mock_server import fixtures as fixture_data
+from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, iso, parse_iso
+from mock_server.ids import IdFactory
+from mock_server.journal import Journal
+from mock_server.settings import Settings
+from mock_server.store import SqliteBackend, Store, TenantState
+
+JOBS = "jobs"  # the collection that keeps each tenant's pending timed changes across restarts
+
+
+class AppContext:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.fixtures = (fixture_data.load_file(settings.fixtures_path) if settings.fixtures_path
+                         else fixture_data.generate(settings.seed))
+        self.clock = self._make_clock()
+        backend = SqliteBackend(settings.data_dir / "state.sqlite3") if settings.data_dir else None
+        self.store = Store(backend)
+        self.ids = IdFactory(settings.seed, self.store.backend.bump_generation())
+        self.journal = Journal(settings.journal_size)
+        self.scheduler = Scheduler(self.clock)
+        self.scheduler.on_fire = self._forget_job
+        if not self.store.restore():
+            self.reset()
+        else:
+            for tenant in self.store.tenants.values():
+                self._reschedule(tenant)
+
+    def _make_clock(self) -> Clock:
+        if self.settings.clock == "manual":
+            start = self.settings.clock_start or parse_iso(self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME)))
+            return ManualClock(start)
+        return RealClock()
+
+    # --- tenants -------------------------------------------------------------------------
+    def tenant_fixtures(self) -> dict[str, dict[str, Any]]:
+        return {t["company_id"]: t for t in self.fixtures["tenants"]}
+
+    def reset(self, company_id: str | None = None) -> list[str]:
+        """Put one tenant (or all) back to its fixtures; pending timed changes are dropped."""
+        fixtures = self.tenant_fixtures()
+        targets = [company_id] if company_id else list(fixtures)
+        with self.store.transaction():
+            if company_id is None:
+                for stale in set(self.store.tenants) - set(fixtures):
+                    self.scheduler.cancel_tenant(stale)
+                    self.store.seed(stale, {})
+                    del self.store.tenants[stale]
+            for cid in targets:
+                self.scheduler.cancel_tenant(cid)
+                self._reschedule(self.store.seed(cid, fixtures[cid]["state"]))
+        return targets
+
+    def authenticate(self, company_id: str, api_key: str) -> TenantState | None:
+        tenant = self.store.tenant(company_id)
+        if tenant is None or not api_key or tenant.account.get("api_key") != api_key:
+            return None
+        return tenant
+
+    # --- timed changes -------------------------------------------------------------------
+    def schedule(self, tenant: TenantState, delay_seconds: float, action: str, payload: dict) -> str:
+        job_id = self.ids.uuid()
+        due = self.clock.now() + timedelta(seconds=delay_seconds)
+        tenant[JOBS].put({"id": job_id, "due_at": iso(due), "action": action, "payload": payload})
+        self.scheduler.add(job_id, tenant.company_id, due, action, payload)
+        return job_id
+
+    def _reschedule(self, tenant: TenantState) -> None:
+        for job in tenant[JOBS]:
+            self.scheduler.add(job["id"], tenant.company_id, parse_iso(job["due_at"]), job["action"], job["payload"])
+
+    def _forget_job(self, job) -> None:
+        tenant = self.store.tenant(job.tenant_id)
+        if tenant is not None:
+            tenant[JOBS].delete(job.id)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def close(self) -> None:
+        self.store.backend.close()

@@ -1,0 +1,181 @@
+"""/_mock/: what a test or a developer uses to see and steer the simulator.
+
+Not part of MyOperator's API, so it needs no credentials; it is meant for localhost.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from mock_server.clock import iso, parse_iso
+from mock_server.context import AppContext
+from mock_server.errors import DRF_INVALID, ApiError
+from mock_server.http import Json, read_json
+from mock_server.store import TenantState
+
+PHONE_STATES = {"phone_number_status": ["connected", "otp_verified", "disconnected", "pending"],
+                "onboarding_status": ["success", "pending", "failed"], "status": ["active", "disabled"]}
+WABA_STATES = {"waba_review_status": ["approved", "pending", "rejected"], "status": ["active", "disabled"]}
+
+
+def ctx_of(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+def control_error(status: int, message: str) -> ApiError:
+    return ApiError(status, {"status": "error", "code": str(status), "message": message, "errors": {}})
+
+
+def tenant_of(request: Request) -> TenantState:
+    tenant = ctx_of(request).store.tenant(request.path_params["company_id"])
+    if tenant is None:
+        raise control_error(404, f"No tenant with company_id {request.path_params['company_id']!r}.")
+    return tenant
+
+
+def describe(tenant: TenantState) -> dict:
+    account = tenant.account
+    wabas = {w["id"]: w for w in tenant["waba_accounts"]}
+    return {
+        "company_id": tenant.company_id, "api_key": account.get("api_key"), "name": account.get("name"),
+        "wallet_balance": account.get("wallet_balance"), "service_active": account.get("service_active"),
+        "waba_accounts": [{"waba_id": w["waba_id"], "role": w.get("role"), "waba_review_status": w["waba_review_status"],
+                           "status": w["status"]} for w in wabas.values()],
+        "phone_numbers": [{"phone_number_id": p["phone_number_id"], "role": p.get("role"),
+                           "waba_id": wabas.get(p["waba_account_id"], {}).get("waba_id"),
+                           "phone_number_status": p["phone_number_status"],
+                           "onboarding_status": p["onboarding_status"], "status": p["status"]}
+                          for p in tenant["phone_numbers"]],
+    }
+
+
+async def list_tenants(request: Request) -> Json:
+    return Json({"tenants": [describe(t) for t in ctx_of(request).store.tenants.values()]})
+
+
+async def get_tenant(request: Request) -> Json:
+    return Json(describe(tenant_of(request)))
+
+
+async def reset(request: Request) -> Json:
+    ctx = ctx_of(request)
+    company_id = request.path_params.get("company_id") or request.query_params.get("company_id")
+    if company_id and company_id not in ctx.tenant_fixtures():
+        raise control_error(404, f"No fixtures for company_id {company_id!r}.")
+    return Json({"reset": ctx.reset(company_id)})
+
+
+async def dump_state(request: Request) -> Json:
+    tenant = tenant_of(request)
+    return Json({"company_id": tenant.company_id, "state": tenant.dump()})
+
+
+def _apply(doc: dict, body: dict, allowed: dict[str, list]) -> dict:
+    errors = {}
+    for key, value in body.items():
+        if key not in allowed:
+            errors[key] = [f"Unknown field. Settable: {', '.join(allowed)}."]
+        elif allowed[key] and value not in allowed[key]:
+            errors[key] = [f"Choose one of: {', '.join(map(str, allowed[key]))}."]
+    if errors:
+        raise DRF_INVALID.error(errors)
+    doc.update(body)
+    return doc
+
+
+async def patch_tenant(request: Request) -> Json:
+    tenant = tenant_of(request)
+    body = await read_json(request, DRF_INVALID)
+    account = dict(tenant.account)
+    if "wallet_balance" in body and (isinstance(body["wallet_balance"], bool)
+                                     or not isinstance(body["wallet_balance"], (int, float))):
+        raise DRF_INVALID.field("wallet_balance", "A number is required.")
+    if "service_active" in body and not isinstance(body["service_active"], bool):
+        raise DRF_INVALID.field("service_active", "Must be true or false.")
+    tenant.save_account(_apply(account, body, {"wallet_balance": [], "service_active": []}))
+    return Json(describe(tenant))
+
+
+async def patch_phone_number(request: Request) -> Json:
+    tenant = tenant_of(request)
+    phone = tenant["phone_numbers"].find(lambda p: p["phone_number_id"] == request.path_params["phone_number_id"])
+    if phone is None:
+        raise control_error(404, "No such phone_number_id for this company.")
+    body = await read_json(request, DRF_INVALID)
+    tenant["phone_numbers"].put(_apply(dict(phone, modified=iso(ctx_of(request).now())), body, PHONE_STATES))
+    return Json(describe(tenant))
+
+
+async def patch_waba(request: Request) -> Json:
+    tenant = tenant_of(request)
+    waba = tenant["waba_accounts"].find(lambda w: w["waba_id"] == request.path_params["waba_id"])
+    if waba is None:
+        raise control_error(404, "No such waba_id for this company.")
+    body = await read_json(request, DRF_INVALID)
+    tenant["waba_accounts"].put(_apply(dict(waba, modified=iso(ctx_of(request).now())), body, WABA_STATES))
+    return Json(describe(tenant))
+
+
+async def journal(request: Request) -> Json:
+    ctx = ctx_of(request)
+    if request.method == "DELETE":
+        ctx.journal.clear()
+        return Json({"requests": []})
+    status = request.query_params.get("status")
+    if status is not None and not status.isdigit():
+        raise DRF_INVALID.field("status", "A valid integer is required.")
+    return Json({"requests": ctx.journal.entries(
+        path=request.query_params.get("path"), method=request.query_params.get("method"),
+        status=int(status) if status else None, company_id=request.query_params.get("company_id"))})
+
+
+def clock_state(ctx: AppContext) -> dict:
+    return {"now": iso(ctx.now()), "mode": "manual" if ctx.clock.manual else "real",
+            "pending": [{"id": j.id, "company_id": j.tenant_id, "due_at": iso(j.due_at), "action": j.action,
+                         "payload": j.payload} for j in ctx.scheduler.pending()]}
+
+
+async def get_clock(request: Request) -> Json:
+    return Json(clock_state(ctx_of(request)))
+
+
+async def advance_clock(request: Request) -> Json:
+    """Move the manual clock by ``seconds`` or ``to`` an instant, firing what falls due on the way."""
+    ctx = ctx_of(request)
+    if not ctx.clock.manual:
+        raise control_error(409, "The clock is real; start the server with --clock manual to move it.")
+    body = await read_json(request, DRF_INVALID)
+    seconds, to = body.get("seconds"), body.get("to")
+    if (seconds is None) == (to is None):
+        raise DRF_INVALID.field("non_field_errors", "Give exactly one of 'seconds' or 'to'.")
+    if seconds is not None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 9:
+            raise DRF_INVALID.field("seconds", "A number of seconds from 0 to 1e9 is required.")
+        target = ctx.now() + timedelta(seconds=seconds)
+    else:
+        try:
+            target = parse_iso(str(to))
+        except ValueError:
+            raise DRF_INVALID.field("to", "An ISO 8601 instant is required.")
+        if target < ctx.now():
+            raise DRF_INVALID.field("to", "The clock cannot move backwards.")
+    fired = ctx.scheduler.advance_to(target)
+    return Json(dict(clock_state(ctx), fired=fired))
+
+
+routes = [
+    Route("/_mock/tenants", list_tenants, methods=["GET"]),
+    Route("/_mock/tenants/{company_id}", get_tenant, methods=["GET"]),
+    Route("/_mock/tenants/{company_id}", patch_tenant, methods=["PATCH"]),
+    Route("/_mock/tenants/{company_id}/state", dump_state, methods=["GET"]),
+    Route("/_mock/tenants/{company_id}/reset", reset, methods=["POST"]),
+    Route("/_mock/tenants/{company_id}/phonenumbers/{phone_number_id}", patch_phone_number, methods=["PATCH"]),
+    Route("/_mock/tenants/{company_id}/wabas/{waba_id}", patch_waba, methods=["PATCH"]),
+    Route("/_mock/reset", reset, methods=["POST"]),
+    Route("/_mock/journal", journal, methods=["GET", "DELETE"]),
+    Route("/_mock/clock", get_clock, methods=["GET"]),
+    Route("/_mock/clock/advance", advance_clock, methods=["POST"]),
+]

@@ -1,0 +1,99 @@
+"""Request parsing and response helpers shared by every surface.
+
+Each helper takes the endpoint's ``ValidationStyle`` so that malformed input is answered in the
+envelope that endpoint documents, never with a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from mock_server import schemas
+from mock_server.errors import ValidationStyle
+
+MAX_JSON_BYTES = 1024 * 1024
+
+
+class Json(JSONResponse):
+    """Compact UTF-8 JSON, as the real service sends."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def read_body(request: Request, limit: int, style: ValidationStyle) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise style.field("non_field_errors", f"Request body is too large (limit {limit} bytes).")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise style.field("non_field_errors", f"Request body is too large (limit {limit} bytes).")
+    return bytes(body)
+
+
+async def read_json(request: Request, style: ValidationStyle, schema: str | None = None,
+                    limit: int = MAX_JSON_BYTES) -> dict[str, Any]:
+    """The body as a JSON object, validated against ``schema`` when given."""
+    raw = await read_body(request, limit, style)
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
+    if not isinstance(body, dict):
+        raise style.field("non_field_errors", "Invalid data. Expected a JSON object.")
+    if schema:
+        errors = schemas.field_errors(schema, body)
+        if errors:
+            raise style.error(errors)
+    return body
+
+
+def query_int(request: Request, name: str, default: int, style: ValidationStyle,
+              minimum: int = 0, maximum: int | None = None) -> int:
+    """An integer query parameter; values above ``maximum`` are capped (DRF's max_limit)."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise style.field(name, "A valid integer is required.")
+    if value < minimum:
+        raise style.field(name, f"Ensure this value is greater than or equal to {minimum}.")
+    return min(value, maximum) if maximum is not None else value
+
+
+def query_list(request: Request, name: str) -> list[str]:
+    """A comma-separated (or repeated) query parameter."""
+    values = []
+    for raw in request.query_params.getlist(name):
+        values.extend(v.strip() for v in raw.split(",") if v.strip())
+    return values
+
+
+def page(request: Request, items: list, limit: int, offset: int) -> dict[str, Any]:
+    """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results."""
+    count = len(items)
+
+    def link(new_offset: int) -> str:
+        params = dict(request.query_params)
+        params["limit"] = str(limit)
+        if new_offset > 0:
+            params["offset"] = str(new_offset)
+        else:
+            params.pop("offset", None)
+        return f"{str(request.base_url).rstrip('/')}{request.url.path}?{urlencode(params)}"
+
+    return {
+        "count": count,
+        "next": link(offset + limit) if offset + limit < count else None,
+        "previous": link(max(offset - limit, 0)) if offset > 0 and limit > 0 else None,
+        "results": items[offset: offset + limit],
+    }

@@ -1,0 +1,24 @@
+"""Ids minted at run time: deterministic for a given seed, never repeated across restarts."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime
+
+
+class IdFactory:
+    def __init__(self, seed: int, generation: int = 0):
+        # The generation counts process starts on one data dir, so a restarted server does not
+        # mint the ids it minted before.
+        self._rng = random.Random(f"{seed}:{generation}")
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def digits(self, n: int) -> str:
+        return str(self._rng.randint(1, 9)) + "".join(str(self._rng.randint(0, 9)) for _ in range(n - 1))
+
+    def object_id(self, at: datetime) -> str:
+        """A MongoDB-style ObjectId (the Contacts API's ids): creation time, then randomness."""
+        return f"{int(at.timestamp()):08x}{self._rng.getrandbits(64):016x}"

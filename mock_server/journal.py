@@ -1,0 +1,76 @@
+"""The request journal: what clients sent and what they got, for tests to verify (WireMock-style).
+
+A pure ASGI middleware, so the hot path pays for a deque append and nothing else; bodies are
+captured only up to a bound. Requests to the control plane are not journaled.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from mock_server.clock import Clock, iso
+
+BODY_CAPTURE_LIMIT = 64 * 1024
+
+
+class Journal:
+    def __init__(self, size: int):
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._counter = 0
+
+    def record(self, entry: dict[str, Any]) -> None:
+        self._counter += 1
+        entry["seq"] = self._counter
+        self._entries.append(entry)
+
+    def entries(self, path: str | None = None, method: str | None = None, status: int | None = None,
+                company_id: str | None = None) -> list[dict[str, Any]]:
+        return [e for e in self._entries
+                if (path is None or e["path"] == path or (path.endswith("*") and e["path"].startswith(path[:-1])))
+                and (method is None or e["method"] == method.upper())
+                and (status is None or e["status"] == status)
+                and (company_id is None or e["company_id"] == company_id)]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class JournalMiddleware:
+    def __init__(self, app: Callable, journal: Journal, clock: Clock, skip_prefix: str = "/_mock"):
+        self.app, self.journal, self.clock, self.skip_prefix = app, journal, clock, skip_prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefix):
+            return await self.app(scope, receive, send)
+        chunks: list[bytes] = []
+        captured = 0
+        status = 0
+
+        async def receive_and_capture():
+            nonlocal captured
+            message = await receive()
+            if message["type"] == "http.request" and captured < BODY_CAPTURE_LIMIT:
+                body = message.get("body", b"")[: BODY_CAPTURE_LIMIT - captured]
+                chunks.append(body)
+                captured += len(body)
+            return message
+
+        async def send_and_capture(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        at = self.clock.now()
+        try:
+            await self.app(scope, receive_and_capture, send_and_capture)
+        finally:
+            headers = dict(scope.get("headers") or [])
+            self.journal.record({
+                "time": iso(at), "method": scope["method"], "path": scope["path"],
+                "query": dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)),
+                "company_id": headers.get(b"x-myop-company-id", b"").decode("latin-1") or None,
+                "body": b"".join(chunks).decode("utf-8", "replace"), "status": status or 500,
+            })

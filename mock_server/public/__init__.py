@@ -1,0 +1,1 @@
+"""The public API (publicapi.myoperator.co): WhatsApp Business under /chat, and /contacts."""

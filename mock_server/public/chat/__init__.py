@@ -1,0 +1,1 @@
+"""WhatsApp Business: templates, campaigns, phone numbers, media and messages."""

@@ -1,0 +1,44 @@
+"""GET /chat/phonenumbers: the company's WhatsApp numbers, with optional expansions."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from mock_server.context import AppContext
+from mock_server.errors import DRF_INVALID
+from mock_server.http import Json, page, query_int, query_list
+from mock_server.public.auth import endpoint
+from mock_server.store import TenantState
+
+EXPANSIONS = ("settings", "profile", "waba_account")
+FIELDS = ("id", "phone_number_status", "onboarding_status", "status", "phone_number_id", "country_code",
+          "phone_number", "created", "modified")
+WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "modified", "waba_review_status")
+
+
+def render(phone: dict, waba: dict | None, expand: list[str]) -> dict:
+    out = {k: phone[k] for k in FIELDS}
+    if "waba_account" in expand and waba is not None:
+        out["waba_account"] = {k: waba[k] for k in WABA_FIELDS}
+    for key in ("profile", "settings"):
+        if key in expand:
+            out[key] = dict(phone[key])
+    return out
+
+
+@endpoint
+async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    limit = query_int(request, "limit", 10, DRF_INVALID, minimum=1, maximum=100)
+    offset = query_int(request, "offset", 0, DRF_INVALID)
+    expand = query_list(request, "expand")
+    unknown = [e for e in expand if e not in EXPANSIONS]
+    if unknown:
+        raise DRF_INVALID.field("expand", f"Unknown expansion(s): {', '.join(unknown)}. "
+                                          f"Choose from: {', '.join(EXPANSIONS)}.")
+    wabas = {w["id"]: w for w in tenant["waba_accounts"]}
+    waba_id = request.query_params.get("waba_id")
+    phones = [p for p in tenant["phone_numbers"]
+              if not waba_id or wabas.get(p["waba_account_id"], {}).get("waba_id") == waba_id]
+    data = page(request, phones, limit, offset)
+    data["results"] = [render(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]
+    return Json({"status": "success", "code": "200", "message": "Phone Numbers List", "data": data})

@@ -1,0 +1,98 @@
+"""JSON Schemas written from MyOperator's docs, compiled once per process.
+
+Schema files live beside this module (``public/…``, and later surfaces' folders); a schema is
+named by its path without ``.json``, e.g. ``public/template.create.request``. They may ``$ref``
+each other by that name. Requests are validated against them before any business rule runs, and
+the test suite validates every documented example and every response against them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012 as _DRAFT
+
+ROOT = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def _registry() -> tuple[Registry, dict[str, dict]]:
+    documents = {}
+    for path in sorted(ROOT.rglob("*.json")):
+        name = path.relative_to(ROOT).with_suffix("").as_posix()
+        documents[name] = json.loads(path.read_text(encoding="utf-8"))
+    registry = Registry().with_resources(
+        (name, Resource.from_contents(doc, default_specification=_DRAFT)) for name, doc in documents.items())
+    return registry, documents
+
+
+def names() -> list[str]:
+    return sorted(_registry()[1])
+
+
+def schema(name: str) -> dict:
+    return _registry()[1][name]
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    registry, documents = _registry()
+    return Draft202012Validator(documents[name], registry=registry)
+
+
+def field_errors(name: str, instance: Any) -> dict[str, list[str]]:
+    """Validation failures as DRF-style ``{field: [message, …]}``; empty when valid."""
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        for field, message in _describe(error):
+            errors.setdefault(field, [])
+            if message not in errors[field]:
+                errors[field].append(message)
+    return errors
+
+
+def _describe(error) -> list[tuple[str, str]]:
+    path = ".".join(str(p) for p in error.absolute_path)
+    label = path or "non_field_errors"
+    kind = error.validator
+    if kind == "required":
+        missing = [f for f in error.validator_value if isinstance(error.instance, dict) and f not in error.instance]
+        return [(f"{path}.{f}" if path else f, f"{f} is required") for f in missing]
+    if kind in ("oneOf", "anyOf") and error.context:
+        # Report the branch that got furthest: the most specific explanation of what is wrong.
+        best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+        return _describe(best)
+    if kind == "type":
+        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        return [(label, f"{path.rsplit('.', 1)[-1] or 'Value'} must be of type {expected}.")]
+    if kind == "enum":
+        return [(label, f"\"{_short(error.instance)}\" is not a valid choice. Choose one of: "
+                        f"{', '.join(str(v) for v in error.validator_value)}.")]
+    if kind == "const":
+        return [(label, f"Must be {error.validator_value!r}.")]
+    if kind == "maxLength":
+        return [(label, f"Ensure this field has no more than {error.validator_value} characters.")]
+    if kind == "minLength":
+        return [(label, "This field may not be blank." if error.validator_value == 1
+                 else f"Ensure this field has at least {error.validator_value} characters.")]
+    if kind == "maxItems":
+        return [(label, f"Ensure this field has no more than {error.validator_value} elements.")]
+    if kind == "minItems":
+        return [(label, f"Ensure this field has at least {error.validator_value} elements.")]
+    if kind == "pattern":
+        return [(label, f"\"{_short(error.instance)}\" has an invalid format.")]
+    if kind == "additionalProperties":
+        return [(label, error.message.replace("'", "\""))]
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [(label, error.message)]
+    return [(label, error.message[:200])]
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

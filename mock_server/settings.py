@@ -1,0 +1,35 @@
+"""Frozen settings: one object built from CLI flags (or by tests) and handed to create_app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+DEFAULT_SEED = 20250701
+DEFAULT_PORT = 8800
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    # None keeps all state in memory; a folder keeps it in <folder>/state.sqlite3 across restarts.
+    data_dir: Path | None = None
+    seed: int = DEFAULT_SEED
+    # A fixtures file of the user's own; None generates the default fixtures from ``seed``.
+    fixtures_path: Path | None = None
+    log_level: str = "info"
+    # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance.
+    clock: str = "real"
+    # Where the manual clock starts; None means the fixtures' reference instant.
+    clock_start: datetime | None = None
+    # Seconds Meta takes to review a new template (help centre: "within a few minutes").
+    template_review_seconds: float = 120.0
+    # How many requests the journal keeps (oldest dropped first).
+    journal_size: int = 1000
+
+    @property
+    def public_base_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"

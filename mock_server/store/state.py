@@ -1,0 +1,117 @@
+"""The tenants' state: per company, collections of JSON documents by kind.
+
+A document is a plain dict with an ``id``; surfaces read and write them through ``Collection``
+and render them to their wire shapes themselves. Keeping state as data makes reset, dump,
+persistence and user fixtures one format.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Iterable, Iterator
+
+from mock_server.store.backend import Doc, MemoryBackend
+
+ACCOUNT = "account"  # the one document of a tenant's own settings (credentials, wallet, service)
+
+
+class Collection:
+    """One kind of document of one tenant, kept in insertion order."""
+
+    def __init__(self, tenant_id: str, kind: str, backend: Any):
+        self._tenant_id, self.kind, self._backend = tenant_id, kind, backend
+        self._docs: dict[str, Doc] = {}
+
+    def get(self, doc_id: Any) -> Doc | None:
+        return self._docs.get(str(doc_id))
+
+    def values(self) -> list[Doc]:
+        return list(self._docs.values())
+
+    def find(self, predicate: Callable[[Doc], bool]) -> Doc | None:
+        return next((d for d in self._docs.values() if predicate(d)), None)
+
+    def put(self, doc: Doc) -> Doc:
+        doc_id = str(doc["id"])
+        self._docs[doc_id] = doc
+        self._backend.put(self._tenant_id, self.kind, doc_id, doc)
+        return doc
+
+    def delete(self, doc_id: Any) -> Doc | None:
+        doc = self._docs.pop(str(doc_id), None)
+        if doc is not None:
+            self._backend.delete(self._tenant_id, self.kind, str(doc_id))
+        return doc
+
+    def load(self, docs: Iterable[Doc]) -> None:
+        """Fill from persisted or fixture data without writing it back."""
+        for doc in docs:
+            self._docs[str(doc["id"])] = doc
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __iter__(self) -> Iterator[Doc]:
+        return iter(list(self._docs.values()))
+
+
+class TenantState:
+    """Everything one company owns."""
+
+    def __init__(self, company_id: str, backend: Any):
+        self.company_id = company_id
+        self._backend = backend
+        self._collections: dict[str, Collection] = {}
+
+    def __getitem__(self, kind: str) -> Collection:
+        if kind not in self._collections:
+            self._collections[kind] = Collection(self.company_id, kind, self._backend)
+        return self._collections[kind]
+
+    @property
+    def account(self) -> Doc:
+        return self[ACCOUNT].get(ACCOUNT) or {}
+
+    def save_account(self, account: Doc) -> None:
+        self[ACCOUNT].put(account)
+
+    def load(self, state: dict[str, list[Doc]]) -> None:
+        for kind, docs in state.items():
+            self[kind].load(docs)
+
+    def dump(self) -> dict[str, list[Doc]]:
+        return {kind: copy.deepcopy(c.values()) for kind, c in sorted(self._collections.items()) if len(c)}
+
+
+class Store:
+    """All tenants; restores itself from the backend, or from fixtures on first start."""
+
+    def __init__(self, backend: Any = None):
+        self.backend = backend or MemoryBackend()
+        self.tenants: dict[str, TenantState] = {}
+
+    def restore(self) -> bool:
+        """Load persisted state; False when there was none."""
+        persisted = self.backend.load()
+        for company_id, state in persisted.items():
+            self._new_tenant(company_id).load(state)
+        return bool(persisted)
+
+    def seed(self, company_id: str, state: dict[str, list[Doc]]) -> TenantState:
+        """(Re)place a tenant's whole state, durably in one transaction."""
+        state = copy.deepcopy(state)
+        tenant = self._new_tenant(company_id)
+        tenant.load(state)
+        self.backend.replace_tenant(company_id, state)
+        return tenant
+
+    def tenant(self, company_id: str) -> TenantState | None:
+        return self.tenants.get(company_id)
+
+    def transaction(self):
+        return self.backend.transaction()
+
+    def _new_tenant(self, company_id: str) -> TenantState:
+        tenant = TenantState(company_id, self.backend)
+        self.tenants[company_id] = tenant
+        return tenant

@@ -1,0 +1,63 @@
+"""Shared fixtures: an in-process app on a manual clock, and both seeded tenants' credentials."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server import Settings, create_app
+
+EXAMPLES = json.loads((Path(__file__).parent / "data" / "public_api_examples.json").read_text(encoding="utf-8"))
+
+
+class Tenant:
+    """One seeded company as a test sees it: credentials and its fixture state."""
+
+    def __init__(self, app, company_id: str):
+        self.company_id = company_id
+        self.state = app.state.ctx.store.tenant(company_id)
+        self.api_key = self.state.account["api_key"]
+        self.headers = {"Authorization": f"Bearer {self.api_key}", "X-MYOP-COMPANY-ID": company_id}
+
+    def phone(self, role: str) -> dict:
+        return next(p for p in self.state["phone_numbers"] if p["role"] == role)
+
+    def template(self, name: str) -> dict:
+        return next(t for t in self.state["templates"] if t["name"] == name)
+
+    @property
+    def waba_id(self) -> str:
+        return next(w["waba_id"] for w in self.state["waba_accounts"] if w["role"] == "primary")
+
+
+def make_app(**overrides):
+    return create_app(Settings(clock="manual", **overrides))
+
+
+@pytest.fixture
+def app():
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tenant(app) -> Tenant:
+    return Tenant(app, list(app.state.ctx.store.tenants)[0])
+
+
+@pytest.fixture
+def other_tenant(app) -> Tenant:
+    return Tenant(app, list(app.state.ctx.store.tenants)[1])
+
+
+def examples(request_name: str) -> list[dict]:
+    """The collection's saved examples of one request (tests/data/public_api_examples.json)."""
+    return [e for e in EXAMPLES["examples"] if e["request"] == request_name]
