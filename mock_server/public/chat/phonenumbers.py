@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.routing import Route
 
 from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
@@ -42,3 +43,6 @@ async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantSta
     data = page(request, phones, limit, offset)
     data["results"] = [render(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Phone Numbers List", "data": data})
+
+
+routes = [Route("/chat/phonenumbers", list_phonenumbers, methods=["GET"])]

@@ -1,0 +1,6 @@
+"""/chat media endpoints (being built)."""
+
+from starlette.routing import Route
+
+routes: list[Route] = []
+control_routes: list[Route] = []
