@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
-from mock_server.control import routes as control
+from mock_server.control import faults, routes as control
 from mock_server.errors import ApiError, envelope
 from mock_server.http import Json
 from mock_server.journal import JournalMiddleware
@@ -79,11 +79,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ctx.close()
 
     app = Starlette(
-        routes=[*chat.routes, *contacts.routes, *control.routes, *chat.control_routes],
+        routes=[*chat.routes, *contacts.routes, *control.routes, *faults.routes, *chat.control_routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.ctx = ctx
     app.add_middleware(ClockMiddleware, ctx=ctx)
+    app.add_middleware(faults.FaultMiddleware, faults=ctx.faults)
     app.add_middleware(JournalMiddleware, journal=ctx.journal, clock=ctx.clock)
     return app

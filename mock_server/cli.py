@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -23,7 +24,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--template-review-seconds", type=float, default=Settings.template_review_seconds,
                        help="how long Meta takes to review a new template")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    fixtures = commands.add_parser("fixtures", help="work with fixture files")
+    fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    export = fixture_commands.add_parser("export", help="write the generated fixtures to a file you can edit")
+    export.add_argument("path", type=Path)
+    export.add_argument("--seed", type=int, default=DEFAULT_SEED)
     return parser
+
+
+def export_fixtures(path: Path, seed: int) -> int:
+    from mock_server.fixtures import generate
+
+    path.write_text(json.dumps(generate(seed), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path} (seed {seed}); load it with: myoperator-mock serve --fixtures {path}")
+    return 0
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -66,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(settings_from(args))
-    return 2
+    return export_fixtures(args.path, args.seed)
 
 
 if __name__ == "__main__":

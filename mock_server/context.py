@@ -7,6 +7,7 @@ from typing import Any
 
 from mock_server import fixtures as fixture_data
 from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, iso, parse_iso
+from mock_server.control.faults import Faults
 from mock_server.ids import IdFactory
 from mock_server.journal import Journal
 from mock_server.settings import Settings
@@ -25,6 +26,7 @@ class AppContext:
         self.store = Store(backend)
         self.ids = IdFactory(settings.seed, self.store.backend.bump_generation())
         self.journal = Journal(settings.journal_size)
+        self.faults = Faults()
         self.scheduler = Scheduler(self.clock)
         self.scheduler.on_fire = self._forget_job
         if not self.store.restore():

@@ -48,11 +48,21 @@ async def read_json(request: Request, style: ValidationStyle, schema: str | None
         raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
     if not isinstance(body, dict):
         raise style.field("non_field_errors", "Invalid data. Expected a JSON object.")
+    if b"\\ud" in raw.lower() and _has_lone_surrogate(body):
+        raise style.field("non_field_errors", "JSON parse error - lone surrogate in a \\u escape.")
     if schema:
         errors = schemas.field_errors(schema, body)
         if errors:
             raise style.error(errors)
     return body
+
+
+def _has_lone_surrogate(body: Any) -> bool:
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def query_int(request: Request, name: str, default: int, style: ValidationStyle,

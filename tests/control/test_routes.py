@@ -1,0 +1,117 @@
+from mock_server import schemas
+
+
+def test_tenants_lists_both_companies_with_credentials_and_roles(client, tenant, other_tenant):
+    tenants = client.get("/_mock/tenants").json()["tenants"]
+    assert [(t["company_id"], t["api_key"]) for t in tenants] == \
+        [(tenant.company_id, tenant.api_key), (other_tenant.company_id, other_tenant.api_key)]
+    assert {p["role"] for p in tenants[0]["phone_numbers"]} >= {"primary", "disabled", "not_connected"}
+
+
+def test_state_can_be_changed_and_reset(client, tenant):
+    pnid = tenant.phone("primary")["phone_number_id"]
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}", json={"wallet_balance": 0, "service_active": False})
+    assert r.status_code == 200 and r.json()["wallet_balance"] == 0 and r.json()["service_active"] is False
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}/phonenumbers/{pnid}", json={"status": "disabled"})
+    assert r.status_code == 200
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}/wabas/{tenant.waba_id}", json={"waba_review_status": "rejected"})
+    assert r.status_code == 200
+    dumped = client.get(f"/_mock/tenants/{tenant.company_id}/state").json()["state"]
+    assert dumped["account"][0]["wallet_balance"] == 0
+    assert next(p for p in dumped["phone_numbers"] if p["phone_number_id"] == pnid)["status"] == "disabled"
+
+    assert client.post(f"/_mock/tenants/{tenant.company_id}/reset").json() == {"reset": [tenant.company_id]}
+    restored = client.get(f"/_mock/tenants/{tenant.company_id}").json()
+    assert restored["wallet_balance"] == 500.0 and restored["service_active"] is True
+    assert next(p for p in restored["phone_numbers"] if p["phone_number_id"] == pnid)["status"] == "active"
+
+
+def test_reset_all_restores_every_tenant(client, tenant, other_tenant):
+    for t in (tenant, other_tenant):
+        client.patch(f"/_mock/tenants/{t.company_id}", json={"wallet_balance": 1})
+    assert client.post("/_mock/reset").json()["reset"] == [tenant.company_id, other_tenant.company_id]
+    assert all(t["wallet_balance"] == 500.0 for t in client.get("/_mock/tenants").json()["tenants"])
+
+
+def test_bad_control_input_is_a_clear_400_or_404(client, tenant):
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}", json={"wallet_balance": "lots"})
+    assert r.status_code == 400 and r.json()["errors"] == {"wallet_balance": ["A number is required."]}
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}/phonenumbers/{tenant.phone('primary')['phone_number_id']}",
+                     json={"status": "sleepy"})
+    assert r.status_code == 400 and "status" in r.json()["errors"]
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}", content=b"{not json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert client.get("/_mock/tenants/nope/state").status_code == 404
+    assert client.post("/_mock/tenants/nope/reset").status_code == 404
+
+
+def test_journal_records_api_requests_and_filters_them(client, tenant):
+    client.get("/chat/phonenumbers?limit=2", headers=tenant.headers)
+    client.get("/chat/phonenumbers", headers={"X-MYOP-COMPANY-ID": tenant.company_id})
+    client.get("/_mock/tenants")  # the control plane is not journaled
+    entries = client.get("/_mock/journal").json()["requests"]
+    assert [(e["method"], e["path"], e["status"]) for e in entries] == \
+        [("GET", "/chat/phonenumbers", 200), ("GET", "/chat/phonenumbers", 403)]
+    assert entries[0]["query"] == {"limit": "2"} and entries[0]["company_id"] == tenant.company_id
+    assert entries[0]["time"] == "2025-07-15T10:00:00.000000Z"  # the manual clock's time
+    assert [e["status"] for e in client.get("/_mock/journal?status=403").json()["requests"]] == [403]
+    assert client.get("/_mock/journal?path=/chat/*&method=get").json()["requests"] == entries
+    assert client.get("/_mock/journal?status=abc").status_code == 400
+    client.delete("/_mock/journal")
+    assert client.get("/_mock/journal").json()["requests"] == []
+
+
+def test_journal_is_bounded():
+    from starlette.testclient import TestClient
+
+    from tests.conftest import Tenant, make_app
+    app = make_app(journal_size=3)
+    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    with TestClient(app) as client:
+        for limit in range(1, 6):
+            client.get(f"/chat/phonenumbers?limit={limit}", headers=tenant.headers)
+        assert [e["query"]["limit"] for e in client.get("/_mock/journal").json()["requests"]] == ["3", "4", "5"]
+
+
+def test_journal_keeps_request_bodies(client, tenant):
+    client.post("/chat/phonenumbers", headers=tenant.headers, json={"hello": "world"})
+    entry = client.get("/_mock/journal").json()["requests"][-1]
+    assert entry["body"] == '{"hello":"world"}' and entry["status"] == 405
+
+
+def test_clock_advances_only_in_manual_mode_and_only_forward(client):
+    assert client.get("/_mock/clock").json()["now"] == "2025-07-15T10:00:00.000000Z"
+    r = client.post("/_mock/clock/advance", json={"seconds": 90})
+    assert r.json()["now"] == "2025-07-15T10:01:30.000000Z"
+    r = client.post("/_mock/clock/advance", json={"to": "2025-07-16T00:00:00Z"})
+    assert r.json()["now"] == "2025-07-16T00:00:00.000000Z"
+    assert client.post("/_mock/clock/advance", json={"to": "2025-07-01T00:00:00Z"}).status_code == 400
+    assert client.post("/_mock/clock/advance", json={"seconds": -1}).status_code == 400
+    assert client.post("/_mock/clock/advance", json={}).status_code == 400
+
+
+def test_real_clock_cannot_be_advanced():
+    from starlette.testclient import TestClient
+
+    from mock_server import Settings, create_app
+    with TestClient(create_app(Settings(clock="real"))) as client:
+        r = client.post("/_mock/clock/advance", json={"seconds": 1})
+        assert r.status_code == 409 and "--clock manual" in r.json()["message"]
+
+
+def test_injected_fault_answers_once_then_the_endpoint_works_again(client, tenant):
+    r = client.post("/_mock/faults", json={"method": "GET", "path": "/chat/phonenumbers", "status": 500})
+    assert r.status_code == 201
+    r = client.get("/chat/phonenumbers", headers=tenant.headers)
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert client.get("/chat/phonenumbers", headers=tenant.headers).status_code == 200
+    assert client.get("/_mock/faults").json() == {"faults": []}
+    assert client.post("/_mock/faults", json={"path": "nope"}).status_code == 400
+    assert client.post("/_mock/faults", json={"path": "/x", "status": 200}).status_code == 400
+
+
+def test_unknown_paths_and_methods_answer_in_the_public_envelope(client, tenant):
+    r = client.get("/chat/unknown", headers=tenant.headers)
+    assert r.status_code == 404 and schemas.field_errors("public/error.response", r.json()) == {}
+    r = client.put("/chat/phonenumbers", headers=tenant.headers)
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"

@@ -1,0 +1,93 @@
+"""Hypothesis-generated hostile input on every public endpoint: never a 5xx, always the envelope.
+
+Routes are read from the app, so every endpoint added later is fuzzed too.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from mock_server import schemas
+from mock_server.public.chat import routes as chat
+from mock_server.public.contacts import routes as contacts
+from tests.conftest import Tenant, make_app
+
+ROUTES = sorted({(m, r.path) for r in [*chat.routes, *contacts.routes] if isinstance(r, Route)
+                 for m in r.methods - {"HEAD"}})
+
+# One app for the whole module: hostile input must not corrupt state for the next example either.
+APP = make_app()
+TENANT = Tenant(APP, list(APP.state.ctx.store.tenants)[0])
+CLIENT = TestClient(APP, raise_server_exceptions=False)
+
+odd_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(categories=["Cs", "Co", "Cf", "Mn", "So"]), max_size=20),
+    st.sampled_from(["", " ", "null", "0", "-1", "1e309", "NaN", "\x00", "%00", "../../etc/passwd",
+                     "'; DROP TABLE docs; --", "{{phone_number_id}}", "a" * 5000, "٣", "🎉" * 50]),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10 ** 20), max_value=10 ** 20) |
+    st.floats(allow_nan=False, allow_infinity=False) | odd_text,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(odd_text, children, max_size=6),
+    max_leaves=25)
+known_keys = st.sampled_from(["phone_number_id", "customer_country_code", "customer_number", "data", "type",
+                              "context", "name", "language", "category", "waba_id", "components", "country_code",
+                              "phone_number", "email_id", "custom_fields", "and", "marketing_opt_in", "template_name"])
+shaped_bodies = st.dictionaries(known_keys, json_values, max_size=8)
+raw_bodies = st.one_of(st.binary(max_size=200), st.sampled_from([b"{", b"[1,2", b"\xff\xfe", b"{}" * 1000,
+                                                                 b'{"a":' * 2000, b"null", b'"x"']))
+path_ids = st.one_of(odd_text.filter(lambda s: "/" not in s and "?" not in s and "#" not in s and s.strip()),
+                     st.sampled_from(["1", "0", "-5", "99999999999999999999", "abc"]))
+queries = st.dictionaries(st.sampled_from(["limit", "offset", "expand", "waba_id", "status", "ordering", "search",
+                                           "created_at_after", "created_at_before", "waba_template_status",
+                                           "category", "name", "include", "country_code", "phone_number",
+                                           "before", "after"]), odd_text, max_size=4)
+
+
+def assert_enveloped(response) -> None:
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert schemas.field_errors("public/error.response", response.json()) == {}, response.text[:300]
+
+
+def fill(path: str, value: str) -> str:
+    from urllib.parse import quote
+    return path.replace("{id}", quote(value, safe="")).replace("{id_or_phone}", quote(value, safe=""))
+
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.data())
+def test_structured_bad_input_never_yields_a_5xx(data):
+    method, path = data.draw(st.sampled_from(ROUTES))
+    url = fill(path, data.draw(path_ids))
+    body = data.draw(st.one_of(shaped_bodies, json_values))
+    response = CLIENT.request(method, url, params=data.draw(queries), headers=TENANT.headers,
+                              content=json.dumps(body).encode())
+    assert_enveloped(response)
+
+
+@FUZZ
+@given(st.data())
+def test_malformed_bytes_and_content_types_never_yield_a_5xx(data):
+    method, path = data.draw(st.sampled_from(ROUTES))
+    content_type = data.draw(st.sampled_from(["application/json", "text/plain", "multipart/form-data",
+                                              "multipart/form-data; boundary=xyz", "application/x-www-form-urlencoded"]))
+    response = CLIENT.request(method, fill(path, "1"), headers={**TENANT.headers, "Content-Type": content_type},
+                              content=data.draw(raw_bodies))
+    assert_enveloped(response)
+
+
+def test_oversized_bodies_are_refused_in_the_envelope():
+    for method, path in ROUTES:
+        if method in ("POST", "PATCH", "PUT"):
+            response = CLIENT.request(method, fill(path, "1"), headers=TENANT.headers,
+                                      content=b'{"name": "' + b"x" * (12 * 1024 * 1024) + b'"}')
+            assert_enveloped(response)

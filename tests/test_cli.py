@@ -1,0 +1,35 @@
+import json
+import subprocess
+import sys
+
+from mock_server import cli
+from mock_server.fixtures import generate
+from tests.conftest import make_app
+
+
+def test_serve_flags_become_settings(tmp_path):
+    args = cli.build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9001", "--data-dir", str(tmp_path),
+                                          "--seed", "5", "--clock", "manual", "--log-level", "warning"])
+    settings = cli.settings_from(args)
+    assert (settings.host, settings.port, settings.data_dir, settings.seed, settings.clock) == \
+        ("0.0.0.0", 9001, tmp_path, 5, "manual")
+    assert settings.public_base_url == "http://127.0.0.1:9001"
+
+
+def test_banner_names_the_urls_and_the_default_tenants_credentials():
+    app = make_app()
+    tenant = next(iter(app.state.ctx.store.tenants.values()))
+    text = cli.banner(app.state.ctx.settings, app)
+    assert "http://127.0.0.1:8800" in text
+    assert tenant.company_id in text and tenant.account["api_key"] in text
+
+
+def test_fixtures_export_writes_the_generated_fixtures(tmp_path):
+    target = tmp_path / "f.json"
+    assert cli.main(["fixtures", "export", str(target), "--seed", "3"]) == 0
+    assert json.loads(target.read_text()) == generate(3)
+
+
+def test_python_dash_m_is_the_same_command():
+    out = subprocess.run([sys.executable, "-m", "mock_server", "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "serve" in out.stdout

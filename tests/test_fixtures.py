@@ -1,0 +1,62 @@
+import json
+from pathlib import Path
+
+from mock_server import fixtures
+from mock_server.settings import DEFAULT_SEED
+from tests.conftest import make_app
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "default.json"
+
+
+def test_generation_is_deterministic_and_seed_dependent():
+    assert fixtures.generate(7) == fixtures.generate(7)
+    assert fixtures.generate(7) != fixtures.generate(8)
+
+
+def test_committed_default_fixtures_equal_the_generator_output():
+    # Regenerate with: myoperator-mock fixtures export fixtures/default.json
+    assert json.loads(DEFAULT_FILE.read_text(encoding="utf-8")) == fixtures.generate(DEFAULT_SEED)
+
+
+def test_every_documented_phone_and_waba_state_is_seeded():
+    for tenant in fixtures.generate(DEFAULT_SEED)["tenants"]:
+        state = tenant["state"]
+        assert {p["role"] for p in state["phone_numbers"]} == {r for r, _, _ in fixtures.PHONE_STATES}
+        assert {t["waba_template_status"] for t in state["templates"]} == {"approved", "pending", "rejected"}
+        assert {c["status"] for c in state["campaigns"]} == {"scheduled", "completed", "failed"}
+        kinds = {f["type"] for f in state["custom_fields"]}
+        assert kinds == {"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"}
+        components = {c["type"] for t in state["templates"] for c in t["components"]}
+        assert components == {"HEADER", "BODY", "FOOTER", "BUTTONS", "CAROUSEL"}
+        buttons = {(b["type"], b.get("format")) for t in state["templates"] for c in t["components"]
+                   if c["type"] == "BUTTONS" for b in c["buttons"]}
+        assert {("URL", "STATIC"), ("URL", "DYNAMIC"), ("PHONE_NUMBER", None), ("QUICK_REPLY", None),
+                ("OTP", None)} <= buttons
+
+
+def test_two_companies_with_distinct_credentials():
+    tenants = fixtures.generate(DEFAULT_SEED)["tenants"]
+    accounts = [t["state"]["account"][0] for t in tenants]
+    assert len({a["company_id"] for a in accounts}) == 2 and len({a["api_key"] for a in accounts}) == 2
+
+
+def test_a_users_fixtures_file_replaces_the_generated_one(tmp_path):
+    data = fixtures.generate(DEFAULT_SEED)
+    data["tenants"] = data["tenants"][:1]
+    data["tenants"][0]["state"]["account"][0]["wallet_balance"] = 12.5
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(data))
+    app = make_app(fixtures_path=path)
+    tenants = list(app.state.ctx.store.tenants.values())
+    assert len(tenants) == 1 and tenants[0].account["wallet_balance"] == 12.5
+
+
+def test_a_malformed_fixtures_file_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"tenants": [{"state": {}}]}))
+    try:
+        fixtures.load_file(path)
+    except ValueError as exc:
+        assert "company_id and api_key" in str(exc)
+    else:
+        raise AssertionError("a tenant without credentials was accepted")
