@@ -24,15 +24,16 @@ APP = make_app()
 TENANT = Tenant(APP, list(APP.state.ctx.store.tenants)[0])
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 
+# Text for paths and query strings (which cannot carry lone surrogates); bodies add those below.
 odd_text = st.one_of(
-    st.text(max_size=40),
-    st.text(alphabet=st.characters(categories=["Cs", "Co", "Cf", "Mn", "So"]), max_size=20),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
+    st.text(alphabet=st.characters(categories=["Co", "Cf", "Mn", "So"]), max_size=20),
     st.sampled_from(["", " ", "null", "0", "-1", "1e309", "NaN", "\x00", "%00", "../../etc/passwd",
                      "'; DROP TABLE docs; --", "{{phone_number_id}}", "a" * 5000, "٣", "🎉" * 50]),
 )
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(10 ** 20), max_value=10 ** 20) |
-    st.floats(allow_nan=False, allow_infinity=False) | odd_text,
+    st.floats(allow_nan=False, allow_infinity=False) | odd_text | st.text(alphabet=st.characters(categories=["Cs"])),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(odd_text, children, max_size=6),
     max_leaves=25)
 known_keys = st.sampled_from(["phone_number_id", "customer_country_code", "customer_number", "data", "type",

@@ -1,6 +1,154 @@
-"""/chat campaigns endpoints (being built)."""
+"""GET /chat/campaigns and GET /chat/campaign(s)/{id}: one sending number's campaigns.
 
+Every request names the campaign's sending number in X-WABA-PHONENUMBER-ID. The list and the
+detail render ``stats`` with different keys (count/reply/billable_count vs total/replied/
+billable), as the documented examples do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
 from starlette.routing import Route
 
-routes: list[Route] = []
+from mock_server.clock import UTC, parse_iso
+from mock_server.context import AppContext
+from mock_server.errors import DRF_INVALID, envelope, forbidden
+from mock_server.http import Json, page, query_int, query_list
+from mock_server.public.auth import endpoint
+from mock_server.store import TenantState
+
+PHONE_HEADER = "x-waba-phonenumber-id"
+# ordering value -> the campaign field it sorts by
+ORDERING = {"created": "created_at", "name": "name", "scheduled_at": "scheduled_at"}
+DEFAULT_ORDERING = "-created"
+
+
+def sending_number(request: Request, tenant: TenantState) -> str:
+    """The X-WABA-PHONENUMBER-ID header, which must name one of this company's numbers."""
+    phone_number_id = request.headers.get(PHONE_HEADER, "").strip()
+    if not phone_number_id:
+        raise forbidden("X-WABA-PHONENUMBER-ID header is required.")
+    if tenant["phone_numbers"].find(lambda p: p.get("phone_number_id") == phone_number_id) is None:
+        raise forbidden("X-WABA-PHONENUMBER-ID is not a phone number of this company.")
+    return phone_number_id
+
+
+def query_instant(request: Request, name: str) -> datetime | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return parse_iso(raw.strip()).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise DRF_INVALID.field(name, "Enter a valid date/time.")
+
+
+def ordering_terms(request: Request) -> list[tuple[str, bool]]:
+    """[(field, descending)] from ``ordering`` (comma separated, "-" for descending)."""
+    terms = query_list(request, "ordering") or [DEFAULT_ORDERING]
+    unknown = [t for t in terms if t.lstrip("-") not in ORDERING or t.startswith("--")]
+    if unknown:
+        raise DRF_INVALID.field("ordering", f"Invalid ordering: {', '.join(unknown)}. Choose from: "
+                                            + ", ".join(f"{o}, -{o}" for o in ORDERING) + ".")
+    return [(ORDERING[t.lstrip("-")], t.startswith("-")) for t in terms]
+
+
+def sort(campaigns: list[dict], terms: list[tuple[str, bool]]) -> list[dict]:
+    ordered = sorted(campaigns, key=lambda c: int(c["id"]) if str(c["id"]).isdigit() else 0)
+    for field, descending in reversed(terms):  # stable sorts, least significant key first
+        present = [c for c in ordered if c.get(field) is not None]
+        missing = [c for c in ordered if c.get(field) is None]
+        present.sort(key=lambda c: c[field], reverse=descending)
+        ordered = present + missing
+    return ordered
+
+
+# --- rendering -------------------------------------------------------------------------------
+def list_stats(stats: dict | None) -> dict | None:
+    if stats is None:
+        return None
+    return {"count": stats.get("total", 0), "sent": stats.get("sent", 0), "delivered": stats.get("delivered", 0),
+            "read": stats.get("read", 0), "failed": stats.get("failed", 0), "reply": stats.get("replied", 0),
+            "started_at": stats.get("started_at"), "finished_at": stats.get("finished_at"),
+            "billable_count": stats.get("billable", 0), "modified_at": stats.get("modified_at")}
+
+
+def detail_stats(stats: dict) -> dict:
+    return {key: stats.get(key, 0) for key in ("total", "sent", "delivered", "replied", "failed", "read", "billable")}
+
+
+def render_list_item(campaign: dict, template: dict | None) -> dict:
+    audience = campaign.get("audience") or {}
+    return {
+        "id": campaign["id"], "scheduled_at": campaign.get("scheduled_at"), "created_by": campaign.get("created_by"),
+        "variables_mapping": campaign.get("variables_mapping") or [],
+        "template": {"template_id": template["id"], "name": template.get("name"), "category": template.get("category"),
+                     "template_body": template.get("components", [])} if template else {},
+        "audience": {k: audience.get(k) for k in ("file_url", "file_headers", "count", "file_size", "filename")},
+        "status": campaign["status"], "name": campaign["name"], "created_at": campaign["created_at"],
+        "modified_at": campaign["modified_at"], "scheduled_type": campaign.get("scheduled_type"),
+        "stats": list_stats(campaign.get("stats")),
+    }
+
+
+def render_detail(campaign: dict, template: dict | None) -> dict:
+    audience = campaign.get("audience") or {}
+    out = {
+        "id": campaign["id"], "name": campaign["name"], "created_at": campaign["created_at"],
+        "modified_at": campaign["modified_at"], "scheduled_at": campaign.get("scheduled_at"),
+        "status": campaign["status"], "scheduled_type": campaign.get("scheduled_type"),
+        "created_by": campaign.get("created_by"), "variables_mapping": campaign.get("variables_mapping") or [],
+        "template": {"template_id": template["id"], "template_body": template.get("components", [])} if template else {},
+        "audience": {k: audience.get(k) for k in ("count", "file_url", "filename")},
+    }
+    if campaign["status"] == "failed" or campaign.get("failure_reason"):
+        out["failure_reason"] = campaign.get("failure_reason")
+    if campaign.get("stats") is not None:
+        out["stats"] = detail_stats(campaign["stats"])
+    if campaign.get("link_stats") is not None:
+        out["link_stats"] = {k: campaign["link_stats"].get(k, 0) for k in ("total", "visited")}
+    return out
+
+
+# --- handlers --------------------------------------------------------------------------------
+@endpoint
+async def list_campaigns(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    phone_number_id = sending_number(request, tenant)
+    limit = query_int(request, "limit", 10, DRF_INVALID, minimum=1, maximum=100)
+    offset = query_int(request, "offset", 0, DRF_INVALID)
+    terms = ordering_terms(request)
+    after, before = query_instant(request, "created_at_after"), query_instant(request, "created_at_before")
+    search = (request.query_params.get("search") or "").strip().casefold()
+    statuses = set(query_list(request, "status"))
+
+    def wanted(c: dict) -> bool:
+        created = parse_iso(c["created_at"])
+        return (c.get("phone_number_id") == phone_number_id
+                and (not search or search in str(c.get("name", "")).casefold())
+                and (not statuses or c.get("status") in statuses)
+                and (after is None or created >= after) and (before is None or created <= before))
+
+    data = page(request, sort([c for c in tenant["campaigns"] if wanted(c)], terms), limit, offset)
+    data["results"] = [render_list_item(c, tenant["templates"].get(c.get("template_id"))) for c in data["results"]]
+    return Json({"status": "success", "code": "200", "message": "OK", "data": data})
+
+
+@endpoint
+async def get_campaign(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    phone_number_id = sending_number(request, tenant)
+    raw = request.path_params["campaign_id"]
+    campaign = tenant["campaigns"].get(str(int(raw))) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    if campaign is None or campaign.get("phone_number_id") != phone_number_id:
+        raise envelope(404, "not_found", "Not found.", {"campaign_id": f"Campaign {raw[:64]} does not exist!"})
+    template = tenant["templates"].get(campaign.get("template_id"))
+    return Json({"status": "success", "code": "200", "message": "OK", "data": render_detail(campaign, template)})
+
+
+routes = [
+    Route("/chat/campaigns", list_campaigns, methods=["GET"]),
+    Route("/chat/campaigns/{campaign_id}", get_campaign, methods=["GET"]),
+    Route("/chat/campaign/{campaign_id}", get_campaign, methods=["GET"]),
+]
 control_routes: list[Route] = []

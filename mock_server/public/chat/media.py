@@ -1,6 +1,281 @@
-"""/chat media endpoints (being built)."""
+"""POST /chat/media/upload: a multipart upload whose media id templates (and Send Message) use.
 
+Only metadata is kept (id, application, mime_type, filename, file_size, created): the simulator
+never serves the bytes back, so it never stores them. The body is parsed as it streams in and
+file bytes are counted, not buffered; an upload whose Content-Length is over the cap is answered
+from its first bytes (the file part's headers) without reading the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import mimetypes
+import re
+from urllib.parse import parse_qsl
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
 from starlette.routing import Route
 
-routes: list[Route] = []
+from mock_server.clock import iso
+from mock_server.context import AppContext
+from mock_server.errors import DRF_INVALID
+from mock_server.http import Json
+from mock_server.public.auth import endpoint
+from mock_server.store import TenantState
+
+MB = 1024 * 1024
+UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
+BODY_LIMIT = UPLOAD_CAP + 64 * 1024  # room for the multipart framing and the other fields
+FIELD_LIMIT = 64 * 1024  # a text field (application) is a word; more is refused
+MAX_PARTS = 20
+HEAD_BYTES = 64 * 1024  # how much of an over-cap body is read to find the file part's headers
+APPLICATIONS = ("messaging", "template")
+
+# Send Message's "Supported Media Types" table (MIME type -> max bytes), capped by UPLOAD_CAP.
+MEDIA_TYPES = {
+    "audio/aac": 16 * MB, "audio/amr": 16 * MB, "audio/mpeg": 16 * MB, "audio/mp4": 16 * MB, "audio/ogg": 16 * MB,
+    "text/plain": 100 * MB, "application/pdf": 100 * MB, "application/msword": 100 * MB,
+    "application/vnd.ms-excel": 100 * MB, "application/vnd.ms-powerpoint": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 100 * MB,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": 100 * MB,
+    "image/jpeg": 5 * MB, "image/png": 5 * MB,
+    "video/mp4": 16 * MB, "video/3gp": 16 * MB,
+}
+EXTENSIONS = {
+    ".aac": "audio/aac", ".amr": "audio/amr", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
+    ".opus": "audio/ogg", ".txt": "text/plain", ".pdf": "application/pdf", ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".mp4": "video/mp4", ".3gp": "video/3gp",
+}
+GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream")
+
+
+# --- rules (pure) ----------------------------------------------------------------------------
+def mime_type(content_type: str, filename: str) -> str:
+    """The part's own type, else one guessed from the file name's extension."""
+    declared = content_type.split(";", 1)[0].strip().lower()[:100]
+    if declared not in GENERIC_TYPES:
+        return declared
+    ext = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+    return EXTENSIONS.get(ext) or mimetypes.guess_type(filename)[0] or declared or "application/octet-stream"
+
+
+def file_error(mime: str, size: int) -> str | None:
+    """The documented message for a file this API refuses, or None."""
+    if mime not in MEDIA_TYPES:
+        return f"file_type {mime} not allowed!"
+    if size > min(MEDIA_TYPES[mime], UPLOAD_CAP):
+        return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
+    return None
+
+
+# --- streaming multipart ---------------------------------------------------------------------
+class Part:
+    def __init__(self):
+        self.headers: dict[str, str] = {}
+        self.name: str | None = None
+        self.filename: str | None = None
+        self.data = bytearray()  # text fields only
+        self.size = 0
+        self.data_offset: int | None = None  # where the part's content starts in the body
+
+
+class FormStream:
+    """Feeds python-multipart chunk by chunk; keeps text fields, counts (never keeps) file bytes."""
+
+    def __init__(self, boundary: bytes):
+        self.parts: list[Part] = []
+        self.ended = False
+        self.too_large_field = False
+        self._offset = 0
+        self._header, self._value = b"", b""
+        self._parser = MultipartParser(boundary, {
+            "on_part_begin": self._begin, "on_part_data": self._data, "on_header_field": self._field,
+            "on_header_value": self._val, "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done, "on_end": self._end})
+
+    def write(self, chunk: bytes) -> None:
+        self._parser.write(chunk)
+        self._offset += len(chunk)
+
+    def finalize(self) -> None:
+        self._parser.finalize()
+
+    def _begin(self):
+        if len(self.parts) >= MAX_PARTS:
+            raise FormParserError(f"Too many parts. Maximum number of parts is {MAX_PARTS}.")
+        self.parts.append(Part())
+
+    def _field(self, data, start, end):
+        self._header += data[start:end]
+
+    def _val(self, data, start, end):
+        self._value += data[start:end]
+
+    def _header_end(self):
+        self.parts[-1].headers[self._header.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        self._header, self._value = b"", b""
+
+    def _headers_done(self):
+        part = self.parts[-1]
+        _, options = parse_options_header(part.headers.get("content-disposition", ""))
+        part.name = options[b"name"].decode("utf-8", "replace") if b"name" in options else None
+        if b"filename" in options:
+            part.filename = options[b"filename"].decode("utf-8", "replace")
+
+    def _data(self, data, start, end):
+        part = self.parts[-1]
+        if part.data_offset is None:
+            part.data_offset = self._offset + start
+        part.size += end - start
+        if part.filename is None:
+            if len(part.data) + end - start > FIELD_LIMIT:
+                self.too_large_field = True
+            else:
+                part.data.extend(data[start:end])
+
+    def _end(self):
+        self.ended = True
+
+    def last(self, name: str) -> Part | None:
+        return next((p for p in reversed(self.parts) if p.name == name), None)
+
+
+async def _read_multipart(request: Request, boundary: bytes) -> tuple[FormStream, int | None]:
+    """Parse the body; returns the parser and, for an over-cap body, its declared size."""
+    declared = request.headers.get("content-length", "")
+    declared_size = int(declared) if declared.isdigit() else None
+    over_cap = declared_size is not None and declared_size > BODY_LIMIT
+    form = FormStream(boundary)
+    read = 0
+    try:
+        async for chunk in request.stream():
+            if over_cap:
+                chunk = chunk[: HEAD_BYTES - read]
+            form.write(chunk)
+            read += len(chunk)
+            if over_cap and read >= HEAD_BYTES:
+                break
+        if not over_cap:
+            form.finalize()
+    except FormParserError as exc:
+        if not over_cap:  # over the cap, the size is the answer whatever the first bytes hold
+            raise DRF_INVALID.field("non_field_errors", f"Multipart form parse error - {str(exc)[:120]}")
+    if not over_cap and not form.ended:
+        raise DRF_INVALID.field("non_field_errors", "Multipart form parse error - the body ended before the "
+                                                    "closing boundary.")
+    return form, (declared_size if over_cap else None)
+
+
+# --- the endpoint ----------------------------------------------------------------------------
+NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
+
+
+async def _other_fields(request: Request, content_type: str) -> dict:
+    """A JSON or urlencoded body: DRF parses it too, but it cannot carry a file."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > FIELD_LIMIT:
+            raise DRF_INVALID.field("non_field_errors", f"Request body is too large (limit {FIELD_LIMIT} bytes) "
+                                                        "for a non-multipart request; send multipart/form-data.")
+    if content_type == "application/json":
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise DRF_INVALID.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
+        if not isinstance(data, dict):
+            raise DRF_INVALID.field("non_field_errors", "Invalid data. Expected a dictionary, but got "
+                                                        f"{type(data).__name__}.")
+        return data
+    return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
+
+
+def application_error(value) -> str | None:
+    """``value``: the field's text, None when absent, anything else when not text (e.g. a file)."""
+    if value is None:
+        return "This field is required."
+    if not isinstance(value, str):
+        return "Not a valid string."
+    if value not in APPLICATIONS:
+        return f"\"{value[:40]}\" is not a valid choice."
+    return None
+
+
+def _not_multipart(fields: dict) -> dict[str, list[str]]:
+    errors = {"file": [NOT_A_FILE if fields.get("file") else "No file was submitted."]}
+    if message := application_error(fields.get("application")):
+        errors["application"] = [message]
+    return errors
+
+
+def _over_cap(form: FormStream, boundary: bytes, declared: int) -> str:
+    """The file error of a body over the cap, from the file part's headers and Content-Length."""
+    file = form.last("file")
+    mime = mime_type(file.headers.get("content-type", ""), file.filename or "") if file else "application/octet-stream"
+    offset = file.data_offset if file and file.data_offset is not None else 0
+    trailer = len(b"\r\n--" + boundary + b"--\r\n")
+    # The estimate assumes the file is the last part; it is over the cap in any case.
+    size = max(declared - offset - trailer, UPLOAD_CAP + 1)
+    if file is None:  # the first bytes hold no file part: all there is to say is the size
+        return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
+    return file_error(mime, size)
+
+
+@endpoint
+async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    content_type = content_type.decode("latin-1").lower()
+    if content_type != "multipart/form-data":
+        if content_type not in ("application/json", "application/x-www-form-urlencoded", ""):
+            raise DRF_INVALID.field("non_field_errors", f"Unsupported media type \"{content_type[:60]}\" in "
+                                                        "request; send multipart/form-data.")
+        raise DRF_INVALID.error(_not_multipart(await _other_fields(request, content_type)))
+    boundary = options.get(b"boundary")
+    if not boundary or not re.fullmatch(rb"[0-9A-Za-z'()+_,\-./:=? ]{1,70}", boundary):
+        raise DRF_INVALID.field("non_field_errors", "Multipart form parse error - Invalid boundary in multipart.")
+    form, declared = await _read_multipart(request, boundary)
+    if declared is not None:
+        raise DRF_INVALID.field("file", _over_cap(form, boundary, declared))
+    if form.too_large_field:
+        raise DRF_INVALID.field("non_field_errors", f"A form field is larger than {FIELD_LIMIT // 1024} KB.")
+
+    errors: dict[str, list[str]] = {}
+    file, application = form.last("file"), form.last("application")
+    mime = ""
+    if file is None or file.filename == "":
+        errors["file"] = ["No file was submitted."]
+    elif file.filename is None:
+        errors["file"] = [NOT_A_FILE]
+    elif file.size == 0:
+        errors["file"] = ["The submitted file is empty."]
+    else:
+        mime = mime_type(file.headers.get("content-type", ""), file.filename)
+        if message := file_error(mime, file.size):
+            errors["file"] = [message]
+    if application is None or application.filename is not None:
+        app_value = application  # absent, or a file where text was expected
+    else:
+        app_value = bytes(application.data).decode("utf-8", "replace")
+    if message := application_error(app_value):
+        errors["application"] = [message]
+    if errors:
+        raise DRF_INVALID.error(errors)
+
+    media_id = ctx.ids.uuid()
+    filename = file.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
+    tenant["media"].put({"id": media_id, "application": app_value, "mime_type": mime, "filename": filename,
+                         "file_size": file.size, "created": iso(ctx.now())})
+    return Json({"status": "success", "code": "201", "message": "Media uploaded successfully",
+                 "data": {"media_id": media_id}}, status_code=201)
+
+
+routes = [Route("/chat/media/upload", upload_media, methods=["POST"])]
 control_routes: list[Route] = []

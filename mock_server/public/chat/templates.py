@@ -1,6 +1,170 @@
-"""/chat templates endpoints (being built)."""
+"""/chat/templates: create (reviewed later on the clock), list, fetch, delete; plus the control-plane
+route that decides a review now.
 
+A template document keeps two internal keys besides its wire fields: ``waba_id`` (the WABA it
+belongs to) and ``review_job_id`` (its pending review on the scheduler). ``render`` picks the
+wire fields only, so internal keys never reach a response.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
 from starlette.routing import Route
 
-routes: list[Route] = []
-control_routes: list[Route] = []
+from mock_server.clock import iso
+from mock_server.context import JOBS, AppContext
+from mock_server.control.routes import control_error, tenant_of
+from mock_server.errors import DRF_INVALID, ApiError
+from mock_server.http import Json, page, query_int, query_list, read_json
+from mock_server.public.auth import endpoint
+from mock_server.public.chat import template_rules as rules
+from mock_server.store import TenantState
+
+REVIEW_ACTION = "template.review"
+FIELDS = ("id", "name", "waba_template_id", "language", "category", "type", "components", "quality", "status",
+          "waba_template_status", "failure_reason", "link_tracking", "created", "modified")
+
+
+def render(template: dict) -> dict:
+    out = {k: template[k] for k in FIELDS if k in template}
+    out.setdefault("link_tracking", False)
+    return out
+
+
+def invalid_template_id() -> ApiError:
+    # Documented with the integer code 404 (unlike most bodies' string codes).
+    return ApiError(404, {"status": "error", "code": 404, "message": "Invalid Template ID", "errors": {}})
+
+
+def _template(tenant: TenantState, request: Request) -> dict:
+    template = tenant["templates"].get(request.path_params["id"])
+    if template is None:
+        raise invalid_template_id()
+    return template
+
+
+def _cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
+    job_id = template.get("review_job_id")
+    if job_id:
+        ctx.scheduler.cancel(job_id)
+        tenant[JOBS].delete(job_id)
+
+
+def _decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
+    decided = {k: v for k, v in template.items() if k != "review_job_id"}
+    decided.update(waba_template_status=status, failure_reason=reason, modified=iso(ctx.now()))
+    return tenant["templates"].put(decided)
+
+
+# --- public API ------------------------------------------------------------------------------
+@endpoint
+async def create_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    body = await read_json(request, DRF_INVALID, "public/template.create.request")
+    media = {m["id"]: m["mime_type"] for m in tenant["media"]}
+    errors = rules.validate(body, [w["waba_id"] for w in tenant["waba_accounts"]], media)
+    if errors:
+        raise DRF_INVALID.error(errors)
+    waba_id = str(body["waba_id"])
+    errors = rules.duplicate(tenant["templates"], waba_id, body["name"], body["language"])
+    if errors:
+        raise DRF_INVALID.error(errors)
+    now = iso(ctx.now())
+    template_id = ctx.ids.uuid()
+    with ctx.store.transaction():
+        job_id = ctx.schedule(tenant, ctx.settings.template_review_seconds, REVIEW_ACTION,
+                              {"template_id": template_id})
+        tenant["templates"].put({
+            "id": template_id, "name": body["name"], "waba_template_id": ctx.ids.digits(16),
+            "language": body["language"], "category": body["category"], "type": "template",
+            "components": rules.normalise(body["components"]), "quality": "unknown", "status": "active",
+            "waba_template_status": "pending", "failure_reason": None, "link_tracking": False,
+            "created": now, "modified": now, "waba_id": waba_id, "review_job_id": job_id})
+    return Json({"status": "success", "code": 201, "message": "Template created", "data": {"id": template_id}},
+                status_code=201)
+
+
+def _choices(request: Request, name: str, allowed: tuple[str, ...]) -> list[str]:
+    values = query_list(request, name)
+    for value in values:
+        if value not in allowed:
+            raise DRF_INVALID.field(name, f"Select a valid choice. {value[:40]} is not one of the available choices.")
+    return values
+
+
+@endpoint
+async def list_templates(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    limit = query_int(request, "limit", 10, DRF_INVALID, minimum=1, maximum=100)
+    offset = query_int(request, "offset", 0, DRF_INVALID)
+    statuses = _choices(request, "waba_template_status", rules.REVIEW_STATUSES)
+    categories = _choices(request, "category", rules.CATEGORIES)
+    waba_id, name = request.query_params.get("waba_id"), request.query_params.get("name")
+    found = [(t["created"], n, t) for n, t in enumerate(tenant["templates"])
+             if (not waba_id or t.get("waba_id") == waba_id) and (not name or t["name"] == name)
+             and (not statuses or t["waba_template_status"] in statuses)
+             and (not categories or t["category"] in categories)]
+    # Newest first; templates created in the same instant (a manual clock) by creation order.
+    found = [t for _, _, t in sorted(found, key=lambda x: x[:2], reverse=True)]
+    data = page(request, found, limit, offset)
+    data["results"] = [render(t) for t in data["results"]]
+    return Json({"status": "success", "code": "200", "message": "Templates", "data": data})
+
+
+@endpoint
+async def fetch_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    return Json({"status": "success", "code": "200", "message": "OK", "data": render(_template(tenant, request))})
+
+
+@endpoint
+async def delete_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    template = _template(tenant, request)
+    with ctx.store.transaction():
+        _cancel_review(ctx, tenant, template)
+        tenant["templates"].delete(template["id"])
+    return Json({"status": "success", "code": "200", "message": "Template Deleted", "data": {}})
+
+
+# --- control plane ---------------------------------------------------------------------------
+async def force_review(request: Request) -> Json:
+    """Decide a template's review now: the given outcome, or the review rules' when none is given."""
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_of(request)
+    template_id = request.path_params["id"]
+    template = tenant["templates"].get(template_id)
+    if template is None:
+        raise control_error(404, f"No template with id {template_id!r} for this company.")
+    body = await read_json(request, DRF_INVALID, "public/template.review.request")
+    outcome, reason = body.get("outcome"), body.get("failure_reason")
+    decided_status, decided_reason = rules.review(template)
+    if outcome == "approved" and reason is not None:
+        raise DRF_INVALID.field("failure_reason", "Only a rejected review has a failure_reason.")
+    if outcome == "approved":
+        decided_status, decided_reason = "approved", None
+    elif outcome == "rejected":
+        decided_status, decided_reason = "rejected", reason or decided_reason or "NONE"
+    with ctx.store.transaction():
+        _cancel_review(ctx, tenant, template)
+        decided = _decide(ctx, tenant, template, decided_status, decided_reason)
+    return Json(render(decided))
+
+
+def register_actions(ctx: AppContext) -> None:
+    def review(company_id: str, payload: dict) -> None:
+        tenant = ctx.store.tenant(company_id)
+        template = tenant["templates"].get(payload.get("template_id")) if tenant is not None else None
+        # A deleted (or already decided) template's review is a no-op.
+        if template is None or template["waba_template_status"] != "pending":
+            return
+        _decide(ctx, tenant, template, *rules.review(template))
+
+    ctx.scheduler.register(REVIEW_ACTION, review)
+
+
+routes = [
+    Route("/chat/templates", create_template, methods=["POST"]),
+    Route("/chat/templates", list_templates, methods=["GET"]),
+    Route("/chat/templates/{id}", fetch_template, methods=["GET"]),
+    Route("/chat/templates/{id}", delete_template, methods=["DELETE"]),
+]
+control_routes = [
+    Route("/_mock/tenants/{company_id}/templates/{id}/review", force_review, methods=["POST"]),
+]

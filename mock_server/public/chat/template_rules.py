@@ -1,0 +1,397 @@
+"""Template rules as pure functions over JSON documents: what POST /chat/templates accepts, and
+how "Meta" reviews what it accepted. No Starlette here.
+
+``validate`` runs after the request's JSON Schema (public/template.create.request) has checked the
+shape, so it may rely on types and required keys; it returns DRF-style ``{field: [message]}`` with
+dotted paths (``components.1.buttons.0.text``). ``review`` decides a pending template.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+# The "Language Support" table at the top of MyOperator's API documentation, in its order.
+LANGUAGES = (
+    "en", "en_US", "en_GB", "af", "sq", "ar", "az", "bn", "bg", "ca", "zh_CN", "zh_HK", "zh_TW", "hr", "cs", "da",
+    "nl", "et", "fil", "fi", "fr", "ka", "de", "el", "gu", "ha", "he", "hi", "hu", "id", "ga", "it", "ja", "kn",
+    "kk", "rw_RW", "ko", "ky_KG", "lo", "lv", "lt", "mk", "ms", "ml", "mr", "nb", "fa", "pl", "pt_BR", "pt_PT",
+    "pa", "ro", "ru", "sr", "sk", "sl", "es", "es_AR", "es_ES", "es_MX", "sw", "sv", "ta", "te", "th", "tr", "uk",
+    "ur", "uz", "vi", "zu",
+)
+CATEGORIES = ("marketing", "utility", "authentication")
+REVIEW_STATUSES = ("pending", "approved", "rejected")
+
+NAME = re.compile(r"[a-z0-9_]+")
+NAME_MAX = 512
+HEADER_TEXT_MAX = 60
+BODY_MAX = 1024
+CARD_BODY_MAX = 160
+FOOTER_MAX = 60
+BUTTON_TEXT_MAX = 25
+URL_MAX = 2000
+MAX_BUTTONS, MAX_URL_BUTTONS, MAX_PHONE_BUTTONS, MAX_CARD_BUTTONS = 10, 2, 1, 2
+MIN_CARDS, MAX_CARDS = 2, 10
+CODE_EXPIRATION = (1, 90)
+
+# {{name}} (lowercase, digits, underscores; not starting with a digit) or {{1}} (positional).
+PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
+VARIABLE = re.compile(r"[a-z_][a-z0-9_]*|[1-9][0-9]*")
+PHONE = re.compile(r"\+?[0-9]{8,15}")
+URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", re.IGNORECASE)
+
+# Review outcomes (the rejection reasons Meta reports for a template).
+INVALID_FORMAT = "INVALID_FORMAT"
+INCORRECT_CATEGORY = "INCORRECT_CATEGORY"
+TAG_CONTENT_MISMATCH = "TAG_CONTENT_MISMATCH"
+
+SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly", "rebrand.ly", "cutt.ly",
+              "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id")
+SHORT_URL = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?(?:" + "|".join(re.escape(s) for s in SHORTENERS)
+                       + r")/", re.IGNORECASE)
+PROMOTIONAL = re.compile(r"\b(?:offers?|sales?|discounts?|deals?|coupons?|promos?|promotions?|cashback|"
+                         r"buy now|limited time|\d+\s?% off)\b", re.IGNORECASE)
+ADJACENT = re.compile(r"\}\}\s*\{\{")
+
+
+def _short(value: Any) -> str:
+    """A value quoted back in a message, cut so a huge input does not make a huge answer."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Errors(dict):
+    def add(self, path: str, message: str) -> None:
+        messages = self.setdefault(path, [])
+        if message not in messages:
+            messages.append(message)
+
+
+# --- variables -------------------------------------------------------------------------------
+def variables(text: str) -> list[str]:
+    """The variable names in ``text``, in order of appearance (well-formed ones only)."""
+    return [m.group(1) for m in PLACEHOLDER.finditer(text) if VARIABLE.fullmatch(m.group(1))]
+
+
+def malformed(text: str) -> bool:
+    """Braces that are not a well-formed {{name}} / {{1}} variable."""
+    if any(not VARIABLE.fullmatch(m.group(1)) for m in PLACEHOLDER.finditer(text)):
+        return True
+    rest = PLACEHOLDER.sub("", text)
+    return "{{" in rest or "}}" in rest
+
+
+def _check_text(errors: Errors, path: str, text: str, limit: int, component: Mapping[str, Any],
+                max_variables: int | None = None, example_path: str | None = None) -> list[str]:
+    """Length, variable syntax and example coverage of one text; returns its variables."""
+    if not text.strip():
+        errors.add(f"{path}.text", "This field may not be blank.")
+    elif len(text) > limit:
+        errors.add(f"{path}.text", f"Ensure this field has no more than {limit} characters.")
+    if malformed(text):
+        errors.add(f"{path}.text", "Variables must be written {{name}} (lowercase letters, digits, underscores) "
+                                   "or {{1}}.")
+    names = variables(text)
+    if max_variables is not None and len(names) > max_variables:
+        errors.add(f"{path}.text", "Header text can contain at most one variable." if max_variables == 1
+                   else f"This text can contain at most {max_variables} variables.")
+    _check_examples(errors, example_path or f"{path}.example", names, component.get("example"))
+    return names
+
+
+def _check_examples(errors: Errors, path: str, names: list[str], example: Any) -> None:
+    example = example if isinstance(example, dict) else {}
+    missing = [n for n in dict.fromkeys(names) if not str(example.get(n, "")).strip()]
+    if missing:
+        errors.add(path, f"Example value missing for variable(s): {', '.join(missing)}.")
+
+
+# --- validation ------------------------------------------------------------------------------
+def media_kind(mime_type: str) -> str:
+    """What a media header shows: IMAGE, VIDEO, AUDIO or DOCUMENT."""
+    major = mime_type.split("/", 1)[0]
+    return {"image": "IMAGE", "video": "VIDEO", "audio": "AUDIO"}.get(major, "DOCUMENT")
+
+
+class _Check:
+    """One validation pass over a create-template body."""
+
+    def __init__(self, body: Mapping[str, Any], waba_ids: Iterable[str], media: Mapping[str, str]):
+        self.body, self.waba_ids, self.media = body, {str(w) for w in waba_ids}, media
+        self.category = body.get("category")
+        self.errors = Errors()
+        self.all_variables: list[str] = []
+
+    def run(self) -> Errors:
+        self.fields()
+        components = self.body["components"]
+        self.structure(components)
+        for i, component in enumerate(components):
+            self.component(component, f"components.{i}")
+        named = [v for v in self.all_variables if not v.isdigit()]
+        if named and len(named) < len(self.all_variables):
+            self.errors.add("components", "Use either named ({{name}}) or positional ({{1}}) variables in one "
+                                          "template, not both.")
+        return self.errors
+
+    def fields(self) -> None:
+        body, errors = self.body, self.errors
+        name = body["name"]
+        if not name:
+            errors.add("name", "This field may not be blank.")
+        elif len(name) > NAME_MAX:
+            errors.add("name", f"Ensure this field has no more than {NAME_MAX} characters.")
+        elif not NAME.fullmatch(name):
+            errors.add("name", "Template name can only contain lowercase letters, digits and underscores "
+                               "(no spaces or special characters).")
+        if body["language"] not in LANGUAGES:
+            errors.add("language", f"\"{_short(body['language'])}\" is not a valid choice.")
+        if self.category not in CATEGORIES:
+            errors.add("category", f"\"{_short(self.category)}\" is not a valid choice.")
+        if str(body["waba_id"]) not in self.waba_ids:
+            errors.add("waba_id", f"Object with waba_id={_short(body['waba_id'])} does not exist.")
+
+    def structure(self, components: list[dict]) -> None:
+        errors = self.errors
+        kinds = [c["type"] for c in components]
+        if kinds.count("BODY") != 1:
+            errors.add("components", "A template must have exactly one BODY component.")
+        for kind in ("HEADER", "FOOTER", "BUTTONS", "CAROUSEL"):
+            if kinds.count(kind) > 1:
+                errors.add("components", f"A template can have at most one {kind} component.")
+        if "CAROUSEL" in kinds:
+            if self.category != "marketing":
+                errors.add("components", "CAROUSEL templates are only allowed in the marketing category.")
+            if set(kinds) - {"BODY", "CAROUSEL"}:
+                errors.add("components", "A carousel template can only have a BODY and a CAROUSEL component.")
+        if self.category == "authentication":
+            if "HEADER" in kinds:
+                errors.add("components", "Authentication templates can't have a HEADER component.")
+            otp = [b for c in components if c["type"] == "BUTTONS" for b in c["buttons"]]
+            if len(otp) != 1 or otp[0]["type"] != "OTP":
+                errors.add("components", "Authentication templates need exactly one button, of type OTP.")
+
+    def component(self, component: dict, path: str, card: bool = False) -> None:
+        kind = component["type"]
+        if kind == "HEADER":
+            self.header(component, path, card)
+        elif kind == "BODY":
+            self.all_variables += _check_text(self.errors, path, component["text"],
+                                              CARD_BODY_MAX if card else BODY_MAX, component)
+        elif kind == "FOOTER":
+            self.footer(component, path)
+        elif kind == "BUTTONS":
+            self.buttons(component["buttons"], f"{path}.buttons", card)
+        elif kind == "CAROUSEL":
+            self.carousel(component["cards"], f"{path}.cards")
+
+    def header(self, component: dict, path: str, card: bool) -> None:
+        if component["format"] == "TEXT":
+            self.all_variables += _check_text(self.errors, path, component["text"], HEADER_TEXT_MAX, component,
+                                              max_variables=1)
+            return
+        mime = self.media.get(component["media_id"])
+        if mime is None:
+            self.errors.add(f"{path}.media_id",
+                            f"Object with media_id={_short(component['media_id'])} does not exist.")
+        elif card and media_kind(mime) not in ("IMAGE", "VIDEO"):
+            self.errors.add(f"{path}.media_id", "A carousel card's header must be an image or a video.")
+        elif media_kind(mime) == "AUDIO":
+            self.errors.add(f"{path}.media_id", "Audio can't be a template header; use an image, a video or a "
+                                                "document.")
+
+    def footer(self, component: dict, path: str) -> None:
+        text = component["text"]
+        if not text.strip():
+            self.errors.add(f"{path}.text", "This field may not be blank.")
+        elif len(text) > FOOTER_MAX:
+            self.errors.add(f"{path}.text", f"Ensure this field has no more than {FOOTER_MAX} characters.")
+        if "{{" in text or "}}" in text:
+            self.errors.add(f"{path}.text", "Footer text can't contain variables.")
+        minutes = component.get("code_expiration_minutes")
+        if minutes is None:
+            return
+        if self.category != "authentication":
+            self.errors.add(f"{path}.code_expiration_minutes",
+                            "code_expiration_minutes is only allowed in authentication templates.")
+        elif minutes < CODE_EXPIRATION[0]:
+            self.errors.add(f"{path}.code_expiration_minutes",
+                            f"Ensure this value is greater than or equal to {CODE_EXPIRATION[0]}.")
+        elif minutes > CODE_EXPIRATION[1]:
+            self.errors.add(f"{path}.code_expiration_minutes",
+                            f"Ensure this value is less than or equal to {CODE_EXPIRATION[1]}.")
+
+    def buttons(self, buttons: list[dict], path: str, card: bool) -> None:
+        errors = self.errors
+        kinds = [b["type"] for b in buttons]
+        limit = MAX_CARD_BUTTONS if card else MAX_BUTTONS
+        if len(buttons) > limit:
+            errors.add(path, f"A card can have at most {limit} buttons." if card
+                       else f"A template can have at most {limit} buttons.")
+        if kinds.count("URL") > MAX_URL_BUTTONS:
+            errors.add(path, f"A template can have at most {MAX_URL_BUTTONS} URL buttons.")
+        if kinds.count("PHONE_NUMBER") > MAX_PHONE_BUTTONS:
+            errors.add(path, f"A template can have at most {MAX_PHONE_BUTTONS} PHONE_NUMBER button.")
+        groups = [k == "QUICK_REPLY" for k in kinds]
+        if sum(1 for a, b in zip(groups, groups[1:]) if a != b) > 1:
+            errors.add(path, "QUICK_REPLY buttons must be grouped together, before or after the URL and "
+                             "PHONE_NUMBER buttons.")
+        for j, button in enumerate(buttons):
+            self.button(button, f"{path}.{j}")
+
+    def button(self, button: dict, path: str) -> None:
+        errors, kind = self.errors, button["type"]
+        text = button.get("text")
+        if text is not None:
+            if not text.strip():
+                errors.add(f"{path}.text", "This field may not be blank.")
+            elif len(text) > BUTTON_TEXT_MAX:
+                errors.add(f"{path}.text", f"Ensure this field has no more than {BUTTON_TEXT_MAX} characters.")
+            if "{{" in text or "}}" in text:
+                errors.add(f"{path}.text", "Button text can't contain variables.")
+        if kind == "OTP" and self.category != "authentication":
+            errors.add(f"{path}.type", "OTP buttons are only allowed in authentication templates.")
+        elif kind == "PHONE_NUMBER" and not PHONE.fullmatch(button["phone_number"]):
+            errors.add(f"{path}.phone_number", "Enter the phone number with its country code, digits only "
+                                               "(e.g. 911234567890).")
+        elif kind == "URL":
+            self.url(button, path)
+
+    def url(self, button: dict, path: str) -> None:
+        errors, url = self.errors, button["url"]
+        if len(url) > URL_MAX:
+            errors.add(f"{path}.url", f"Ensure this field has no more than {URL_MAX} characters.")
+        elif not URL.fullmatch(url):
+            errors.add(f"{path}.url", "Enter a valid URL.")
+        if malformed(url):
+            errors.add(f"{path}.url", "Variables must be written {{name}} (lowercase letters, digits, underscores) "
+                                      "or {{1}}.")
+        names = variables(url)
+        dynamic = button.get("format", "DYNAMIC" if names else "STATIC") == "DYNAMIC"
+        if not dynamic and names:
+            errors.add(f"{path}.url", "A STATIC URL can't contain variables; use format DYNAMIC.")
+        elif dynamic and len(names) != 1:
+            errors.add(f"{path}.url", "A DYNAMIC URL must contain exactly one variable.")
+        elif dynamic and not url.endswith("}}"):
+            errors.add(f"{path}.url", "The variable of a DYNAMIC URL must be at its end.")
+        if dynamic:
+            _check_examples(errors, f"{path}.example", names, button.get("example"))
+        self.all_variables += names
+
+    def carousel(self, cards: list[dict], path: str) -> None:
+        errors = self.errors
+        if not MIN_CARDS <= len(cards) <= MAX_CARDS:
+            errors.add(path, f"A carousel must have between {MIN_CARDS} and {MAX_CARDS} cards.")
+        header_kinds, button_kinds = set(), set()
+        for k, card in enumerate(cards):
+            card_path = f"{path}.{k}.components"
+            components = card["components"]
+            kinds = [c["type"] for c in components]
+            if set(kinds) - {"HEADER", "BODY", "BUTTONS"}:
+                errors.add(card_path, "A card can only have HEADER, BODY and BUTTONS components.")
+            headers = [c for c in components if c["type"] == "HEADER"]
+            if len(headers) != 1 or headers[0]["format"] != "MEDIA":
+                errors.add(card_path, "Each card needs exactly one HEADER, with format MEDIA.")
+            elif media_kind(self.media.get(headers[0]["media_id"], "")) in ("IMAGE", "VIDEO"):
+                header_kinds.add(media_kind(self.media[headers[0]["media_id"]]))
+            if kinds.count("BODY") != 1:
+                errors.add(card_path, "Each card needs exactly one BODY.")
+            if kinds.count("BUTTONS") > 1:
+                errors.add(card_path, "A card can have at most one BUTTONS component.")
+            button_kinds.add(tuple(b["type"] for c in components if c["type"] == "BUTTONS" for b in c["buttons"]))
+            for m, component in enumerate(components):
+                if component["type"] in ("HEADER", "BODY", "BUTTONS"):
+                    self.component(component, f"{card_path}.{m}", card=True)
+        if len(header_kinds) > 1:
+            errors.add(path, "All cards must have the same header format (all images or all videos).")
+        if len(button_kinds) > 1:
+            errors.add(path, "All cards must have the same number and types of buttons.")
+
+
+def validate(body: Mapping[str, Any], waba_ids: Iterable[str], media: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field errors of a schema-valid create body; ``media`` maps this company's media ids to MIME types."""
+    return dict(_Check(body, waba_ids, media).run())
+
+
+def duplicate(templates: Iterable[Mapping[str, Any]], waba_id: str, name: str, language: str) -> dict[str, list[str]]:
+    """(name, language) is unique within a WABA."""
+    if any(t.get("waba_id") == waba_id and t["name"] == name and t["language"] == language for t in templates):
+        return {"name": [f"A template named \"{name}\" already exists in language \"{language}\" in this WABA."]}
+    return {}
+
+
+# --- what gets stored ------------------------------------------------------------------------
+COMPONENT_KEYS = ("type", "format", "text", "media_id", "add_security_recommendation", "code_expiration_minutes",
+                  "example", "buttons", "cards")
+BUTTON_KEYS = ("type", "format", "text", "index", "url", "phone_number", "otp_type", "example")
+
+
+def normalise(components: list[dict]) -> list[dict]:
+    """The components as stored and rendered: known keys only (unknown ones are ignored, as DRF does)."""
+    out = []
+    for component in components:
+        doc = {k: component[k] for k in COMPONENT_KEYS if k in component}
+        if "buttons" in doc:
+            doc["buttons"] = [_button(b) for b in doc["buttons"]]
+        if "cards" in doc:
+            doc["cards"] = [{**({"index": c["index"]} if "index" in c else {}),
+                             "components": normalise(c["components"])} for c in doc["cards"]]
+        out.append(doc)
+    return out
+
+
+def _button(button: dict) -> dict:
+    doc = {k: button[k] for k in BUTTON_KEYS if k in button}
+    if doc["type"] == "URL" and "format" not in doc:
+        doc["format"] = "DYNAMIC" if variables(doc["url"]) else "STATIC"
+    return doc
+
+
+# --- review ----------------------------------------------------------------------------------
+def _texts(components: list[dict]) -> Iterable[tuple[str, str]]:
+    """(component type, text) of every text a reviewer reads, cards and buttons included."""
+    for component in components:
+        if "text" in component:
+            yield component["type"], component["text"]
+        for button in component.get("buttons", []):
+            for key in ("text", "url"):
+                if key in button:
+                    yield "BUTTON", button[key]
+        for card in component.get("cards", []):
+            yield from _texts(card["components"])
+
+
+def _mostly_non_latin(text: str) -> bool:
+    letters = [ch for ch in PLACEHOLDER.sub("", text) if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if ord(ch) > 0x24F) * 2 > len(letters)
+
+
+def review(template: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Meta's decision on a template: ("approved", None) or ("rejected", reason).
+
+    The first matching rule decides, in this order:
+    1. TAG_CONTENT_MISMATCH: an English-language template whose body is mostly in a non-Latin script.
+    2. INVALID_FORMAT: the body starts or ends with a variable (not checked for authentication templates,
+       whose body Meta writes itself).
+    3. INVALID_FORMAT: two variables next to each other with nothing but spaces between them.
+    4. INVALID_FORMAT: a shortened URL (bit.ly, tinyurl.com, ...) anywhere in the template.
+    5. INCORRECT_CATEGORY: promotional wording ("offer", "sale", "discount", ...) in a utility or
+       authentication template.
+    """
+    components = template["components"]
+    body = next((c["text"] for c in components if c["type"] == "BODY"), "")
+    texts = list(_texts(components))
+    if template["language"].startswith("en") and _mostly_non_latin(body):
+        return "rejected", TAG_CONTENT_MISMATCH
+    stripped = body.strip()
+    if template["category"] != "authentication" and variables(stripped) and (
+            re.match(r"\{\{[^}]*\}\}", stripped) or re.search(r"\{\{[^}]*\}\}$", stripped)):
+        return "rejected", INVALID_FORMAT
+    if any(ADJACENT.search(text) for _, text in texts):
+        return "rejected", INVALID_FORMAT
+    if any(SHORT_URL.search(text) for _, text in texts):
+        return "rejected", INVALID_FORMAT
+    if template["category"] in ("utility", "authentication") and any(
+            PROMOTIONAL.search(PLACEHOLDER.sub(" ", text)) for kind, text in texts):
+        return "rejected", INCORRECT_CATEGORY
+    return "approved", None

@@ -1,0 +1,388 @@
+"""Search Contacts' filter language and its cursor pagination.
+
+A filter is ``{"and": {"<field>__<operation>": value, ...}}``. ``parse`` turns it into a
+``Filter`` of typed ``Condition``s, checking each field, each operation against the field's type
+(the documented support table) and each value's type; ``Filter.matches(doc)`` evaluates it.
+Negated operations (is_not, not_contains, not_range) are the negation of their positive form, so
+a contact without the field matches them, as a MongoDB ``$ne``/``$not`` does.
+
+Results are ordered oldest first by (created, id); a pagination token is base64 of the JSON
+``[id, created epoch ms]`` of one result, as the documented tokens are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterable
+
+from mock_server.clock import parse_iso
+from mock_server.public.contacts.rules import (SOURCES, parse_date, parse_date_time, parse_number, phone_with_cc,
+                                               text_of)
+
+ALL_TYPES = frozenset({"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"})
+# The documented "Supported Operations" table.
+OPERATIONS: dict[str, frozenset[str]] = {
+    "is": frozenset({"text", "single_select", "multi_select", "switch", "date", "number"}),
+    "is_not": frozenset({"text", "single_select", "multi_select", "date", "number"}),
+    "contains": frozenset({"text", "single_select", "multi_select", "text_area"}),
+    "not_contains": frozenset({"text", "single_select", "multi_select", "text_area"}),
+    "is_set": ALL_TYPES,
+    "is_not_set": ALL_TYPES,
+    "gt": frozenset({"number", "date"}),
+    "gte": frozenset({"number", "date"}),
+    "lt": frozenset({"number", "date"}),
+    "lte": frozenset({"number", "date"}),
+    "range": frozenset({"date"}),
+    "not_range": frozenset({"date"}),
+}
+NEGATIONS = {"is_not": "is", "not_contains": "contains", "not_range": "range", "is_not_set": "is_set"}
+CUSTOM_PREFIX = "custom_fields."
+DATE_HINT = "Expected a date as \"YYYY-MM-DD\" (or a date-time as \"YYYY-MM-DDTHH:MM:SSZ\")."
+
+
+class FilterError(Exception):
+    """The filter is malformed; ``errors`` maps each offending key to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class _Bad(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    options: tuple[str, ...] = ()
+    read: Callable[[dict], Any] = lambda doc: None
+    aliases: tuple[tuple[Any, str], ...] = ()  # accepted stand-ins for options, e.g. status 1 -> active
+
+
+def _standard(name: str, type_: str, options: tuple[str, ...] = (), read=None, aliases=()) -> Field:
+    return Field(name, type_, options, read or (lambda doc: doc.get(name)), aliases)
+
+
+STANDARD: dict[str, Field] = {f.name: f for f in (
+    _standard("name", "text"),
+    _standard("country_code", "text"),
+    _standard("phone_number", "text"),
+    _standard("phone_number_with_cc", "text", read=phone_with_cc),
+    _standard("email_id", "text"),
+    _standard("marketing_opt_in", "switch"),
+    _standard("status", "single_select", ("active", "inactive"), aliases=((1, "active"), (0, "inactive"))),
+    _standard("source", "single_select", SOURCES),
+    _standard("created", "date"),
+    _standard("modified", "date"),
+)}
+
+
+def custom_field(definition: dict) -> Field:
+    field_id = str(definition["id"])
+    return Field(CUSTOM_PREFIX + field_id, definition.get("type", ""), tuple(definition.get("options") or ()),
+                 lambda doc: (doc.get("custom_fields") or {}).get(field_id))
+
+
+# --- typed values ---------------------------------------------------------------------------
+def _moment(value: Any) -> date | datetime:
+    """A date compares by calendar day, a date-time by instant."""
+    day = parse_date(value)
+    if day is not None:
+        return day
+    instant = parse_date_time(value)
+    if instant is None:
+        raise _Bad(DATE_HINT)
+    return instant
+
+
+def _field_instant(value: Any) -> datetime | None:
+    day = parse_date(value)
+    if day is not None:
+        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return parse_date_time(value)
+
+
+def _compare(instant: datetime, moment: date | datetime) -> int:
+    if isinstance(moment, datetime):
+        left, right = instant, moment
+    else:
+        left, right = instant.astimezone(timezone.utc).date(), moment
+    return (left > right) - (left < right)
+
+
+def _is_set(value: Any) -> bool:
+    if value is None or value == [] or value == {}:
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return text_of(value)
+
+
+def _values(value: Any, parse: Callable[[Any], Any], allow_list: bool = True) -> tuple:
+    """One value, or (where allowed) a non-empty list meaning 'any of'."""
+    items = value if isinstance(value, list) and allow_list else [value]
+    if not items:
+        raise _Bad("Expected at least one value.")
+    return tuple(parse(v) for v in items)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"Expected a string (or a list of strings), got {_json_type(value)}.")
+    return value
+
+
+def _option(field: Field) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if not isinstance(value, bool):
+            for alias, option in field.aliases:
+                if value == alias:
+                    return option
+        if not isinstance(value, str) or value not in field.options:
+            accepted = [*field.options, *(str(a) for a, _ in field.aliases)]
+            raise _Bad(f"\"{_short(value)}\" is not a valid choice. Choose one of: {', '.join(accepted)}.")
+        return value
+    return parse
+
+
+def _number(value: Any) -> float:
+    number = parse_number(value)
+    if number is None:
+        raise _Bad(f"Expected a number, got {_json_type(value)}.")
+    return number
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(f"Expected true or false, got {_json_type(value)}.")
+    return value
+
+
+def _range(value: Any) -> tuple[date | datetime, date | datetime]:
+    if not isinstance(value, dict) or set(value) != {"gte", "lte"}:
+        raise _Bad("Expected {\"gte\": <date>, \"lte\": <date>}: range and not_range need both bounds.")
+    return _moment(value["gte"]), _moment(value["lte"])
+
+
+# --- conditions -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    field: Field
+    operation: str
+    operand: Any
+
+    def matches(self, doc: dict) -> bool:
+        positive = NEGATIONS.get(self.operation)
+        if positive:
+            return not Condition(self.key, self.field, positive, self.operand).matches(doc)
+        return _TESTS[self.operation](self.field, self.field.read(doc), self.operand)
+
+
+def _test_is(field: Field, value: Any, operand: tuple) -> bool:
+    kind = field.type
+    if kind == "multi_select":
+        return isinstance(value, list) and set(value) == set(operand)
+    if kind == "switch":
+        return isinstance(value, bool) and value is operand[0]
+    if kind == "number":
+        number = parse_number(value)
+        return number is not None and number in operand
+    if kind == "date":
+        instant = _field_instant(value)
+        return instant is not None and any(_compare(instant, m) == 0 for m in operand)
+    text = _text(value)
+    return text is not None and text in operand
+
+
+def _test_contains(field: Field, value: Any, operand: tuple) -> bool:
+    if field.type == "multi_select":
+        present = set(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
+        return bool(present & set(operand))
+    text = _text(value)
+    return text is not None and any(part.casefold() in text.casefold() for part in operand)
+
+
+def _ordering(accept: Callable[[int], bool]) -> Callable[[Field, Any, Any], bool]:
+    def test(field: Field, value: Any, operand: Any) -> bool:
+        if field.type == "number":
+            number = parse_number(value)
+            return number is not None and accept((number > operand) - (number < operand))
+        instant = _field_instant(value)
+        return instant is not None and accept(_compare(instant, operand))
+    return test
+
+
+def _test_range(field: Field, value: Any, operand: tuple) -> bool:
+    instant = _field_instant(value)
+    return instant is not None and _compare(instant, operand[0]) >= 0 and _compare(instant, operand[1]) <= 0
+
+
+def _test_is_set(field: Field, value: Any, operand: bool) -> bool:
+    return _is_set(value) is operand
+
+
+_TESTS: dict[str, Callable[[Field, Any, Any], bool]] = {
+    "is": _test_is,
+    "contains": _test_contains,
+    "gt": _ordering(lambda c: c > 0),
+    "gte": _ordering(lambda c: c >= 0),
+    "lt": _ordering(lambda c: c < 0),
+    "lte": _ordering(lambda c: c <= 0),
+    "range": _test_range,
+    "is_set": _test_is_set,
+}
+
+
+def _operand(field: Field, operation: str, value: Any) -> Any:
+    base = NEGATIONS.get(operation, operation)
+    kind = field.type
+    if base == "is_set":
+        return _boolean(value)
+    if base == "range":
+        return _range(value)
+    if base in ("gt", "gte", "lt", "lte"):
+        return _number(value) if kind == "number" else _moment(value)
+    if base == "contains":
+        return _values(value, _option(field) if kind == "multi_select" else _string)
+    # is / is_not
+    if kind == "multi_select":
+        return _values(value, _option(field))  # the exact set of options
+    if kind == "switch":
+        return (_boolean(value),)
+    if kind == "number":
+        return _values(value, _number)
+    if kind == "date":
+        return _values(value, _moment)
+    if kind == "single_select":
+        return _values(value, _option(field))
+    return _values(value, _string)
+
+
+@dataclass(frozen=True)
+class Filter:
+    conditions: tuple[Condition, ...] = ()
+
+    def matches(self, doc: dict) -> bool:
+        return all(c.matches(doc) for c in self.conditions)
+
+
+def resolve_field(name: str, definitions: dict[str, dict]) -> Field | None:
+    if name.startswith(CUSTOM_PREFIX):
+        definition = definitions.get(name[len(CUSTOM_PREFIX):])
+        return custom_field(definition) if definition else None
+    return STANDARD.get(name)
+
+
+def parse_condition(key: str, value: Any, definitions: dict[str, dict]) -> Condition:
+    name, sep, operation = key.rpartition("__")
+    if not sep or not name:
+        raise _Bad("Expected a key of the form \"<field_name>__<operation>\", e.g. \"name__is\".")
+    field = resolve_field(name, definitions)
+    if field is None:
+        if name.startswith(CUSTOM_PREFIX):
+            raise _Bad(f"Unknown custom field ID \"{_short(name[len(CUSTOM_PREFIX):])}\".")
+        raise _Bad(f"Unknown field \"{_short(name)}\". Standard fields: {', '.join(STANDARD)}; custom fields "
+                   f"are referenced as \"custom_fields.<field_id>\".")
+    if operation not in OPERATIONS:
+        raise _Bad(f"Unknown operation \"{_short(operation)}\". Supported operations: {', '.join(OPERATIONS)}.")
+    if field.type not in OPERATIONS[operation]:
+        supported = [op for op, types in OPERATIONS.items() if field.type in types]
+        raise _Bad(f"Operation \"{operation}\" is not supported for {field.type} fields. "
+                   f"Supported for {field.type}: {', '.join(supported)}.")
+    return Condition(key, field, operation, _operand(field, operation, value))
+
+
+def parse(body: Any, definitions: dict[str, dict]) -> Filter:
+    """A filter from a request body; {} means 'every contact'."""
+    if not isinstance(body, dict):
+        raise FilterError({"non_field_errors": ["Invalid data. Expected a JSON object."]})
+    errors: dict[str, list[str]] = {}
+    for key in body:
+        if key != "and":
+            errors[key] = [f"Unknown filter key \"{_short(key)}\"; conditions are combined under \"and\"."]
+    conditions = body.get("and", {})
+    if not isinstance(conditions, dict):
+        errors["and"] = ["Expected an object of \"<field_name>__<operation>\": value conditions."]
+        conditions = {}
+    parsed = []
+    for key, value in conditions.items():
+        try:
+            parsed.append(parse_condition(key, value, definitions))
+        except _Bad as exc:
+            errors.setdefault(key, []).append(str(exc))
+    if errors:
+        raise FilterError(errors)
+    return Filter(tuple(parsed))
+
+
+# --- ordering and cursors -------------------------------------------------------------------
+def epoch_ms(timestamp: str) -> int:
+    instant = parse_iso(timestamp)
+    return calendar.timegm(instant.utctimetuple()) * 1000 + instant.microsecond // 1000
+
+
+def position(doc: dict) -> tuple[int, str]:
+    return epoch_ms(doc["created"]), doc["id"]
+
+
+def token(doc: dict) -> str:
+    raw = json.dumps([doc["id"], epoch_ms(doc["created"])], separators=(",", ":"))
+    return base64.b64encode(raw.encode("utf-8")).decode("ascii")
+
+
+def decode_token(text: str) -> tuple[int, str]:
+    """The (created ms, id) position a token names; ValueError when it is not a token."""
+    padded = text.strip() + "=" * (-len(text.strip()) % 4)
+    try:
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        value = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        raise ValueError("not a pagination token")
+    if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str)
+            or not isinstance(value[1], int) or isinstance(value[1], bool)):
+        raise ValueError("not a pagination token")
+    return value[1], value[0]
+
+
+def window(docs: Iterable[dict], after: tuple[int, str] | None, before: tuple[int, str] | None,
+           limit: int) -> list[dict]:
+    """One page of ``docs`` (any order in, oldest first out) strictly after/before the cursors."""
+    ordered = sorted(docs, key=position)
+    if after is not None:
+        ordered = [d for d in ordered if position(d) > after]
+    if before is not None:
+        ordered = [d for d in ordered if position(d) < before]
+        if after is None:
+            return ordered[-limit:] if limit else []
+    return ordered[:limit]
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
