@@ -66,16 +66,18 @@ class JournalMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # An endpoint that answers without reading the body (a 405, a 403, an injected
+                # fault) still received one: keep what the journal keeps of it, so a test can see
+                # what its code posted. It must be read now; once the response is sent, the
+                # server reports the request as finished.
+                while not body_done and captured < BODY_CAPTURE_LIMIT:
+                    await receive_and_capture()
             await send(message)
 
         at = self.clock.now()
         try:
             await self.app(scope, receive_and_capture, send_and_capture)
         finally:
-            # An endpoint that answered without reading the body (a 405, a 403) still sent one:
-            # read what the journal keeps of it, so a test can see what its code posted.
-            while not body_done and captured < BODY_CAPTURE_LIMIT:
-                await receive_and_capture()
             headers = dict(scope.get("headers") or [])
             self.journal.record({
                 "time": iso(at), "method": scope["method"], "path": scope["path"],

@@ -1,0 +1,38 @@
+"""Run the simulator as a real process (python -m mock_server serve) for tests that need one."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, *flags: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--clock", "manual",
+         "--log-level", "warning", *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # waiting for a process to listen, not for simulated time
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/_mock/tenants", timeout=1)
+            return process
+        except httpx.TransportError:
+            if process.poll() is not None:
+                raise RuntimeError("the server exited during start-up")
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start in 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait(timeout=30)
