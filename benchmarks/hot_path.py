@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,11 +54,25 @@ async def measure(base: str, method: str, path: str, bodies, headers: dict, requ
         return requests / (time.perf_counter() - started)
 
 
+def measure_wrk(url: str, headers: dict, seconds: int, concurrency: int, script: str | None) -> float:
+    """wrk drives far more load than a Python client, so the server, not the client, is measured."""
+    command = ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--latency", url]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"{url}: errors under load\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--data-dir", action="store_true", help="measure writes with SQLite write-through")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     options = parser.parse_args()
 
     bare_port, mock_port = free_port(), free_port()
@@ -69,12 +85,21 @@ def main() -> None:
     try:
         tenant = httpx.get(f"http://127.0.0.1:{mock_port}/_mock/tenants").json()["tenants"][0]
         auth = {"Authorization": f"Bearer {tenant['api_key']}", "X-MYOP-COMPANY-ID": tenant["company_id"]}
-        contact = lambda n: {"name": f"Bench {n}", "country_code": "91", "phone_number": f"{9000000000 + n}"}  # noqa: E731
-        run = lambda *a: asyncio.run(measure(*a, options.requests, options.concurrency))  # noqa: E731
-        bare_read = run(f"http://127.0.0.1:{bare_port}", "GET", "/read", None, {})
-        mock_read = run(f"http://127.0.0.1:{mock_port}", "GET", "/chat/templates?limit=10", None, auth)
-        bare_write = run(f"http://127.0.0.1:{bare_port}", "POST", "/write", contact, {})
-        mock_write = run(f"http://127.0.0.1:{mock_port}", "POST", "/contacts", contact, auth)
+        bare_base, mock_base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{mock_port}"
+        if shutil.which("wrk"):
+            script = str(Path(__file__).with_name("contact.lua"))
+            run = lambda url, headers, lua=None: measure_wrk(url, headers, options.seconds, options.concurrency, lua)  # noqa: E731
+            bare_read = run(f"{bare_base}/read", {})
+            mock_read = run(f"{mock_base}/chat/templates?limit=10", auth)
+            bare_write = run(f"{bare_base}/write", {}, script)
+            mock_write = run(f"{mock_base}/contacts", auth, script)
+        else:  # a Python client: it may saturate before the servers do, flattening the ratios
+            contact = lambda n: {"name": f"Bench {n}", "country_code": "91", "phone_number": f"{9000000000 + n}"}  # noqa: E731
+            run = lambda *a: asyncio.run(measure(*a, options.requests, options.concurrency))  # noqa: E731
+            bare_read = run(bare_base, "GET", "/read", None, {})
+            mock_read = run(mock_base, "GET", "/chat/templates?limit=10", None, auth)
+            bare_write = run(bare_base, "POST", "/write", contact, {})
+            mock_write = run(mock_base, "POST", "/contacts", contact, auth)
     finally:
         for process in (bare, mock):
             process.kill()

@@ -27,11 +27,17 @@ class Journal:
 
     def entries(self, path: str | None = None, method: str | None = None, status: int | None = None,
                 company_id: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self._entries
+        return [self._render(e) for e in self._entries
                 if (path is None or e["path"] == path or (path.endswith("*") and e["path"].startswith(path[:-1])))
                 and (method is None or e["method"] == method.upper())
                 and (status is None or e["status"] == status)
                 and (company_id is None or e["company_id"] == company_id)]
+
+    @staticmethod
+    def _render(entry: dict[str, Any]) -> dict[str, Any]:
+        # Decoding is left to the reader of the journal, off the request path.
+        return {**entry, "time": iso(entry["time"]), "body": entry["body"].decode("utf-8", "replace"),
+                "query": dict(parse_qsl(entry["query"].decode("latin-1"), keep_blank_values=True))}
 
     def clear(self) -> None:
         self._entries.clear()
@@ -78,10 +84,8 @@ class JournalMiddleware:
         try:
             await self.app(scope, receive_and_capture, send_and_capture)
         finally:
-            headers = dict(scope.get("headers") or [])
+            company = next((v for k, v in scope.get("headers") or () if k == b"x-myop-company-id"), b"")
             self.journal.record({
-                "time": iso(at), "method": scope["method"], "path": scope["path"],
-                "query": dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)),
-                "company_id": headers.get(b"x-myop-company-id", b"").decode("latin-1") or None,
-                "body": b"".join(chunks).decode("utf-8", "replace"), "status": status or 500,
+                "time": at, "method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b""),
+                "company_id": company.decode("latin-1") or None, "body": b"".join(chunks), "status": status or 500,
             })

@@ -21,6 +21,8 @@ class Collection:
     def __init__(self, tenant_id: str, kind: str, backend: Any):
         self._tenant_id, self.kind, self._backend = tenant_id, kind, backend
         self._docs: dict[str, Doc] = {}
+        # name -> (key function, key -> ids): secondary indexes, kept in step with every write.
+        self._indexes: dict[str, tuple[Callable[[Doc], Any], dict[Any, dict[str, None]]]] = {}
 
     def get(self, doc_id: Any) -> Doc | None:
         return self._docs.get(str(doc_id))
@@ -33,20 +35,51 @@ class Collection:
 
     def put(self, doc: Doc) -> Doc:
         doc_id = str(doc["id"])
-        self._docs[doc_id] = doc
         self._backend.put(self._tenant_id, self.kind, doc_id, doc)
+        self._unindex(doc_id)
+        self._docs[doc_id] = doc
+        self._index(doc_id, doc)
         return doc
 
     def delete(self, doc_id: Any) -> Doc | None:
-        doc = self._docs.pop(str(doc_id), None)
-        if doc is not None:
-            self._backend.delete(self._tenant_id, self.kind, str(doc_id))
-        return doc
+        doc_id = str(doc_id)
+        if doc_id not in self._docs:
+            return None
+        self._backend.delete(self._tenant_id, self.kind, doc_id)
+        self._unindex(doc_id)
+        return self._docs.pop(doc_id)
 
     def load(self, docs: Iterable[Doc]) -> None:
         """Fill from persisted or fixture data without writing it back."""
         for doc in docs:
-            self._docs[str(doc["id"])] = doc
+            doc_id = str(doc["id"])
+            self._unindex(doc_id)
+            self._docs[doc_id] = doc
+            self._index(doc_id, doc)
+
+    def lookup(self, index: str, key_of: Callable[[Doc], Any], key: Any) -> list[Doc]:
+        """The documents whose ``key_of(doc) == key``, through an index built on first use."""
+        if index not in self._indexes:
+            self._indexes[index] = (key_of, {})
+            for doc_id, doc in self._docs.items():
+                self._index(doc_id, doc, only=index)
+        return [self._docs[i] for i in self._indexes[index][1].get(key, ())]
+
+    def _index(self, doc_id: str, doc: Doc, only: str | None = None) -> None:
+        for name, (key_of, entries) in self._indexes.items():
+            if only is None or name == only:
+                entries.setdefault(key_of(doc), {})[doc_id] = None
+
+    def _unindex(self, doc_id: str) -> None:
+        old = self._docs.get(doc_id)
+        if old is None:
+            return
+        for key_of, entries in self._indexes.values():
+            ids = entries.get(key_of(old))
+            if ids is not None:
+                ids.pop(doc_id, None)
+                if not ids:
+                    del entries[key_of(old)]
 
     def __len__(self) -> int:
         return len(self._docs)

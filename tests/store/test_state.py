@@ -47,3 +47,20 @@ def test_generation_counts_restarts(tmp_path):
     first.close()
     second = SqliteBackend(tmp_path / "s.sqlite3")
     assert second.bump_generation() == 2
+
+
+def test_lookup_indexes_follow_every_put_delete_and_load():
+    store = Store()
+    tenant = store.seed("c1", {"people": [{"id": "1", "phone": "a"}, {"id": "2", "phone": "b"}]})
+    people = tenant["people"]
+    by_phone = lambda doc: doc["phone"]  # noqa: E731
+    assert [d["id"] for d in people.lookup("phone", by_phone, "a")] == ["1"]
+    people.put({"id": "1", "phone": "c"})
+    people.put({"id": "3", "phone": "c"})
+    assert people.lookup("phone", by_phone, "a") == []
+    assert [d["id"] for d in people.lookup("phone", by_phone, "c")] == ["1", "3"]
+    people.delete("3")
+    assert [d["id"] for d in people.lookup("phone", by_phone, "c")] == ["1"]
+    people.load([{"id": "4", "phone": "b"}])
+    assert [d["id"] for d in people.lookup("phone", by_phone, "b")] == ["2", "4"]
+    assert people.delete("missing") is None

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from mock_server.errors import CONTACT_INVALID, ApiError, envelope
+from mock_server.store import Collection
 
 SOURCES = ("manual_entry", "waba_campaigns", "waba_message", "imported", "public_api")
 API_SOURCE = "public_api"
@@ -185,8 +186,12 @@ def phone_with_cc(doc: dict) -> str:
     return f"{doc['country_code']}{doc['phone_number']}"
 
 
-def ensure_phone_free(contacts: Iterable[dict], country_code: str, phone: str) -> None:
-    if any(c["country_code"] == country_code and c["phone_number"] == phone for c in contacts):
+def phone_key(doc: dict) -> tuple[str, str]:
+    return doc["country_code"], doc["phone_number"]
+
+
+def ensure_phone_free(contacts: Collection, country_code: str, phone: str) -> None:
+    if contacts.lookup("phone", phone_key, (country_code, phone)):
         raise CONTACT_INVALID.field("phone_number", PHONE_TAKEN)
 
 
@@ -205,10 +210,10 @@ def is_object_id(identifier: str) -> bool:
     return bool(OBJECT_ID.match(identifier))
 
 
-def by_phone(contacts: Iterable[dict], identifier: str) -> dict:
+def by_phone(contacts: Collection, identifier: str) -> dict:
     """A contact by its phone number with country code (e.g. 919876543210)."""
     wanted = identifier.strip().lstrip("+")
-    doc = next((c for c in contacts if wanted.isdigit() and phone_with_cc(c) == wanted), None)
+    doc = next(iter(contacts.lookup("phone_with_cc", phone_with_cc, wanted)), None) if wanted.isdigit() else None
     if doc is None:
         raise envelope(404, "not_found", "Not found.", {"detail": "Contact not found for given identifier."})
     return doc
