@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from mock_server import Settings, create_app
+from mock_server import Settings, create_app, schemas
+from mock_server.public import contract
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "public_api_examples.json").read_text(encoding="utf-8"))
 
@@ -42,9 +43,23 @@ def app():
     return make_app()
 
 
+def check_contract(response) -> None:
+    """Every public-API response any test receives must match its documented schema."""
+    request = response.request
+    names = contract.response_schemas(request.method, request.url.path, response.status_code)
+    if not names or request.method == "HEAD":
+        return
+    response.read()
+    if response.status_code == 500 and response.text == "Internal Server Error":
+        return  # the documented plain-text 500, which only fault injection produces
+    failures = [schemas.field_errors(name, response.json()) for name in names]
+    assert any(f == {} for f in failures), (request.method, request.url.path, response.status_code, failures)
+
+
 @pytest.fixture
 def client(app):
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.event_hooks["response"].append(check_contract)
         yield test_client
 
 

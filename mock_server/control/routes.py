@@ -99,24 +99,24 @@ async def patch_tenant(request: Request) -> Json:
     return Json(describe(tenant))
 
 
-async def patch_phone_number(request: Request) -> Json:
+async def _patch_state(request: Request, kind: str, id_field: str, allowed: dict[str, list]) -> Json:
+    """Set the documented states of one phone number or WABA, found by its public id."""
     tenant = tenant_of(request)
-    phone = tenant["phone_numbers"].find(lambda p: p["phone_number_id"] == request.path_params["phone_number_id"])
-    if phone is None:
-        raise control_error(404, "No such phone_number_id for this company.")
+    wanted = request.path_params[id_field]
+    doc = tenant[kind].find(lambda d: d[id_field] == wanted)
+    if doc is None:
+        raise control_error(404, f"No such {id_field} for this company.")
     body = await read_json(request, DRF_INVALID)
-    tenant["phone_numbers"].put(_apply(dict(phone, modified=iso(ctx_of(request).now())), body, PHONE_STATES))
+    tenant[kind].put(_apply(dict(doc, modified=iso(ctx_of(request).now())), body, allowed))
     return Json(describe(tenant))
+
+
+async def patch_phone_number(request: Request) -> Json:
+    return await _patch_state(request, "phone_numbers", "phone_number_id", PHONE_STATES)
 
 
 async def patch_waba(request: Request) -> Json:
-    tenant = tenant_of(request)
-    waba = tenant["waba_accounts"].find(lambda w: w["waba_id"] == request.path_params["waba_id"])
-    if waba is None:
-        raise control_error(404, "No such waba_id for this company.")
-    body = await read_json(request, DRF_INVALID)
-    tenant["waba_accounts"].put(_apply(dict(waba, modified=iso(ctx_of(request).now())), body, WABA_STATES))
-    return Json(describe(tenant))
+    return await _patch_state(request, "waba_accounts", "waba_id", WABA_STATES)
 
 
 async def journal(request: Request) -> Json:

@@ -6,6 +6,8 @@ Routes are read from the app, so every endpoint added later is fuzzed too.
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from starlette.routing import Route
@@ -14,7 +16,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.public.chat import routes as chat
 from mock_server.public.contacts import routes as contacts
-from tests.conftest import Tenant, make_app
+from tests.conftest import Tenant, check_contract, make_app
 
 ROUTES = sorted({(m, r.path) for r in [*chat.routes, *contacts.routes] if isinstance(r, Route)
                  for m in r.methods - {"HEAD"}})
@@ -23,6 +25,7 @@ ROUTES = sorted({(m, r.path) for r in [*chat.routes, *contacts.routes] if isinst
 APP = make_app()
 TENANT = Tenant(APP, list(APP.state.ctx.store.tenants)[0])
 CLIENT = TestClient(APP, raise_server_exceptions=False)
+CLIENT.event_hooks["response"].append(check_contract)  # and every answer matches its documented schema
 
 # Text for paths and query strings (which cannot carry lone surrogates); bodies add those below.
 odd_text = st.one_of(
@@ -57,8 +60,8 @@ def assert_enveloped(response) -> None:
 
 
 def fill(path: str, value: str) -> str:
-    from urllib.parse import quote
-    return path.replace("{id}", quote(value, safe="")).replace("{id_or_phone}", quote(value, safe=""))
+    """Put a (hostile) value in the route's path parameter, whatever it is named."""
+    return re.sub(r"\{[^/]+\}", lambda _: quote(value, safe=""), path)
 
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
