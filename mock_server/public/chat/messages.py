@@ -154,7 +154,7 @@ async def inbound(request: Request) -> Json:
     """A customer writes to one of the company's numbers: opens (or revives) the 24-hour window."""
     ctx: AppContext = request.app.state.ctx
     tenant = tenant_of(request)
-    body = await read_json(request, DRF_INVALID, "public/message.inbound.request")
+    body = await read_json(request, DRF_INVALID, "control/message.inbound.request")
     if find_phone(tenant, body["phone_number_id"]) is None:
         raise control_error(404, "No such phone_number_id for this company.")
     who = rules.recipient(body["customer_country_code"], body["customer_number"])

@@ -132,7 +132,7 @@ async def force_review(request: Request) -> Json:
     template = tenant["templates"].get(template_id)
     if template is None:
         raise control_error(404, f"No template with id {template_id!r} for this company.")
-    body = await read_json(request, DRF_INVALID, "public/template.review.request")
+    body = await read_json(request, DRF_INVALID, "control/template.review.request")
     outcome, reason = body.get("outcome"), body.get("failure_reason")
     decided_status, decided_reason = rules.review(template)
     if outcome == "approved" and reason is not None:

@@ -40,7 +40,7 @@ def inbound(client, tenant, phone="primary", number=CUSTOMER["customer_number"],
         "phone_number_id": tenant.phone(phone)["phone_number_id"], "customer_country_code": "91",
         "customer_number": number, "text": text})
     assert r.status_code == 201, r.json()
-    assert schemas.field_errors("public/message.inbound.response", r.json()) == {}
+    assert schemas.field_errors("control/message.inbound.response", r.json()) == {}
     return r.json()
 
 
@@ -67,7 +67,7 @@ def patch_waba(client, tenant, waba_id, **fields):
 
 def stored(client, tenant, **query):
     r = client.get(f"/_mock/tenants/{tenant.company_id}/messages", params=query)
-    assert r.status_code == 200 and schemas.field_errors("public/message.list.response", r.json()) == {}
+    assert r.status_code == 200 and schemas.field_errors("control/message.list.response", r.json()) == {}
     return r.json()["messages"]
 
 

@@ -231,7 +231,7 @@ def test_force_review_decides_now_and_cancels_the_scheduled_one(client, tenant):
     template_id = create(client, tenant)
     r = client.post(review_url(tenant, template_id), json={"outcome": "rejected", "failure_reason": "SCAM"})
     assert r.status_code == 200
-    assert schemas.field_errors("public/template.review.response", r.json()) == {}
+    assert schemas.field_errors("control/template.review.response", r.json()) == {}
     assert (r.json()["waba_template_status"], r.json()["failure_reason"]) == ("rejected", "SCAM")
     assert client.get("/_mock/clock").json()["pending"] == [] and len(tenant.state["jobs"]) == 0
     assert advance(client, REVIEW_SECONDS * 2)["fired"] == 0
