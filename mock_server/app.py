@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
-from mock_server.control import faults, routes as control
-from mock_server.errors import ApiError, envelope
+from mock_server.control import chat as chat_control, faults, routes as control
+from mock_server.errors import ApiError, envelope, not_found
 from mock_server.http import Json
 from mock_server.journal import JournalMiddleware
 from mock_server.public.chat import routes as chat
@@ -31,8 +31,8 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 405:
         return Json(envelope(405, "method_not_allowed", f"Method \"{request.method}\" not allowed.").body, 405,
                     headers=exc.headers)
-    return Json(envelope(exc.status_code, "not_found", "Not found.",
-                         {"detail": f"No endpoint at {request.url.path}."}).body, exc.status_code)
+    error = not_found(f"No endpoint at {request.url.path}.")
+    return Json(error.body, exc.status_code)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ctx.close()
 
     app = Starlette(
-        routes=[*chat.routes, *contacts.routes, *control.routes, *faults.routes, *chat.control_routes],
+        routes=[*chat.routes, *contacts.routes, *control.routes, *chat_control.routes, *faults.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

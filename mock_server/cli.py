@@ -70,7 +70,11 @@ def serve(settings: Settings) -> int:
 
     from mock_server.app import create_app
 
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a fixtures file that is not one: say why, no traceback
+        print(f"myoperator-mock: {exc}", file=sys.stderr)
+        return 2
     print(banner(settings, app), flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0

@@ -76,8 +76,8 @@ Action = Callable[[str, dict[str, Any]], None]
 class Scheduler:
     """Timed state changes, fired in due order on the clock.
 
-    Jobs are persisted by the caller (``on_change``) so that a restart with ``--data-dir`` keeps
-    every pending change; actions are looked up by name so that a job is plain data.
+    Jobs are persisted by the caller (who also forgets them in ``on_fire``) so that a restart with
+    ``--data-dir`` keeps every pending change; actions are looked up by name so that a job is plain data.
     """
 
     def __init__(self, clock: Clock):
@@ -85,7 +85,6 @@ class Scheduler:
         self._heap: list[Job] = []
         self._seq = 0
         self._actions: dict[str, Action] = {}
-        self._cancelled: set[str] = set()
         self.on_fire: Callable[[Job], None] = lambda job: None
 
     def register(self, action: str, handler: Action) -> None:
@@ -95,21 +94,18 @@ class Scheduler:
         self._seq += 1
         job = Job(due_at.astimezone(UTC), self._seq, tenant_id, action, payload, job_id)
         heapq.heappush(self._heap, job)
-        self._cancelled.discard(job_id)
         return job
 
     def cancel_tenant(self, tenant_id: str) -> None:
-        self._cancelled.update(j.id for j in self._heap if j.tenant_id == tenant_id)
+        self._drop(lambda job: job.tenant_id == tenant_id)
 
     def cancel(self, job_id: str) -> None:
-        self._cancelled.add(job_id)
+        self._drop(lambda job: job.id == job_id)
 
     def pending(self, tenant_id: str | None = None) -> list[Job]:
-        return sorted(j for j in self._heap if j.id not in self._cancelled
-                      and (tenant_id is None or j.tenant_id == tenant_id))
+        return sorted(j for j in self._heap if tenant_id is None or j.tenant_id == tenant_id)
 
     def next_due(self) -> datetime | None:
-        self._drop_cancelled()
         return self._heap[0].due_at if self._heap else None
 
     def run_due(self) -> int:
@@ -133,9 +129,10 @@ class Scheduler:
             self.clock.set(target)
         return fired
 
-    def _drop_cancelled(self) -> None:
-        while self._heap and self._heap[0].id in self._cancelled:
-            self._cancelled.discard(heapq.heappop(self._heap).id)
+    def _drop(self, unwanted: Callable[[Job], bool]) -> None:
+        # Cancelling is rare (a reset, a deleted template): rebuilding the heap keeps firing simple.
+        self._heap = [job for job in self._heap if not unwanted(job)]
+        heapq.heapify(self._heap)
 
     def _fire(self, job: Job) -> None:
         self._actions[job.action](job.tenant_id, job.payload)

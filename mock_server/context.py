@@ -14,6 +14,7 @@ from mock_server.settings import Settings
 from mock_server.store import SqliteBackend, Store, TenantState
 
 JOBS = "jobs"  # the collection that keeps each tenant's pending timed changes across restarts
+MANUAL_CLOCK = "manual_clock"  # where a manual clock's time is kept across restarts
 
 
 class AppContext:
@@ -21,9 +22,9 @@ class AppContext:
         self.settings = settings
         self.fixtures = (fixture_data.load_file(settings.fixtures_path) if settings.fixtures_path
                          else fixture_data.generate(settings.seed))
-        self.clock = self._make_clock()
         backend = SqliteBackend(settings.data_dir / "state.sqlite3") if settings.data_dir else None
         self.store = Store(backend)
+        self.clock = self._make_clock()
         self.ids = IdFactory(settings.seed, self.store.backend.bump_generation())
         self.journal = Journal(settings.journal_size)
         self.faults = Faults()
@@ -37,9 +38,18 @@ class AppContext:
 
     def _make_clock(self) -> Clock:
         if self.settings.clock == "manual":
-            start = self.settings.clock_start or parse_iso(self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME)))
+            # A restarted manual clock resumes where it stood: time never runs backwards over kept state.
+            saved = self.store.backend.get_meta(MANUAL_CLOCK)
+            start = (parse_iso(saved) if saved else self.settings.clock_start
+                     or parse_iso(self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))))
             return ManualClock(start)
         return RealClock()
+
+    def advance_clock(self, target: datetime) -> int:
+        """Move the manual clock, firing what falls due on the way; the new time is durable."""
+        fired = self.scheduler.advance_to(target)
+        self.store.backend.set_meta(MANUAL_CLOCK, iso(self.clock.now()))
+        return fired
 
     # --- tenants -------------------------------------------------------------------------
     def tenant_fixtures(self) -> dict[str, dict[str, Any]]:

@@ -57,3 +57,9 @@ def forbidden(detail: str) -> ApiError:
 def not_found(detail: str) -> ApiError:
     """DRF's not_found shape, used by the chat and contacts services for unknown resources."""
     return envelope(404, "not_found", "Not found.", {"detail": detail})
+
+
+def quoted(value: Any) -> str:
+    """A client's value quoted back in an error message, cut so a huge input makes no huge answer."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

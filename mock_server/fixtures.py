@@ -16,6 +16,7 @@ from typing import Any
 
 from faker import Faker
 
+from mock_server import schemas
 from mock_server.clock import iso
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
@@ -93,13 +94,20 @@ def generate(seed: int) -> dict[str, Any]:
 
 
 def load_file(path: Path) -> dict[str, Any]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
-        raise ValueError(f"{path}: a fixtures file is an object with a 'tenants' list (see fixtures/default.json)")
+    """A user's fixtures file, checked against ``schemas/fixtures/file.json`` before it is used."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable JSON file ({exc})") from None
+    problems = schemas.field_errors("fixtures/file", data)
+    if problems:
+        listed = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in list(problems.items())[:10])
+        raise ValueError(f"{path}: not a valid fixtures file (see fixtures/default.json): {listed}")
     for tenant in data["tenants"]:
-        account = next(iter(tenant.get("state", {}).get("account", [])), None)
-        if not account or not account.get("company_id") or not account.get("api_key"):
-            raise ValueError(f"{path}: every tenant needs state.account[0] with company_id and api_key")
+        if tenant["state"]["account"][0]["company_id"] != tenant["company_id"]:
+            raise ValueError(f"{path}: tenant {tenant['company_id']}: its account's company_id differs")
+    if len({t["company_id"] for t in data["tenants"]}) != len(data["tenants"]):
+        raise ValueError(f"{path}: two tenants share a company_id")
     return data
 
 

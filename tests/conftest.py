@@ -6,7 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
+
+# Helper modules that assert on behalf of tests: give their failures pytest's detailed messages.
+pytest.register_assert_rewrite("tests.public.chat.messaging", "tests.public.chat.template_bodies",
+                               "tests.public.contacts.support")
+
+from starlette.testclient import TestClient  # noqa: E402
 
 from mock_server import Settings, create_app, schemas
 from mock_server.public import contract

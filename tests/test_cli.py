@@ -33,3 +33,10 @@ def test_fixtures_export_writes_the_generated_fixtures(tmp_path):
 def test_python_dash_m_is_the_same_command():
     out = subprocess.run([sys.executable, "-m", "mock_server", "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "serve" in out.stdout
+
+
+def test_serve_refuses_a_bad_fixtures_file_with_a_message_not_a_traceback(tmp_path, capsys):
+    path = tmp_path / "mine.json"
+    path.write_text("{}")
+    assert cli.main(["serve", "--fixtures", str(path)]) == 2
+    assert "not a valid fixtures file" in capsys.readouterr().err

@@ -58,3 +58,16 @@ def test_iso_round_trip():
     moment = datetime(2025, 7, 15, 10, 0, 0, 123456, tzinfo=timezone.utc)
     assert iso(moment) == "2025-07-15T10:00:00.123456Z"
     assert parse_iso(iso(moment)) == moment
+
+
+def test_a_job_cancelled_then_added_again_under_its_id_fires_once():
+    # A reset cancels a tenant's jobs and reloads the same ones from its fixtures.
+    clock = ManualClock(T0)
+    scheduler = Scheduler(clock)
+    seen = []
+    scheduler.register("note", lambda tenant, payload: seen.append(payload["n"]))
+    scheduler.add("same", "c", T0 + timedelta(seconds=5), "note", {"n": 1})
+    scheduler.cancel_tenant("c")
+    scheduler.add("same", "c", T0 + timedelta(seconds=5), "note", {"n": 1})
+    scheduler.advance_to(T0 + timedelta(seconds=10))
+    assert seen == [1]

@@ -1,5 +1,8 @@
 import json
+import re
 from pathlib import Path
+
+import pytest
 
 from mock_server import fixtures
 from mock_server.settings import DEFAULT_SEED
@@ -51,12 +54,29 @@ def test_a_users_fixtures_file_replaces_the_generated_one(tmp_path):
     assert len(tenants) == 1 and tenants[0].account["wallet_balance"] == 12.5
 
 
-def test_a_malformed_fixtures_file_is_refused_with_a_clear_message(tmp_path):
+def test_generated_fixtures_satisfy_the_fixtures_file_schema():
+    from mock_server import schemas
+    assert schemas.field_errors("fixtures/file", fixtures.generate(DEFAULT_SEED)) == {}
+
+
+@pytest.mark.parametrize("breakage,complaint", [
+    (lambda d: d.update(tenants=[{"state": {}}]), "tenants.0.company_id"),
+    (lambda d: d["tenants"][0]["state"]["account"][0].pop("api_key"), "api_key is required"),
+    (lambda d: d["tenants"][0]["state"]["phone_numbers"][0].pop("profile"), "phone_numbers.0.profile: profile is required"),
+    (lambda d: d["tenants"][0]["state"]["custom_fields"][8].pop("options"), "options is required"),
+    (lambda d: d["tenants"][1].update(company_id=d["tenants"][0]["company_id"]), "differs"),
+])
+def test_a_malformed_fixtures_file_is_refused_with_a_clear_message(tmp_path, breakage, complaint):
+    data = fixtures.generate(DEFAULT_SEED)
+    breakage(data)
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"tenants": [{"state": {}}]}))
-    try:
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=re.escape(complaint)):
         fixtures.load_file(path)
-    except ValueError as exc:
-        assert "company_id and api_key" in str(exc)
-    else:
-        raise AssertionError("a tenant without credentials was accepted")
+
+
+def test_a_file_that_is_not_json_is_refused(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{nope")
+    with pytest.raises(ValueError, match="not a readable JSON file"):
+        fixtures.load_file(path)

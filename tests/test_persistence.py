@@ -93,3 +93,12 @@ def test_kill_dash_9_right_after_an_acknowledged_write_loses_nothing(tmp_path):
             assert_writes_kept(client, kept)
     finally:
         stop(server)
+
+
+def test_a_restarted_manual_clock_resumes_where_it_stood(tmp_path):
+    with TestClient(make_app(data_dir=tmp_path)) as client:
+        client.post("/_mock/clock/advance", json={"seconds": 2 * 86400})
+        moved = client.get("/_mock/clock").json()["now"]
+        assert moved == "2025-07-17T10:00:00.000000Z"
+    with TestClient(make_app(data_dir=tmp_path)) as client:
+        assert client.get("/_mock/clock").json()["now"] == moved

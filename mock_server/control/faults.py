@@ -6,11 +6,16 @@ the real service produces on demand. A fault is consumed by the requests it answ
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
+
+
+HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,200}$")
 
 
 class Faults:
@@ -54,9 +59,14 @@ async def add_fault(request: Request) -> Json:
         raise DRF_INVALID.field("status", "An HTTP error status from 400 to 599 is required.")
     if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 10_000:
         raise DRF_INVALID.field("times", "A count from 1 to 10000 is required.")
+    content_type = body.get("content_type", "text/plain; charset=utf-8")
+    if not isinstance(content_type, str) or not HEADER_VALUE.match(content_type):
+        raise DRF_INVALID.field("content_type", "A media type of printable ASCII is required.")
+    fault_body = body.get("body", "Internal Server Error")
+    if not isinstance(fault_body, str):
+        raise DRF_INVALID.field("body", "A string is required.")
     rule = {"method": str(body.get("method", "*")).upper(), "path": path, "status": status, "times": times,
-            "body": str(body.get("body", "Internal Server Error")),
-            "content_type": str(body.get("content_type", "text/plain; charset=utf-8"))}
+            "body": fault_body, "content_type": content_type}
     faults: Faults = request.app.state.ctx.faults
     faults.rules.append(rule)
     return Json({"faults": faults.rules}, status_code=201)

@@ -5,35 +5,23 @@ Not part of MyOperator's API, so it needs no credentials; it is meant for localh
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server.clock import iso, parse_iso
 from mock_server.context import AppContext
-from mock_server.errors import DRF_INVALID, ApiError
+from mock_server.control.common import control_error, ctx_of, tenant_of
+from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
 
+MAX_BALANCE = 1e12
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=timezone.utc)
 PHONE_STATES = {"phone_number_status": ["connected", "otp_verified", "disconnected", "pending"],
                 "onboarding_status": ["success", "pending", "failed"], "status": ["active", "disabled"]}
 WABA_STATES = {"waba_review_status": ["approved", "pending", "rejected"], "status": ["active", "disabled"]}
-
-
-def ctx_of(request: Request) -> AppContext:
-    return request.app.state.ctx
-
-
-def control_error(status: int, message: str) -> ApiError:
-    return ApiError(status, {"status": "error", "code": str(status), "message": message, "errors": {}})
-
-
-def tenant_of(request: Request) -> TenantState:
-    tenant = ctx_of(request).store.tenant(request.path_params["company_id"])
-    if tenant is None:
-        raise control_error(404, f"No tenant with company_id {request.path_params['company_id']!r}.")
-    return tenant
 
 
 def describe(tenant: TenantState) -> dict:
@@ -90,9 +78,9 @@ async def patch_tenant(request: Request) -> Json:
     tenant = tenant_of(request)
     body = await read_json(request, DRF_INVALID)
     account = dict(tenant.account)
-    if "wallet_balance" in body and (isinstance(body["wallet_balance"], bool)
-                                     or not isinstance(body["wallet_balance"], (int, float))):
-        raise DRF_INVALID.field("wallet_balance", "A number is required.")
+    balance = body.get("wallet_balance", 0)
+    if isinstance(balance, bool) or not isinstance(balance, (int, float)) or not -MAX_BALANCE <= balance <= MAX_BALANCE:
+        raise DRF_INVALID.field("wallet_balance", f"A number from -{MAX_BALANCE:g} to {MAX_BALANCE:g} is required.")
     if "service_active" in body and not isinstance(body["service_active"], bool):
         raise DRF_INVALID.field("service_active", "Must be true or false.")
     tenant.save_account(_apply(account, body, {"wallet_balance": [], "service_active": []}))
@@ -125,7 +113,7 @@ async def journal(request: Request) -> Json:
         ctx.journal.clear()
         return Json({"requests": []})
     status = request.query_params.get("status")
-    if status is not None and not status.isdigit():
+    if status and not (status.isascii() and status.isdigit()):
         raise DRF_INVALID.field("status", "A valid integer is required.")
     return Json({"requests": ctx.journal.entries(
         path=request.query_params.get("path"), method=request.query_params.get("method"),
@@ -162,7 +150,9 @@ async def advance_clock(request: Request) -> Json:
             raise DRF_INVALID.field("to", "An ISO 8601 instant is required.")
         if target < ctx.now():
             raise DRF_INVALID.field("to", "The clock cannot move backwards.")
-    fired = ctx.scheduler.advance_to(target)
+    if target >= LATEST_INSTANT:  # timestamps, ids and 24-hour windows must stay representable
+        raise DRF_INVALID.field("seconds" if to is None else "to", f"The clock stops before {iso(LATEST_INSTANT)}.")
+    fired = ctx.advance_clock(target)
     return Json(dict(clock_state(ctx), fired=fired))
 
 

@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012 as _DRAFT
 
+from mock_server.errors import quoted
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -71,7 +73,7 @@ def _describe(error) -> list[tuple[str, str]]:
         expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
         return [(label, f"{path.rsplit('.', 1)[-1] or 'Value'} must be of type {expected}.")]
     if kind == "enum":
-        return [(label, f"\"{_short(error.instance)}\" is not a valid choice. Choose one of: "
+        return [(label, f"\"{quoted(error.instance)}\" is not a valid choice. Choose one of: "
                         f"{', '.join(str(v) for v in error.validator_value)}.")]
     if kind == "const":
         return [(label, f"Must be {error.validator_value!r}.")]
@@ -85,14 +87,10 @@ def _describe(error) -> list[tuple[str, str]]:
     if kind == "minItems":
         return [(label, f"Ensure this field has at least {error.validator_value} elements.")]
     if kind == "pattern":
-        return [(label, f"\"{_short(error.instance)}\" has an invalid format.")]
+        return [(label, f"\"{quoted(error.instance)}\" has an invalid format.")]
     if kind == "additionalProperties":
         return [(label, error.message.replace("'", "\""))]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return [(label, error.message)]
     return [(label, error.message[:200])]
 
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."

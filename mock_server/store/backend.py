@@ -35,6 +35,12 @@ class MemoryBackend:
     def bump_generation(self) -> int:
         return 0
 
+    def get_meta(self, key: str) -> str | None:
+        return None
+
+    def set_meta(self, key: str, value: str) -> None:
+        pass
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         yield
@@ -90,10 +96,16 @@ class SqliteBackend:
 
     def bump_generation(self) -> int:
         """Count process starts, so ids minted after a restart never repeat earlier ones."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        generation = int(row[0]) + 1 if row else 1
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (str(generation),))
+        generation = int(self.get_meta("generation") or 0) + 1
+        self.set_meta("generation", str(generation))
         return generation
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -35,7 +35,10 @@ def test_reset_all_restores_every_tenant(client, tenant, other_tenant):
 
 def test_bad_control_input_is_a_clear_400_or_404(client, tenant):
     r = client.patch(f"/_mock/tenants/{tenant.company_id}", json={"wallet_balance": "lots"})
-    assert r.status_code == 400 and r.json()["errors"] == {"wallet_balance": ["A number is required."]}
+    assert r.status_code == 400 and r.json()["errors"] == {"wallet_balance": ["A number from -1e+12 to 1e+12 is required."]}
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}", json={"wallet_balance": 9 * 10 ** 400})
+    assert r.status_code == 400 and "wallet_balance" in r.json()["errors"]
+    assert client.get("/_mock/journal?status=²").status_code == 400
     r = client.patch(f"/_mock/tenants/{tenant.company_id}/phonenumbers/{tenant.phone('primary')['phone_number_id']}",
                      json={"status": "sleepy"})
     assert r.status_code == 400 and "status" in r.json()["errors"]
@@ -88,6 +91,10 @@ def test_clock_advances_only_in_manual_mode_and_only_forward(client):
     assert client.post("/_mock/clock/advance", json={"to": "2025-07-01T00:00:00Z"}).status_code == 400
     assert client.post("/_mock/clock/advance", json={"seconds": -1}).status_code == 400
     assert client.post("/_mock/clock/advance", json={}).status_code == 400
+    r = client.post("/_mock/clock/advance", json={"to": "9999-12-31T23:59:00Z"})
+    assert r.status_code == 400 and r.json()["errors"] == {"to": ["The clock stops before 2100-01-01T00:00:00.000000Z."]}
+    assert client.post("/_mock/clock/advance", json={"to": "2099-12-31T00:00:00Z"}).status_code == 200
+    assert client.post("/_mock/clock/advance", json={"seconds": 2 * 86400}).status_code == 400  # past 2100
 
 
 def test_real_clock_cannot_be_advanced():
@@ -108,6 +115,8 @@ def test_injected_fault_answers_once_then_the_endpoint_works_again(client, tenan
     assert client.get("/_mock/faults").json() == {"faults": []}
     assert client.post("/_mock/faults", json={"path": "nope"}).status_code == 400
     assert client.post("/_mock/faults", json={"path": "/x", "status": 200}).status_code == 400
+    assert client.post("/_mock/faults", json={"path": "/x", "content_type": "text/plain\r\nX: 1"}).status_code == 400
+    assert client.post("/_mock/faults", json={"path": "/x", "body": {"not": "text"}}).status_code == 400
 
 
 def test_unknown_paths_and_methods_answer_in_the_public_envelope(client, tenant):

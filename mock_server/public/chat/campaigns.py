@@ -17,6 +17,7 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID, envelope, forbidden
 from mock_server.http import Json, page, query_int, query_list
 from mock_server.public.auth import endpoint
+from mock_server.public.chat.phonenumbers import phone_number
 from mock_server.store import TenantState
 
 PHONE_HEADER = "x-waba-phonenumber-id"
@@ -30,7 +31,7 @@ def sending_number(request: Request, tenant: TenantState) -> str:
     phone_number_id = request.headers.get(PHONE_HEADER, "").strip()
     if not phone_number_id:
         raise forbidden("X-WABA-PHONENUMBER-ID header is required.")
-    if tenant["phone_numbers"].find(lambda p: p.get("phone_number_id") == phone_number_id) is None:
+    if phone_number(tenant, phone_number_id) is None:
         raise forbidden("X-WABA-PHONENUMBER-ID is not a phone number of this company.")
     return phone_number_id
 
@@ -151,4 +152,3 @@ routes = [
     Route("/chat/campaigns/{campaign_id}", get_campaign, methods=["GET"]),
     Route("/chat/campaign/{campaign_id}", get_campaign, methods=["GET"]),
 ]
-control_routes: list[Route] = []

@@ -8,7 +8,6 @@ from its first bytes (the file part's headers) without reading the rest.
 
 from __future__ import annotations
 
-import json
 import math
 import mimetypes
 import re
@@ -22,11 +21,11 @@ from starlette.routing import Route
 from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
-from mock_server.http import Json
+from mock_server.http import EMPTY, Json, parse_json
 from mock_server.public.auth import endpoint
+from mock_server.public.chat.media_types import EXTENSIONS, MB, MEDIA_TYPES
 from mock_server.store import TenantState
 
-MB = 1024 * 1024
 UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
 BODY_LIMIT = UPLOAD_CAP + 64 * 1024  # room for the multipart framing and the other fields
 FIELD_LIMIT = 64 * 1024  # a text field (application) is a word; more is refused
@@ -34,26 +33,6 @@ MAX_PARTS = 20
 HEAD_BYTES = 64 * 1024  # how much of an over-cap body is read to find the file part's headers
 APPLICATIONS = ("messaging", "template")
 
-# Send Message's "Supported Media Types" table (MIME type -> max bytes), capped by UPLOAD_CAP.
-MEDIA_TYPES = {
-    "audio/aac": 16 * MB, "audio/amr": 16 * MB, "audio/mpeg": 16 * MB, "audio/mp4": 16 * MB, "audio/ogg": 16 * MB,
-    "text/plain": 100 * MB, "application/pdf": 100 * MB, "application/msword": 100 * MB,
-    "application/vnd.ms-excel": 100 * MB, "application/vnd.ms-powerpoint": 100 * MB,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": 100 * MB,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": 100 * MB,
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": 100 * MB,
-    "image/jpeg": 5 * MB, "image/png": 5 * MB,
-    "video/mp4": 16 * MB, "video/3gp": 16 * MB,
-}
-EXTENSIONS = {
-    ".aac": "audio/aac", ".amr": "audio/amr", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
-    ".opus": "audio/ogg", ".txt": "text/plain", ".pdf": "application/pdf", ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".mp4": "video/mp4", ".3gp": "video/3gp",
-}
 GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream")
 
 
@@ -187,10 +166,8 @@ async def _other_fields(request: Request, content_type: str) -> dict:
             raise DRF_INVALID.field("non_field_errors", f"Request body is too large (limit {FIELD_LIMIT} bytes) "
                                                         "for a non-multipart request; send multipart/form-data.")
     if content_type == "application/json":
-        try:
-            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise DRF_INVALID.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
+        data = parse_json(bytes(raw), DRF_INVALID)
+        data = {} if data is EMPTY else data
         if not isinstance(data, dict):
             raise DRF_INVALID.field("non_field_errors", "Invalid data. Expected a dictionary, but got "
                                                         f"{type(data).__name__}.")
@@ -278,4 +255,3 @@ async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -
 
 
 routes = [Route("/chat/media/upload", upload_media, methods=["POST"])]
-control_routes: list[Route] = []

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from mock_server.clock import parse_iso
+from mock_server.public.chat import template_rules
+from mock_server.public.chat.media_types import media_kind
 
 # The customer service window: free-form messages are allowed for 24 hours after the
 # customer's most recent message (help centre, "24-hour window").
@@ -25,7 +27,6 @@ SESSION_PRICE = 0.05
 
 MEDIA_TYPES = ("image", "audio", "video", "document")
 MEDIA_HEADER_FORMATS = ("MEDIA", "IMAGE", "VIDEO", "DOCUMENT")
-VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 COUNTRY_CODE = re.compile(r"\+?([0-9]{1,4})")
 SUBSCRIBER = re.compile(r"[0-9]{6,14}")
 
@@ -152,11 +153,6 @@ def _add(errors: FieldErrors, field: str, message: str) -> None:
 
 
 # --- media -----------------------------------------------------------------------------------
-def media_kind(mime_type: str | None) -> str:
-    major = (mime_type or "").split("/", 1)[0]
-    return major if major in ("image", "audio", "video") else "document"
-
-
 def media_errors(data: Doc, media: dict[str, Doc]) -> FieldErrors:
     """Every media_id the message names must be one of this company's uploads, of the right kind."""
     errors: FieldErrors = {}
@@ -190,8 +186,7 @@ def template_language(data: Doc) -> str:
 
 def find_template(templates: Iterable[Doc], name: str, language: str, sender_waba_id: str | None) -> Doc | None:
     """The company's template of that name and language; the sender's own WABA's first."""
-    matches = [t for t in templates if t.get("name") == name and t.get("language") == language
-               and t.get("status") != "deleted"]
+    matches = [t for t in templates if t.get("name") == name and t.get("language") == language]
     matches.sort(key=lambda t: (t.get("waba_id") != sender_waba_id, t.get("waba_template_status") != "approved"))
     return matches[0] if matches else None
 
@@ -202,11 +197,7 @@ def template_approved(template: Doc) -> bool:
 
 def variables(text: Any) -> list[str]:
     """Placeholder names in order of first appearance: "Hi {{name}}" -> ["name"]."""
-    names: list[str] = []
-    for name in VARIABLE.findall(text if isinstance(text, str) else ""):
-        if name not in names:
-            names.append(name)
-    return names
+    return list(dict.fromkeys(template_rules.variables(text if isinstance(text, str) else "")))
 
 
 def template_errors(template: Doc, context: Doc) -> FieldErrors:

@@ -1,4 +1,4 @@
-"""POST /chat/messages, and the /_mock/ helpers that play the customer's side of a chat.
+"""POST /chat/messages (the customer's side of a chat is played from control/chat.py).
 
 A send runs: auth -> schema (the documented MESSAGE_INVALID 400) -> sender state (CHAT_03xx,
 CHAT_0004) -> template and media -> reply_to -> recipient and 24-hour window (CHAT_3001) ->
@@ -16,21 +16,17 @@ from starlette.routing import Route
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
-from mock_server.control.routes import control_error, tenant_of
-from mock_server.errors import DRF_INVALID, MESSAGE_INVALID, envelope
+from mock_server.errors import MESSAGE_INVALID, envelope
 from mock_server.http import Json, read_json
 from mock_server.public.auth import endpoint
 from mock_server.public.chat import message_rules as rules
+from mock_server.public.chat.phonenumbers import phone_number
 from mock_server.store import TenantState
 
 MESSAGES, CONVERSATIONS = "messages", "conversations"
 
 
 # --- lookups ---------------------------------------------------------------------------------
-def find_phone(tenant: TenantState, phone_number_id: str) -> dict | None:
-    return tenant["phone_numbers"].find(lambda p: p.get("phone_number_id") == phone_number_id)
-
-
 def find_conversation(tenant: TenantState, phone_number_id: str, cc: str, number: str) -> dict | None:
     return tenant[CONVERSATIONS].find(lambda c: c["phone_number_id"] == phone_number_id
                                       and c["customer_country_code"] == cc and c["customer_contact"] == number)
@@ -92,7 +88,7 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
     if errors := rules.shape_errors(data):
         raise MESSAGE_INVALID.error(errors)
 
-    phone = find_phone(tenant, body["phone_number_id"])
+    phone = phone_number(tenant, body["phone_number_id"])
     waba = tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
     if refusal := rules.sender_refusal(phone, waba, tenant.account):
         raise refuse(*refusal)
@@ -149,44 +145,4 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
                  "data": {"message_id": message["id"], "conversaton_id": conversation["id"]}})
 
 
-# --- /_mock/ helpers -------------------------------------------------------------------------
-async def inbound(request: Request) -> Json:
-    """A customer writes to one of the company's numbers: opens (or revives) the 24-hour window."""
-    ctx: AppContext = request.app.state.ctx
-    tenant = tenant_of(request)
-    body = await read_json(request, DRF_INVALID, "control/message.inbound.request")
-    if find_phone(tenant, body["phone_number_id"]) is None:
-        raise control_error(404, "No such phone_number_id for this company.")
-    who = rules.recipient(body["customer_country_code"], body["customer_number"])
-    if who is None:
-        raise DRF_INVALID.field("customer_number", "Country code and number together may have at most 15 digits.")
-    now = ctx.now()
-    with ctx.store.transaction():
-        conversation = conversation_for(ctx, tenant, body["phone_number_id"], *who)
-        message = new_message(ctx, conversation, direction="incoming", type="text",
-                              payload={"type": "text", "context": {"body": body["text"]}},
-                              status="received", source="customer")
-        conversation.update(
-            last_incoming_at=iso(now), expire_at=iso(now + rules.WINDOW), last_message_at=iso(now),
-            modified=iso(now), unread_count=int(conversation.get("unread_count") or 0) + 1,
-            status="unassigned" if conversation.get("status") == "closed" else conversation["status"])
-        tenant[CONVERSATIONS].put(conversation)
-        tenant[MESSAGES].put(message)
-    return Json({"message_id": message["id"], "conversation_id": conversation["id"],
-                 "window_expires_at": conversation["expire_at"]}, status_code=201)
-
-
-async def list_messages(request: Request) -> Json:
-    """What the company sent and received, oldest first; filter by customer_number / phone_number_id."""
-    tenant = tenant_of(request)
-    filters = {key: request.query_params.get(key) for key in ("customer_number", "phone_number_id", "direction")}
-    found = [m for m in tenant[MESSAGES]
-             if all(value in (None, "") or m.get(key) == value for key, value in filters.items())]
-    return Json({"messages": found})
-
-
 routes = [Route("/chat/messages", send_message, methods=["POST"])]
-control_routes = [
-    Route("/_mock/tenants/{company_id}/inbound", inbound, methods=["POST"]),
-    Route("/_mock/tenants/{company_id}/messages", list_messages, methods=["GET"]),
-]

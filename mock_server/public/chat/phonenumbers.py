@@ -17,6 +17,11 @@ FIELDS = ("id", "phone_number_status", "onboarding_status", "status", "phone_num
 WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "modified", "waba_review_status")
 
 
+def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
+    """One of the company's numbers, by its public phone_number_id."""
+    return tenant["phone_numbers"].find(lambda p: p.get("phone_number_id") == phone_number_id)
+
+
 def render(phone: dict, waba: dict | None, expand: list[str]) -> dict:
     out = {k: phone[k] for k in FIELDS}
     if "waba_account" in expand and waba is not None:

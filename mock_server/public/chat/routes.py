@@ -1,7 +1,7 @@
-"""The /chat routes of the public API, and their helpers on the control plane.
+"""The /chat routes of the public API.
 
-Each resource module exports ``routes`` (MyOperator's paths) and ``control_routes`` (its
-/_mock/ helpers); timed changes are named in ``register_actions``.
+Each resource module exports ``routes`` (MyOperator's paths); the timed changes it schedules are
+named in its ``register_actions``.
 """
 
 from mock_server.public.chat import campaigns, media, messages, phonenumbers, templates
@@ -9,7 +9,6 @@ from mock_server.public.chat import campaigns, media, messages, phonenumbers, te
 MODULES = (templates, campaigns, phonenumbers, media, messages)
 
 routes = [route for module in MODULES for route in getattr(module, "routes", [])]
-control_routes = [route for module in MODULES for route in getattr(module, "control_routes", [])]
 
 
 def register_actions(ctx) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from mock_server.errors import quoted
+from mock_server.public.chat.media_types import media_kind
+
 # The "Language Support" table at the top of MyOperator's API documentation, in its order.
 LANGUAGES = (
     "en", "en_US", "en_GB", "af", "sq", "ar", "az", "bn", "bg", "ca", "zh_CN", "zh_HK", "zh_TW", "hr", "cs", "da",
@@ -52,12 +55,6 @@ SHORT_URL = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?(?:" + "|".join(re.e
 PROMOTIONAL = re.compile(r"\b(?:offers?|sales?|discounts?|deals?|coupons?|promos?|promotions?|cashback|"
                          r"buy now|limited time|\d+\s?% off)\b", re.IGNORECASE)
 ADJACENT = re.compile(r"\}\}\s*\{\{")
-
-
-def _short(value: Any) -> str:
-    """A value quoted back in a message, cut so a huge input does not make a huge answer."""
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class Errors(dict):
@@ -107,12 +104,6 @@ def _check_examples(errors: Errors, path: str, names: list[str], example: Any) -
 
 
 # --- validation ------------------------------------------------------------------------------
-def media_kind(mime_type: str) -> str:
-    """What a media header shows: IMAGE, VIDEO, AUDIO or DOCUMENT."""
-    major = mime_type.split("/", 1)[0]
-    return {"image": "IMAGE", "video": "VIDEO", "audio": "AUDIO"}.get(major, "DOCUMENT")
-
-
 class _Check:
     """One validation pass over a create-template body."""
 
@@ -145,11 +136,11 @@ class _Check:
             errors.add("name", "Template name can only contain lowercase letters, digits and underscores "
                                "(no spaces or special characters).")
         if body["language"] not in LANGUAGES:
-            errors.add("language", f"\"{_short(body['language'])}\" is not a valid choice.")
+            errors.add("language", f"\"{quoted(body['language'])}\" is not a valid choice.")
         if self.category not in CATEGORIES:
-            errors.add("category", f"\"{_short(self.category)}\" is not a valid choice.")
+            errors.add("category", f"\"{quoted(self.category)}\" is not a valid choice.")
         if str(body["waba_id"]) not in self.waba_ids:
-            errors.add("waba_id", f"Object with waba_id={_short(body['waba_id'])} does not exist.")
+            errors.add("waba_id", f"Object with waba_id={quoted(body['waba_id'])} does not exist.")
 
     def structure(self, components: list[dict]) -> None:
         errors = self.errors
@@ -193,10 +184,10 @@ class _Check:
         mime = self.media.get(component["media_id"])
         if mime is None:
             self.errors.add(f"{path}.media_id",
-                            f"Object with media_id={_short(component['media_id'])} does not exist.")
-        elif card and media_kind(mime) not in ("IMAGE", "VIDEO"):
+                            f"Object with media_id={quoted(component['media_id'])} does not exist.")
+        elif card and media_kind(mime) not in ("image", "video"):
             self.errors.add(f"{path}.media_id", "A carousel card's header must be an image or a video.")
-        elif media_kind(mime) == "AUDIO":
+        elif media_kind(mime) == "audio":
             self.errors.add(f"{path}.media_id", "Audio can't be a template header; use an image, a video or a "
                                                 "document.")
 
@@ -292,7 +283,7 @@ class _Check:
             headers = [c for c in components if c["type"] == "HEADER"]
             if len(headers) != 1 or headers[0]["format"] != "MEDIA":
                 errors.add(card_path, "Each card needs exactly one HEADER, with format MEDIA.")
-            elif media_kind(self.media.get(headers[0]["media_id"], "")) in ("IMAGE", "VIDEO"):
+            elif media_kind(self.media.get(headers[0]["media_id"], "")) in ("image", "video"):
                 header_kinds.add(media_kind(self.media[headers[0]["media_id"]]))
             if kinds.count("BODY") != 1:
                 errors.add(card_path, "Each card needs exactly one BODY.")
@@ -332,7 +323,7 @@ def normalise(components: list[dict]) -> list[dict]:
     for component in components:
         doc = {k: component[k] for k in COMPONENT_KEYS if k in component}
         if "buttons" in doc:
-            doc["buttons"] = [_button(b) for b in doc["buttons"]]
+            doc["buttons"] = [_button(b, position) for position, b in enumerate(doc["buttons"])]
         if "cards" in doc:
             doc["cards"] = [{**({"index": c["index"]} if "index" in c else {}),
                              "components": normalise(c["components"])} for c in doc["cards"]]
@@ -340,8 +331,10 @@ def normalise(components: list[dict]) -> list[dict]:
     return out
 
 
-def _button(button: dict) -> dict:
-    doc = {k: button[k] for k in BUTTON_KEYS if k in button}
+def _button(button: dict, position: int) -> dict:
+    # Senders address a button's parameters by its index: a button sent without one gets its
+    # position, as Meta numbers buttons in order.
+    doc = {"index": position, **{k: button[k] for k in BUTTON_KEYS if k in button}}
     if doc["type"] == "URL" and "format" not in doc:
         doc["format"] = "DYNAMIC" if variables(doc["url"]) else "STATIC"
     return doc

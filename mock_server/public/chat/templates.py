@@ -1,5 +1,4 @@
-"""/chat/templates: create (reviewed later on the clock), list, fetch, delete; plus the control-plane
-route that decides a review now.
+"""/chat/templates: create (reviewed later on the clock), list, fetch, delete.
 
 A template document keeps two internal keys besides its wire fields: ``waba_id`` (the WABA it
 belongs to) and ``review_job_id`` (its pending review on the scheduler). ``render`` picks the
@@ -13,7 +12,6 @@ from starlette.routing import Route
 
 from mock_server.clock import iso
 from mock_server.context import JOBS, AppContext
-from mock_server.control.routes import control_error, tenant_of
 from mock_server.errors import DRF_INVALID, ApiError
 from mock_server.http import Json, page, query_int, query_list, read_json
 from mock_server.public.auth import endpoint
@@ -43,14 +41,14 @@ def _template(tenant: TenantState, request: Request) -> dict:
     return template
 
 
-def _cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
+def cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
     job_id = template.get("review_job_id")
     if job_id:
         ctx.scheduler.cancel(job_id)
         tenant[JOBS].delete(job_id)
 
 
-def _decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
+def decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
     decided = {k: v for k, v in template.items() if k != "review_job_id"}
     decided.update(waba_template_status=status, failure_reason=reason, modified=iso(ctx.now()))
     return tenant["templates"].put(decided)
@@ -118,33 +116,9 @@ async def fetch_template(request: Request, ctx: AppContext, tenant: TenantState)
 async def delete_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     template = _template(tenant, request)
     with ctx.store.transaction():
-        _cancel_review(ctx, tenant, template)
+        cancel_review(ctx, tenant, template)
         tenant["templates"].delete(template["id"])
     return Json({"status": "success", "code": "200", "message": "Template Deleted", "data": {}})
-
-
-# --- control plane ---------------------------------------------------------------------------
-async def force_review(request: Request) -> Json:
-    """Decide a template's review now: the given outcome, or the review rules' when none is given."""
-    ctx: AppContext = request.app.state.ctx
-    tenant = tenant_of(request)
-    template_id = request.path_params["id"]
-    template = tenant["templates"].get(template_id)
-    if template is None:
-        raise control_error(404, f"No template with id {template_id!r} for this company.")
-    body = await read_json(request, DRF_INVALID, "control/template.review.request")
-    outcome, reason = body.get("outcome"), body.get("failure_reason")
-    decided_status, decided_reason = rules.review(template)
-    if outcome == "approved" and reason is not None:
-        raise DRF_INVALID.field("failure_reason", "Only a rejected review has a failure_reason.")
-    if outcome == "approved":
-        decided_status, decided_reason = "approved", None
-    elif outcome == "rejected":
-        decided_status, decided_reason = "rejected", reason or decided_reason or "NONE"
-    with ctx.store.transaction():
-        _cancel_review(ctx, tenant, template)
-        decided = _decide(ctx, tenant, template, decided_status, decided_reason)
-    return Json(render(decided))
 
 
 def register_actions(ctx: AppContext) -> None:
@@ -154,7 +128,7 @@ def register_actions(ctx: AppContext) -> None:
         # A deleted (or already decided) template's review is a no-op.
         if template is None or template["waba_template_status"] != "pending":
             return
-        _decide(ctx, tenant, template, *rules.review(template))
+        decide(ctx, tenant, template, *rules.review(template))
 
     ctx.scheduler.register(REVIEW_ACTION, review)
 
@@ -164,7 +138,4 @@ routes = [
     Route("/chat/templates", list_templates, methods=["GET"]),
     Route("/chat/templates/{id}", fetch_template, methods=["GET"]),
     Route("/chat/templates/{id}", delete_template, methods=["DELETE"]),
-]
-control_routes = [
-    Route("/_mock/tenants/{company_id}/templates/{id}/review", force_review, methods=["POST"]),
 ]

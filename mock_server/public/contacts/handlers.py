@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
-from mock_server import schemas
 from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.errors import CONTACT_INVALID
-from mock_server.http import MAX_JSON_BYTES, Json, page, query_int, query_list, read_body
+from mock_server.http import (EMPTY, MAX_JSON_BYTES, Json, page, parse_json, query_int, query_list, read_body,
+                              require_object)
 from mock_server.public.auth import endpoint
 from mock_server.public.contacts import render, rules, search
 from mock_server.store import TenantState
@@ -19,27 +18,15 @@ from mock_server.store import TenantState
 CONTACTS, CUSTOM_FIELDS = "contacts", "custom_fields"
 INCLUDES = ("custom_fields",)
 SEARCH_PARAMS = ("before", "after", "limit")
-EMPTY = object()
 
 
 async def _body(request: Request) -> Any:
     """The parsed JSON body, or EMPTY when none was sent."""
-    raw = await read_body(request, MAX_JSON_BYTES, CONTACT_INVALID)
-    if not raw.strip():
-        return EMPTY
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise CONTACT_INVALID.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
+    return parse_json(await read_body(request, MAX_JSON_BYTES, CONTACT_INVALID), CONTACT_INVALID)
 
 
 def _object(body: Any, schema: str) -> dict:
-    if not isinstance(body, dict):
-        raise CONTACT_INVALID.field("non_field_errors", "Invalid data. Expected a JSON object.")
-    errors = schemas.field_errors(schema, body)
-    if errors:
-        raise CONTACT_INVALID.error(errors)
-    return body
+    return require_object(body, CONTACT_INVALID, schema)
 
 
 def _includes_custom_fields(request: Request) -> bool:

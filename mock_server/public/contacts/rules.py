@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
-from mock_server.errors import CONTACT_INVALID, ApiError, envelope
+from mock_server.errors import CONTACT_INVALID, ApiError, envelope, quoted
 from mock_server.store import Collection
 
 SOURCES = ("manual_entry", "waba_campaigns", "waba_message", "imported", "public_api")
@@ -92,14 +92,14 @@ def check_custom_value(definition: dict, value: Any) -> str | None:
         return None if parse_number(value) is not None else "A valid number is required."
     if kind == "single_select":
         if not isinstance(value, str) or value not in options:
-            return f"\"{_short(value)}\" is not a valid choice. Choose one of: {', '.join(options)}."
+            return f"\"{quoted(value)}\" is not a valid choice. Choose one of: {', '.join(options)}."
         return None
     if kind == "multi_select":
         if not isinstance(value, list):
             return f"Expected a list of items but got type \"{type(value).__name__}\"."
         bad = [v for v in value if not isinstance(v, str) or v not in options]
         if bad:
-            return f"\"{_short(bad[0])}\" is not a valid choice. Choose one of: {', '.join(options)}."
+            return f"\"{quoted(bad[0])}\" is not a valid choice. Choose one of: {', '.join(options)}."
         return None
     if kind == "date":
         return None if parse_date(value) else "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
@@ -119,7 +119,7 @@ def clean_custom_fields(values: dict, definitions: dict[str, dict], errors: dict
         key = f"custom_fields.{field_id}"
         definition = definitions.get(field_id)
         if definition is None:
-            errors[key] = [f"Unknown custom field ID \"{_short(field_id)}\". Use the ID column of "
+            errors[key] = [f"Unknown custom field ID \"{quoted(field_id)}\". Use the ID column of "
                            "Contacts -> Custom Fields."]
             continue
         if value is None:
@@ -256,7 +256,3 @@ def matches_phone_filter(doc: dict, country_code: str | None, phone: str | None)
         return phone in (doc["phone_number"], phone_with_cc(doc))
     return True
 
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."

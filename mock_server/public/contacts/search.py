@@ -21,6 +21,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable
 
 from mock_server.clock import parse_iso
+from mock_server.errors import quoted
 from mock_server.public.contacts.rules import (SOURCES, parse_date, parse_date_time, parse_number, phone_with_cc,
                                                text_of)
 
@@ -153,7 +154,7 @@ def _option(field: Field) -> Callable[[Any], str]:
                     return option
         if not isinstance(value, str) or value not in field.options:
             accepted = [*field.options, *(str(a) for a, _ in field.aliases)]
-            raise _Bad(f"\"{_short(value)}\" is not a valid choice. Choose one of: {', '.join(accepted)}.")
+            raise _Bad(f"\"{quoted(value)}\" is not a valid choice. Choose one of: {', '.join(accepted)}.")
         return value
     return parse
 
@@ -294,11 +295,11 @@ def parse_condition(key: str, value: Any, definitions: dict[str, dict]) -> Condi
     field = resolve_field(name, definitions)
     if field is None:
         if name.startswith(CUSTOM_PREFIX):
-            raise _Bad(f"Unknown custom field ID \"{_short(name[len(CUSTOM_PREFIX):])}\".")
-        raise _Bad(f"Unknown field \"{_short(name)}\". Standard fields: {', '.join(STANDARD)}; custom fields "
+            raise _Bad(f"Unknown custom field ID \"{quoted(name[len(CUSTOM_PREFIX):])}\".")
+        raise _Bad(f"Unknown field \"{quoted(name)}\". Standard fields: {', '.join(STANDARD)}; custom fields "
                    f"are referenced as \"custom_fields.<field_id>\".")
     if operation not in OPERATIONS:
-        raise _Bad(f"Unknown operation \"{_short(operation)}\". Supported operations: {', '.join(OPERATIONS)}.")
+        raise _Bad(f"Unknown operation \"{quoted(operation)}\". Supported operations: {', '.join(OPERATIONS)}.")
     if field.type not in OPERATIONS[operation]:
         supported = [op for op, types in OPERATIONS.items() if field.type in types]
         raise _Bad(f"Operation \"{operation}\" is not supported for {field.type} fields. "
@@ -313,7 +314,7 @@ def parse(body: Any, definitions: dict[str, dict]) -> Filter:
     errors: dict[str, list[str]] = {}
     for key in body:
         if key != "and":
-            errors[key] = [f"Unknown filter key \"{_short(key)}\"; conditions are combined under \"and\"."]
+            errors[key] = [f"Unknown filter key \"{quoted(key)}\"; conditions are combined under \"and\"."]
     conditions = body.get("and", {})
     if not isinstance(conditions, dict):
         errors["and"] = ["Expected an object of \"<field_name>__<operation>\": value conditions."]
@@ -382,7 +383,3 @@ def _json_type(value: Any) -> str:
         return "a string"
     return "an array" if isinstance(value, list) else "an object"
 
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -82,7 +82,9 @@ def test_prices(kind, category, expected):
 
 
 def test_variables_in_order_of_first_appearance():
-    assert rules.variables("Hi {{name}}, {{ order }} for {{name}} {{1}}") == ["name", "order", "1"]
+    assert rules.variables("Hi {{name}}, {{order}} for {{name}} {{1}}") == ["name", "order", "1"]
+    # one grammar with template creation, which refuses "{{ spaced }}": it is no placeholder
+    assert rules.variables("{{ spaced }} {{Name}}") == []
     assert rules.variables("no placeholders") == []
     assert rules.variables(None) == []
 
