@@ -14,6 +14,7 @@ from starlette.responses import Response
 from mock_server.context import AppContext
 from mock_server.control import chat as chat_control, faults, routes as control
 from mock_server.errors import ApiError, envelope, not_found
+from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
 from mock_server.journal import JournalMiddleware
 from mock_server.public.chat import routes as chat
@@ -85,6 +86,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.ctx = ctx
     app.add_middleware(ClockMiddleware, ctx=ctx)
-    app.add_middleware(faults.FaultMiddleware, faults=ctx.faults)
+    app.add_middleware(FaultMiddleware, faults=ctx.faults)
     app.add_middleware(JournalMiddleware, journal=ctx.journal, clock=ctx.clock)
     return app

@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_server import fixtures as fixture_data
 from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, iso, parse_iso
-from mock_server.control.faults import Faults
+from mock_server.faults import Faults
 from mock_server.ids import IdFactory
 from mock_server.journal import Journal
 from mock_server.settings import Settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import mimetypes
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -33,6 +33,7 @@ MAX_PARTS = 20
 HEAD_BYTES = 64 * 1024  # how much of an over-cap body is read to find the file part's headers
 APPLICATIONS = ("messaging", "template")
 
+EXTENDED_FILENAME = re.compile(r"filename\*\s*=\s*([A-Za-z0-9_-]*)'[^']*'([^;\s]+)", re.IGNORECASE)
 GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream")
 
 
@@ -108,6 +109,13 @@ class FormStream:
         part.name = options[b"name"].decode("utf-8", "replace") if b"name" in options else None
         if b"filename" in options:
             part.filename = options[b"filename"].decode("utf-8", "replace")
+        extended = EXTENDED_FILENAME.search(part.headers.get("content-disposition", ""))
+        if extended:  # RFC 5987's filename*=utf-8''…, which clients send for non-ASCII names; it wins
+            charset = extended.group(1) or "utf-8"
+            try:
+                part.filename = unquote(extended.group(2), encoding=charset, errors="replace")
+            except LookupError:  # an unknown charset name
+                part.filename = unquote(extended.group(2), errors="replace")
 
     def _data(self, data, start, end):
         part = self.parts[-1]

@@ -80,33 +80,31 @@ def new_message(ctx: AppContext, conversation: dict, **fields: Any) -> dict:
     return doc
 
 
-# --- POST /chat/messages ---------------------------------------------------------------------
-@endpoint
-async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    body = await read_json(request, MESSAGE_INVALID, "public/message.send.request")
-    data, now = body["data"], ctx.now()
-    if errors := rules.shape_errors(data):
-        raise MESSAGE_INVALID.error(errors)
-
-    phone = phone_number(tenant, body["phone_number_id"])
+# --- POST /chat/messages, step by step --------------------------------------------------------
+def _sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:
+    """The sending number's WABA, once the number and its company may send (CHAT_03xx, CHAT_0004)."""
+    phone = phone_number(tenant, phone_number_id)
     waba = tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
     if refusal := rules.sender_refusal(phone, waba, tenant.account):
         raise refuse(*refusal)
+    return waba
 
-    template, errors = None, {}
-    if data["type"] == "template":
-        context = data["context"]
-        template = rules.find_template(tenant["templates"], context["template_name"], rules.template_language(data),
-                                       waba.get("waba_id"))
-        if template is None:
-            raise envelope(400, "400", "Template not associated with this company")
-        if not rules.template_approved(template):
-            raise envelope(400, "400", "Template is not approved")
-        errors = rules.template_errors(template, context)
-    media = {str(m["id"]): m for m in tenant["media"]}
-    if errors := merge(errors, rules.media_errors(data, media)):
-        raise MESSAGE_INVALID.error(errors)
 
+def _template(tenant: TenantState, data: dict, waba: dict) -> dict | None:
+    """The approved template a template message names (None for other types)."""
+    if data["type"] != "template":
+        return None
+    template = rules.find_template(tenant["templates"], data["context"]["template_name"],
+                                   rules.template_language(data), waba.get("waba_id"))
+    if template is None:
+        raise envelope(400, "400", "Template not associated with this company")
+    if not rules.template_approved(template):
+        raise envelope(400, "400", "Template is not approved")
+    return template
+
+
+def _deliverable_to(tenant: TenantState, body: dict, data: dict, now) -> tuple[str, str]:
+    """The recipient, once ``reply_to``, the number and the 24-hour window allow the message."""
     who = rules.recipient(body["customer_country_code"], body["customer_number"])
     conversation = find_conversation(tenant, body["phone_number_id"], *who) if who else None
     reply_to = body.get("reply_to") or None
@@ -118,30 +116,50 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
         raise refuse("CHAT_3001", "Message Sending Failed", dict(rules.UNDELIVERABLE))
     if data["type"] != "template" and not rules.window_open(conversation, now):
         raise refuse("CHAT_3001", "Message Sending Failed", dict(rules.RE_ENGAGEMENT))
+    return who
 
-    category = template.get("category", "marketing") if template else "service"
-    cost = rules.price(data["type"], category)
-    account = tenant.account
-    balance = account.get("wallet_balance")
-    balance = float(balance) if isinstance(balance, (int, float)) and not isinstance(balance, bool) else 0.0
+
+def _balance_after(account: dict, cost: float) -> float:
+    """The wallet once ``cost`` is paid (CHAT_4001 when it cannot be)."""
+    balance = float(account.get("wallet_balance") or 0)
     if balance < cost:
         raise refuse("CHAT_4001", "Insufficient Balance")
+    return round(balance - cost, 4)
+
+
+@endpoint
+async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
+    body = await read_json(request, MESSAGE_INVALID, "public/message.send.request")
+    data = body["data"]
+    if errors := rules.shape_errors(data):
+        raise MESSAGE_INVALID.error(errors)
+    waba = _sender_waba(tenant, body["phone_number_id"])
+    template = _template(tenant, data, waba)
+    media = {str(m["id"]): m for m in tenant["media"]}
+    if errors := merge(rules.template_errors(template, data["context"]) if template else {},
+                       rules.media_errors(data, media)):
+        raise MESSAGE_INVALID.error(errors)
+    who = _deliverable_to(tenant, body, data, ctx.now())
+    category = template.get("category", "marketing") if template else "service"
+    cost = rules.price(data["type"], category)
+    balance = _balance_after(tenant.account, cost)
 
     with ctx.store.transaction():
         conversation = conversation_for(ctx, tenant, body["phone_number_id"], *who)
         message = new_message(
             ctx, conversation, direction="outgoing", type=data["type"], payload=data,
             template_id=template["id"] if template else None, category=category, price=cost, status="sent",
-            reply_to=reply_to, myop_ref_id=body.get("myop_ref_id"), trail=body.get("trail"), source="api")
+            reply_to=body.get("reply_to") or None, myop_ref_id=body.get("myop_ref_id"), trail=body.get("trail"),
+            source="api")
         conversation.update(last_message_at=message["created"], modified=message["created"])
         tenant[CONVERSATIONS].put(conversation)
         tenant[MESSAGES].put(message)
-        tenant.save_account(dict(account, wallet_balance=round(balance - cost, 4)))
+        tenant.save_account(dict(tenant.account, wallet_balance=balance))
 
-    if data["type"] == "interactive":
+    if data["type"] == "interactive":  # documented: "Accepted", and the key spelt right
         return Json({"status": "success", "code": "200", "message": "Accepted",
                      "data": {"conversation_id": conversation["id"], "message_id": message["id"]}})
-    return Json({"status": "success", "code": "200", "message": "Message Sent",
+    return Json({"status": "success", "code": "200", "message": "Message Sent",  # documented: "conversaton_id"
                  "data": {"message_id": message["id"], "conversaton_id": conversation["id"]}})
 
 

@@ -197,3 +197,16 @@ def test_documented_examples_validate_and_replay(client, tenant):
     assert r.status_code == saved["Created"]["status"]
     assert set(r.json()) == set(created) and set(r.json()["data"]) == set(created["data"])
     assert {k: v for k, v in r.json().items() if k != "data"} == {k: v for k, v in created.items() if k != "data"}
+
+
+def test_a_non_ascii_file_name_sent_the_rfc_5987_way_is_accepted(client, tenant):
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename*=utf-8''%E0%A4%AB%E0%A4%BE.jpg"
+            f"\r\nContent-Type: image/jpeg\r\n\r\n").encode() + b"\xff\xd8" * 100 + \
+        (f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"application\"\r\n\r\ntemplate\r\n"
+         f"--{boundary}--\r\n").encode()
+    r = client.post("/chat/media/upload", content=body,
+                    headers={**tenant.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 201, r.text
+    stored = tenant.state["media"].get(r.json()["data"]["media_id"])
+    assert stored["filename"] == "फा.jpg" and stored["file_size"] == 200
