@@ -123,14 +123,16 @@ def query_list(request: Request, name: str) -> list[str]:
 def page(request: Request, items: list, limit: int, offset: int) -> dict[str, Any]:
     """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results."""
     count = len(items)
+    # Built from the scope directly: Starlette's URL objects cost more than the rest of a list.
+    scope = request.scope
+    host = request.headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+    here = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+    # Every other query parameter, repeated ones included, so that the link pages the same list.
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")])
+    kept = f"{kept}&" if kept else ""
 
     def link(new_offset: int) -> str:
-        # Keep every query parameter, repeated ones included, so the link pages the same list.
-        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
-        params.append(("limit", str(limit)))
-        if new_offset > 0:
-            params.append(("offset", str(new_offset)))
-        return f"{str(request.base_url).rstrip('/')}{request.url.path}?{urlencode(params)}"
+        return f"{here}?{kept}limit={limit}" + (f"&offset={new_offset}" if new_offset > 0 else "")
 
     return {
         "count": count,

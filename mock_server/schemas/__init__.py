@@ -1,9 +1,14 @@
 """JSON Schemas written from MyOperator's docs, compiled once per process.
 
-Schema files live beside this module (``public/…``, and later surfaces' folders); a schema is
-named by its path without ``.json``, e.g. ``public/template.create.request``. They may ``$ref``
-each other by that name. Requests are validated against them before any business rule runs, and
-the test suite validates every documented example and every response against them.
+Schema files live beside this module (``public/…``, ``control/…``, ``fixtures/…``); a schema is
+named by its path without ``.json``, e.g. ``public/template.create.request``, and ``$ref``s other
+files relative to its own folder (``common#/$defs/timestamp``). Requests are validated against
+them before any business rule runs; the test suite checks every documented example and every
+response against them.
+
+Two validators serve each schema: jsonschema-rs decides *whether* an instance is valid (about
+seventy times faster, and almost every request is valid), and python-jsonschema explains *why* one
+is not, in the per-field messages the API answers with.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012 as _DRAFT
@@ -20,6 +26,8 @@ from referencing.jsonschema import DRAFT202012 as _DRAFT
 from mock_server.errors import quoted
 
 ROOT = Path(__file__).resolve().parent
+# Where the schemas' relative $ids and $refs are resolved (nothing is ever fetched from it).
+BASE_URI = "https://myoperator-mock.invalid/schemas/"
 
 
 @lru_cache(maxsize=1)
@@ -47,8 +55,22 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(documents[name], registry=registry)
 
 
+@lru_cache(maxsize=None)
+def fast_validator(name: str):
+    # Each document is identified by the URI it is found at; its own relative $id would be
+    # resolved against that URI a second time, so it is left out here.
+    documents = {n: {k: v for k, v in doc.items() if k != "$id"} for n, doc in _registry()[1].items()}
+
+    def retrieve(uri: str) -> dict:
+        return documents[uri.removeprefix(BASE_URI)]
+
+    return jsonschema_rs.validator_for(documents[name], base_uri=BASE_URI + name, retriever=retrieve)
+
+
 def field_errors(name: str, instance: Any) -> dict[str, list[str]]:
     """Validation failures as DRF-style ``{field: [message, …]}``; empty when valid."""
+    if fast_validator(name).is_valid(instance):
+        return {}
     errors: dict[str, list[str]] = {}
     for error in sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path)):
         for field, message in _describe(error):
