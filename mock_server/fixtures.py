@@ -18,6 +18,7 @@ from faker import Faker
 
 from mock_server import schemas
 from mock_server.clock import iso
+from mock_server.fixtures_telephony import telephony
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
 REFERENCE_TIME = datetime(2025, 7, 15, 10, 0, 0, tzinfo=timezone.utc)
@@ -130,6 +131,9 @@ def _tenant(g: _Gen, index: int) -> dict[str, Any]:
         "custom_fields": [dict(f) for f in CUSTOM_FIELDS],
         "contacts": _contacts(g, company_id),
     }
+    credentials, telephony_state = telephony(g, company_id, REFERENCE_TIME)
+    account.update(credentials)
+    state.update(telephony_state)
     return {"company_id": company_id, "label": f"company {index + 1}", "state": state}
 
 

@@ -29,6 +29,11 @@ def describe(tenant: TenantState) -> dict:
     wabas = {w["id"]: w for w in tenant["waba_accounts"]}
     return {
         "company_id": tenant.company_id, "api_key": account.get("api_key"), "name": account.get("name"),
+        "developer_token": account.get("developer_token"), "obd_api_key": account.get("obd_api_key"),
+        "ivrs": [{"public_ivr_id": i["id"], "label": i.get("label"), "secret_token": i["secret_token"],
+                  "dialers": i["dialers"]} for i in tenant["ivrs"]],
+        "users": [{"uuid": u["id"], "name": u["name"], "role": u.get("role"), "role_id": u["role_id"],
+                   "extension": u["extension"]} for u in tenant["users"]],
         "wallet_balance": account.get("wallet_balance"), "service_active": account.get("service_active"),
         "waba_accounts": [{"waba_id": w["waba_id"], "role": w.get("role"), "waba_review_status": w["waba_review_status"],
                            "status": w["status"]} for w in wabas.values()],
