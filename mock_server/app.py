@@ -16,7 +16,9 @@ from mock_server.control import chat as chat_control, faults, routes as control
 from mock_server.errors import ApiError, envelope, not_found
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
+from mock_server.developers import routes as developers
 from mock_server.journal import JournalMiddleware
+from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
 from mock_server.public.contacts import routes as contacts
 from mock_server.settings import Settings
@@ -80,7 +82,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ctx.close()
 
     app = Starlette(
-        routes=[*chat.routes, *contacts.routes, *control.routes, *chat_control.routes, *faults.routes],
+        routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
+                *control.routes, *chat_control.routes, *faults.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

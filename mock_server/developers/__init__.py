@@ -1,0 +1,1 @@
+"""The developers API (developers.myoperator.co): users, call logs, log filters, recordings."""

@@ -1,0 +1,5 @@
+"""Developers API: recordings (being built)."""
+
+from starlette.routing import Route
+
+routes: list[Route] = []

@@ -1,0 +1,5 @@
+"""Developers API: users (being built)."""
+
+from starlette.routing import Route
+
+routes: list[Route] = []

@@ -1,0 +1,1 @@
+"""Pure domain models (no I/O): call sessions and their renderings."""
