@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
-from mock_server.control import chat as chat_control, faults, routes as control
+from mock_server.control import chat as chat_control, faults, routes as control, telephony as telephony_control
 from mock_server.errors import ApiError, envelope, not_found
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
-                *control.routes, *chat_control.routes, *faults.routes],
+                *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

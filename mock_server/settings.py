@@ -26,6 +26,8 @@ class Settings:
     clock_start: datetime | None = None
     # Seconds Meta takes to review a new template (help centre: "within a few minutes").
     template_review_seconds: float = 120.0
+    # How long an OBD reference_id stays taken ("must be unique within the configured time window").
+    obd_reference_ttl_seconds: float = 86_400.0
     # How many requests the journal keeps (oldest dropped first).
     journal_size: int = 1000
 

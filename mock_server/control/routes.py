@@ -30,6 +30,7 @@ def describe(tenant: TenantState) -> dict:
     return {
         "company_id": tenant.company_id, "api_key": account.get("api_key"), "name": account.get("name"),
         "developer_token": account.get("developer_token"), "obd_api_key": account.get("obd_api_key"),
+        "obd_configured": account.get("obd_configured", True),
         "ivrs": [{"public_ivr_id": i["id"], "label": i.get("label"), "secret_token": i["secret_token"],
                   "dialers": i["dialers"]} for i in tenant["ivrs"]],
         "users": [{"uuid": u["id"], "name": u["name"], "role": u.get("role"), "role_id": u["role_id"],
@@ -86,9 +87,10 @@ async def patch_tenant(request: Request) -> Json:
     balance = body.get("wallet_balance", 0)
     if isinstance(balance, bool) or not isinstance(balance, (int, float)) or not -MAX_BALANCE <= balance <= MAX_BALANCE:
         raise DRF_INVALID.field("wallet_balance", f"A number from -{MAX_BALANCE:g} to {MAX_BALANCE:g} is required.")
-    if "service_active" in body and not isinstance(body["service_active"], bool):
-        raise DRF_INVALID.field("service_active", "Must be true or false.")
-    tenant.save_account(_apply(account, body, {"wallet_balance": [], "service_active": []}))
+    for flag in ("service_active", "obd_configured"):
+        if flag in body and not isinstance(body[flag], bool):
+            raise DRF_INVALID.field(flag, "Must be true or false.")
+    tenant.save_account(_apply(account, body, {"wallet_balance": [], "service_active": [], "obd_configured": []}))
     return Json(describe(tenant))
 
 

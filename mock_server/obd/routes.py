@@ -1,5 +1,5 @@
-"""The OBD API's route (being built)."""
+"""The OBD API's route."""
 
-from starlette.routing import Route
+from mock_server.obd import handlers
 
-routes: list[Route] = []
+routes = handlers.routes

@@ -1,0 +1,86 @@
+"""POST /obd-api-v1: the API gateway's checks, then the application's, then the call is placed.
+
+Two validation layers, as documented: the gateway (x-api-key, JSON, field types) answers in its
+own shape, ``{"message": …}``; the application answers every request, accepted or not, with
+details/status/code/unique_id/reference_id.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from mock_server import schemas
+from mock_server.clock import iso, parse_iso
+from mock_server.context import AppContext
+from mock_server.errors import ApiError
+from mock_server.http import EMPTY, Json, parse_json, read_body
+from mock_server.obd import rules
+from mock_server.store import TenantState
+
+REQUESTS = "obd_requests"  # every accepted request, kept for reference_id uniqueness and for tests
+BODY_LIMIT = 64 * 1024
+
+
+class GatewayStyle:
+    """The gateway's 400 for a body it cannot accept (the ValidationStyle interface of http.py)."""
+
+    def error(self, fields: dict, status: int = 400) -> ApiError:
+        return ApiError(status, {"message": "Invalid request body"})
+
+    def field(self, name: str, message: str) -> ApiError:
+        return self.error({name: [message]})
+
+
+GATEWAY = GatewayStyle()
+
+
+def answer(status: int, details: str, unique_id: str, reference_id: Any) -> Json:
+    return Json({"details": details, "status": "success" if status == 200 else "error", "code": str(status),
+                 "unique_id": unique_id, "reference_id": reference_id if isinstance(reference_id, str) else None},
+                status_code=status)
+
+
+def tenant_for_key(ctx: AppContext, api_key: str) -> TenantState:
+    tenant = next((t for t in ctx.store.tenants.values()
+                   if api_key and t.account.get("obd_api_key") == api_key), None)
+    if tenant is None:
+        raise ApiError(403, {"message": "Forbidden"})
+    return tenant
+
+
+def recent_references(ctx: AppContext, tenant: TenantState) -> set[str]:
+    since = ctx.now() - timedelta(seconds=ctx.settings.obd_reference_ttl_seconds)
+    return {r["reference_id"] for r in tenant[REQUESTS] if r.get("reference_id") and parse_iso(r["received_at"]) > since}
+
+
+async def place_call(request: Request) -> Json:
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_for_key(ctx, request.headers.get("x-api-key", "").strip())
+    body = parse_json(await read_body(request, BODY_LIMIT, GATEWAY), GATEWAY)
+    if body is EMPTY or not isinstance(body, dict) or schemas.field_errors("obd/call.request", body):
+        raise GATEWAY.error({})
+    unique_id = ctx.ids.uuid()
+    reference_id = body.get("reference_id")
+    try:
+        dial = rules.check(body, tenant.company_id, tenant.account, tenant["ivrs"].values(), tenant["users"].values(),
+                           tenant["dids"].values(), recent_references(ctx, tenant),
+                           request.client.host if request.client else None, ctx.now())
+    except rules.Refusal as refusal:
+        return answer(refusal.status, refusal.details, unique_id, reference_id)
+    with ctx.store.transaction():
+        tenant[REQUESTS].put({
+            "id": unique_id, "reference_id": reference_id, "received_at": iso(ctx.now()), "dialer": dial.dialer,
+            "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
+            "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
+            "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
+            "custom": {k: v for k, v in body.items() if k.startswith("custom_")}})
+        tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+    details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
+    return answer(200, details, unique_id, reference_id)
+
+
+routes = [Route("/obd-api-v1", place_call, methods=["POST"])]

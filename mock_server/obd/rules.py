@@ -1,0 +1,158 @@
+"""The OBD application's checks, in the order it makes them (pure: no HTTP, no clock of its own).
+
+Each refusal is the documented status with a message of ours (the docs list the causes, not the
+texts). The gateway's checks (x-api-key, JSON, field types) come before these, in handlers.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from ipaddress import ip_address
+from typing import Any
+
+from mock_server.clock import parse_iso
+from mock_server.errors import quoted
+from mock_server.fixtures_telephony import STD_CODES
+
+REQUIRED = ("company_id", "secret_token", "type", "number", "public_ivr_id")
+E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+MAX_CALL_DURATION = 5400
+REGIONS = {region.lower(): code for code, region in STD_CODES.items()}
+CALL_HOLD_WARNING = "This call might get cancelled due to unavailability of UDC(User/Department/Channels)!!"
+ACCEPTED = "Request accepted successfully"
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, details: str):
+        super().__init__(details)
+        self.status, self.details = status, details
+
+
+@dataclass(frozen=True)
+class Dial:
+    """What an accepted request asks for."""
+    dialer: str  # "user", "anonymous" or "ivr"
+    ivr: dict
+    did: dict
+    user: dict | None
+    customer: str  # E.164
+    agent_number: str | None  # the anonymous dialer's number_2
+    max_call_duration: int | None
+    call_hold: bool
+
+
+def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict], users: list[dict],
+          dids: list[dict], recent_references: set[str], client_ip: str | None, now: datetime) -> Dial:
+    """The accepted dial, or the first Refusal the application would answer with."""
+    missing = [f for f in REQUIRED if not str(body.get(f) or "").strip()]
+    if missing:
+        raise Refusal(400, f"Missing required field(s): {', '.join(missing)}")
+    dial_type = body["type"].strip()
+    if dial_type == "3":
+        raise Refusal(400, "Type 3 dialer is deprecated and no longer supported")
+    if dial_type not in ("1", "2"):
+        raise Refusal(400, f"Invalid type \"{quoted(dial_type)}\": allowed values are \"1\" and \"2\"")
+    if body["company_id"].strip() != company_id:
+        raise Refusal(403, "Invalid company_id for this x-api-key")
+    if account.get("obd_configured") is False:
+        raise Refusal(500, "Company config missing")
+    ivr = next((i for i in ivrs if i["id"] == body["public_ivr_id"].strip()), None)
+    if ivr is None:
+        raise Refusal(404, f"IVR {quoted(body['public_ivr_id'])} not found")
+    if body["secret_token"] != ivr["secret_token"]:
+        raise Refusal(403, "Invalid secret_token")
+    _allowed_source(ivr, client_ip)
+    if now >= parse_iso(ivr["billing_expires_at"]):
+        raise Refusal(403, "Billing expired for this IVR")
+    if ivr["usage_count"] >= ivr["usage_threshold"]:
+        raise Refusal(403, "Usage threshold exceeded")
+    dialer = _dialer(body, dial_type, ivr)
+    customer = _e164(body, "number")
+    agent_number = _e164(body, "number_2") if dialer == "anonymous" else None
+    user = _user(body, users) if dialer == "user" else None
+    duration = body.get("max_call_duration")
+    if duration is not None and not 1 <= duration <= MAX_CALL_DURATION:
+        raise Refusal(400, f"max_call_duration must be between 1 and {MAX_CALL_DURATION} seconds")
+    reference = body.get("reference_id")
+    if reference and reference in recent_references:
+        raise Refusal(403, f"Duplicate reference_id \"{quoted(reference)}\"")
+    return Dial(dialer, ivr, _did(body, ivr, dids), user, customer, agent_number, duration,
+                body.get("call_hold", True))
+
+
+def _allowed_source(ivr: dict, client_ip: str | None) -> None:
+    allowed = ivr.get("whitelisted_ips") or []
+    if not allowed:
+        return
+    try:
+        source = ip_address(client_ip or "")
+    except ValueError:
+        source = None
+    if source is None or all(ip_address(a) != source for a in allowed):
+        raise Refusal(403, f"Source IP {client_ip} is not whitelisted for this IVR")
+
+
+def _dialer(body: dict, dial_type: str, ivr: dict) -> str:
+    user_id, number_2 = body.get("user_id"), body.get("number_2")
+    if dial_type == "2":
+        for field in ("user_id", "number_2"):
+            if body.get(field) is not None:
+                raise Refusal(403, f"{field} is not allowed for the IVR dialer (type 2)")
+        dialer = "ivr"
+    elif user_id is not None and number_2 is not None:
+        raise Refusal(403, "user_id (user dialer) and number_2 (anonymous dialer) cannot be used together")
+    elif user_id is None and number_2 is None:
+        raise Refusal(400, "Type 1 needs user_id (user dialer) or number_2 (anonymous dialer)")
+    else:
+        dialer = "user" if user_id is not None else "anonymous"
+    if dialer == "anonymous" and not ivr["dialers"].get("anonymous"):
+        raise Refusal(403, "Anonymous feature not enabled")
+    if not ivr["dialers"].get(dialer):
+        raise Refusal(403, f"The {dialer} dialer is not enabled for this IVR")
+    return dialer
+
+
+def _e164(body: dict, field: str) -> str:
+    value = body[field].strip()
+    if not E164.fullmatch(value):
+        raise Refusal(400, f"Invalid number format for {field}: use E.164 with the country code, e.g. +919876543210")
+    return value
+
+
+def _user(body: dict, users: list[dict]) -> dict:
+    user = next((u for u in users if u["id"] == body["user_id"].strip() and u.get("extension") != 0), None)
+    if user is None:
+        raise Refusal(400, f"Invalid user_id \"{quoted(body['user_id'])}\"")
+    return user
+
+
+def _did(body: dict, ivr: dict, dids: list[dict]) -> dict:
+    """The DID the call goes out from: caller_id, else std_code (or the deprecated region), else the first."""
+    mapped = [d for d in dids if d["id"] in ivr["did_ids"]]
+    caller_id = (body.get("caller_id") or "").strip()
+    std_code = (body.get("std_code") or "").strip()
+    region = (body.get("region") or "").strip()
+    if caller_id:
+        known = next((d for d in dids if d["number"].lstrip("+") == caller_id.lstrip("+")
+                      or d["number"].endswith(caller_id)), None)
+        if known is None:
+            raise Refusal(400, f"Invalid caller_id \"{quoted(caller_id)}\": not a DID of this company")
+        if known not in mapped:
+            raise Refusal(404, f"caller_id {known['number']} is not mapped to this IVR")
+        return known
+    if not std_code and region:
+        std_code = REGIONS.get(region.lower(), "")
+        if not std_code:
+            raise Refusal(400, f"Invalid region \"{quoted(region)}\"")
+    if std_code:
+        if std_code not in STD_CODES:
+            raise Refusal(400, f"Invalid std_code \"{quoted(std_code)}\"")
+        found = next((d for d in mapped if d["std_code"] == std_code), None)
+        if found is None:
+            raise Refusal(404, f"No DID mapped to this IVR for std_code {std_code}")
+        return found
+    if not mapped:
+        raise Refusal(404, "Routing configuration not available: no DID is mapped to this IVR")
+    return mapped[0]
