@@ -17,6 +17,7 @@ from mock_server.errors import ApiError, envelope, not_found
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
 from mock_server.developers import routes as developers
+from mock_server.developers.auth import developer_error
 from mock_server.journal import JournalMiddleware
 from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
@@ -24,6 +25,8 @@ from mock_server.public.contacts import routes as contacts
 from mock_server.settings import Settings
 
 log = logging.getLogger("mock_server")
+DEVELOPER_PREFIXES = ("/search/", "/contactadd")
+OBD_PREFIX = "/obd-api"
 
 
 async def api_error(request: Request, exc: ApiError) -> Response:
@@ -31,11 +34,18 @@ async def api_error(request: Request, exc: ApiError) -> Response:
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code == 405:
-        return Json(envelope(405, "method_not_allowed", f"Method \"{request.method}\" not allowed.").body, 405,
-                    headers=exc.headers)
-    error = not_found(f"No endpoint at {request.url.path}.")
-    return Json(error.body, exc.status_code)
+    """An unknown path or a wrong method, answered in the error shape of the surface it is under."""
+    path, status = request.url.path, exc.status_code
+    message = f"Method \"{request.method}\" not allowed." if status == 405 else f"No endpoint at {path}."
+    if path.startswith(DEVELOPER_PREFIXES):
+        body = developer_error(status, message).body
+    elif path.startswith(OBD_PREFIX):
+        body = {"message": "Method Not Allowed" if status == 405 else "Not Found"}
+    elif status == 405:
+        body = envelope(405, "method_not_allowed", message).body
+    else:
+        body = not_found(message).body
+    return Json(body, status, headers=exc.headers if status == 405 else None)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
