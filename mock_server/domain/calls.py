@@ -1,0 +1,712 @@
+"""Call sessions: one document per call, its legs, and the lifecycles that move them.
+
+A session is a plain JSON dict (kind ``calls``). Every function here takes a session and a moment
+and returns a NEW session; the input is never touched. Which moves are legal is decided by two
+transition tables, h11-style: ``SESSION_TABLE`` (the call as a whole) and ``LEG_TABLE`` (each party
+dialled or connected). A move a table lacks, or one that breaks a guard (time running backwards, an
+unknown leg, a transfer from a customer's leg), raises ``IllegalTransition`` and changes nothing.
+
+Times are stored as ``clock.iso`` strings. Durations are whole seconds, floored, and always follow
+from the stored times: a leg's ring = answered - started (ended - started when never answered),
+its talk = ended - answered (ended - started for a leg that called in), the call's duration =
+ended - started. The renderings (``call_log``, ``call_events``) and the history generator
+(``call_history``) only read these documents; the builders at the bottom of this module play
+whole calls through the same lifecycle functions, so a built call obeys the tables too.
+
+Vocabulary: a leg's ``result`` uses the new webhooks' words (dialing, connected, answered,
+not_answered); the legacy call log's received / missed / transferred is ``leg_outcome(leg)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from mock_server.clock import iso, parse_iso
+
+CATEGORIES = ("incoming", "oneway", "callback", "webcall", "obd", "otp")
+STATUSES = ("bridged", "missed", "voicemail")
+DIAL_STATUSES = ("ANSWER", "NO ANSWER", "BUSY", "NO CARRIER", "CANCEL")
+FAILURES = ("NO ANSWER", "BUSY", "NO CARRIER", "CANCEL")
+SOURCES = ("ivr", "mobile")
+KINDS = ("call", "sms")
+NOTIFICATIONS = ("clickocall", "obd", "webrtc")
+PICKUP_DEVICES = ("phone", "web")
+OBD_DIALERS = ("user", "anonymous", "ivr")
+PARTY_TYPES = ("agent", "customer")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+class IllegalTransition(ValueError):
+    """A move the lifecycle does not allow; the session it was tried on is unchanged."""
+
+    def __init__(self, machine: str, state: str, event: str, reason: str | None = None):
+        self.machine, self.state, self.event = machine, state, event
+        super().__init__(reason or f"a {machine} in state {state!r} cannot take {event!r}")
+
+
+# --- the transition tables -------------------------------------------------------------------
+# The session's phase. "answered" means some dialled leg has picked up (not necessarily bridged:
+# an OBD agent can answer and the customer never will); "bridged" is a separate flag.
+SESSION_TABLE: dict[str, dict[str, str]] = {
+    "initiated": {"connect": "initiated", "dial": "ringing", "leg_end": "initiated", "voicemail": "voicemail",
+                  "hangup": "ended", "comment": "initiated"},
+    "ringing": {"dial": "ringing", "ring": "ringing", "answer": "answered", "leg_end": "ringing",
+                "voicemail": "voicemail", "hangup": "ended", "comment": "ringing"},
+    "answered": {"dial": "answered", "ring": "answered", "answer": "answered", "leg_end": "answered",
+                 "transfer": "answered", "hangup": "ended", "comment": "answered", "dispose": "answered"},
+    "voicemail": {"hangup": "ended", "comment": "voicemail"},
+    "ended": {"comment": "ended", "dispose": "ended", "star": "ended", "unstar": "ended", "archive": "ended",
+              "unarchive": "ended"},
+}
+SESSION_STATES = tuple(SESSION_TABLE)
+SESSION_EVENTS = tuple(sorted({e for moves in SESSION_TABLE.values() for e in moves}))
+
+# Each leg. A dialled leg starts "dialing" (the network is placing it), then "ringing" at the far
+# end; a leg whose party called in (the incoming caller, the oneway/webcall agent) starts
+# "connected". BUSY and NO CARRIER can end a leg before it rings; NO ANSWER only once it rang.
+LEG_TABLE: dict[str, dict[str, str]] = {
+    "dialing": {"ring": "ringing", "busy": "ended", "no_carrier": "ended", "cancel": "ended"},
+    "ringing": {"answer": "answered", "no_answer": "ended", "busy": "ended", "cancel": "ended"},
+    "connected": {"hangup": "ended", "transfer": "ended"},
+    "answered": {"hangup": "ended", "transfer": "ended"},
+    "ended": {},
+}
+LEG_STATES = tuple(LEG_TABLE)
+LEG_EVENTS = tuple(sorted({e for moves in LEG_TABLE.values() for e in moves}))
+FAILURE_EVENTS = {"NO ANSWER": "no_answer", "BUSY": "busy", "NO CARRIER": "no_carrier", "CANCEL": "cancel"}
+FAILURE_STATUS = {event: status for status, event in FAILURE_EVENTS.items()}
+LIVE_LEG_STATES = ("dialing", "ringing", "connected", "answered")
+
+
+def next_state(table: dict[str, dict[str, str]], machine: str, state: str, event: str) -> str:
+    try:
+        return table[state][event]
+    except KeyError:
+        raise IllegalTransition(machine, state, event) from None
+
+
+# --- small helpers ---------------------------------------------------------------------------
+def seconds_between(start: str | datetime, end: str | datetime) -> int:
+    """Whole seconds from start to end, floored (how every documented duration is counted)."""
+    a = parse_iso(start) if isinstance(start, str) else start
+    b = parse_iso(end) if isinstance(end, str) else end
+    return int((b - a).total_seconds() // 1)
+
+
+def national_number(customer: dict) -> str:
+    return customer["number"].removeprefix("+").removeprefix(customer.get("country_code") or "")
+
+
+# Approximate "State, Country" codes, picked from the number so a caller always has the same one.
+STATES = ("DL", "MH", "KA", "RJ", "UP", "TN", "WB", "BR", "GJ", "KL", "HR", "PB", "TG", "MP")
+
+
+def location_of(number: str, country_code: str = "91") -> str:
+    if country_code != "91":
+        return ""
+    return f"{STATES[int(number[-4:]) % len(STATES)]}, IN"
+
+
+def _copy(session: dict) -> dict:
+    return copy.deepcopy(session)
+
+
+def _advance(session: dict, moment: datetime, machine: str, event: str) -> None:
+    """Refuse a moment earlier than the last one applied (durations would go negative)."""
+    if moment.tzinfo is None:
+        raise IllegalTransition(machine, session["state"], event, "moments must be timezone-aware")
+    last = session.get("last_event_at")
+    if last and moment < parse_iso(last):
+        raise IllegalTransition(machine, session["state"], event,
+                                f"time cannot go backwards: {iso(moment)} is before {last}")
+    session["last_event_at"] = iso(moment)
+
+
+def _session_move(session: dict, event: str) -> None:
+    session["state"] = next_state(SESSION_TABLE, "session", session["state"], event)
+
+
+def _leg(session: dict, leg_index: int, event: str) -> dict:
+    for leg in session["legs"]:
+        if leg["leg_index"] == leg_index:
+            return leg
+    raise IllegalTransition("leg", "missing", event, f"the call has no leg {leg_index!r}")
+
+
+def find_leg(session: dict, leg_index: int) -> dict:
+    return _leg(session, leg_index, "find")
+
+
+def live_legs(session: dict) -> list[dict]:
+    return [leg for leg in session["legs"] if leg["state"] in LIVE_LEG_STATES]
+
+
+def leg_outcome(leg: dict) -> str:
+    """The legacy call log's word for a leg (_ld._ac / _us): received, missed or transferred."""
+    if leg.get("transferred_to"):
+        return "transferred"
+    return "received" if leg["answered_at"] or leg["inbound"] else "missed"
+
+
+def talking(leg: dict) -> bool:
+    return leg["state"] in ("connected", "answered")
+
+
+# --- the session document --------------------------------------------------------------------
+def new_session(*, session_id: str, uid: str, company_id: str, category: str, started_at: datetime,
+                customer: dict, did: str, kind: str = "call", direction: str | None = None, source: str = "ivr",
+                department: dict | None = None, ivr_id: str | None = None, notification: str | None = None,
+                dialer: str | None = None, extension_dial: bool = False, ref_id: str = "",
+                client_ref_id: str = "", obd_campaign: dict | None = None, custom: dict | None = None,
+                view_type: int = 2, location: str | None = None) -> dict:
+    """A call just created: state ``initiated``, no legs yet."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown call category {category!r}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown log type {kind!r}")
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    if notification not in (None, *NOTIFICATIONS):
+        raise ValueError(f"unknown notification {notification!r}")
+    if dialer not in (None, *OBD_DIALERS):
+        raise ValueError(f"unknown OBD dialer {dialer!r}")
+    if not E164.match(customer.get("number") or "") or not E164.match(did or ""):
+        raise ValueError("customer number and DID must be E.164 (+<country code><number>)")
+    if started_at.tzinfo is None:
+        raise ValueError("started_at must be timezone-aware")
+    direction = direction or ("incoming" if category == "incoming" else "outgoing")
+    if direction not in ("incoming", "outgoing"):
+        raise ValueError(f"unknown direction {direction!r}")
+    cc = customer.get("country_code") or "91"
+    return {
+        "id": session_id, "uid": uid, "company_id": company_id, "category": category, "direction": direction,
+        "type": kind, "source": source, "state": "initiated", "status": None, "bridged": False,
+        "customer": {"number": customer["number"], "country_code": cc, "name": customer.get("name") or ""},
+        "did": did, "department": dict(department) if department else None, "ivr_id": ivr_id,
+        "notification": notification, "dialer": dialer, "extension_dial": extension_dial,
+        "location": location if location is not None else location_of(customer["number"], cc),
+        "legs": [], "started_at": iso(started_at), "answered_at": None, "bridged_at": None,
+        "voicemail_at": None, "ended_at": None, "logged_at": None, "duration": None, "recording": None,
+        "comments": [], "dispositions": [], "ref_id": ref_id, "client_ref_id": client_ref_id,
+        "obd_campaign": dict(obd_campaign) if obd_campaign else None, "custom": dict(custom or {}),
+        "starred": False, "archived": False, "billable": False, "view_type": view_type,
+        "event_sequence": 0, "last_event_at": iso(started_at),
+    }
+
+
+def start_leg(session: dict, moment: datetime, *, type: str, phone: str, user_id: str | None = None,
+              name: str = "", pickup_device: str = "phone", department_id: str | None = None,
+              inbound: bool = False) -> dict:
+    """A new party: dialled (state dialing) or, ``inbound``, one that called in (connected)."""
+    s = _copy(session)
+    event = "connect" if inbound else "dial"
+    _advance(s, moment, "session", event)
+    _session_move(s, event)
+    if type not in PARTY_TYPES:
+        raise IllegalTransition("session", session["state"], event, f"unknown leg type {type!r}")
+    if pickup_device not in PICKUP_DEVICES:
+        raise IllegalTransition("session", session["state"], event, f"unknown pickup device {pickup_device!r}")
+    if not E164.match(phone or ""):
+        raise IllegalTransition("session", session["state"], event, f"{phone!r} is not an E.164 number")
+    if s["type"] == "sms":
+        raise IllegalTransition("session", session["state"], event, "an SMS log has no call legs")
+    s["legs"].append({
+        "leg_index": len(s["legs"]) + 1, "type": type, "user_id": user_id, "name": name, "phone": phone,
+        "pickup_device": pickup_device, "department_id": department_id, "inbound": inbound,
+        "state": "connected" if inbound else "dialing", "result": "connected" if inbound else "dialing",
+        "dial_status": "", "started_at": iso(moment), "ringing_at": None, "answered_at": None, "ended_at": None,
+        "ring_duration": None, "talk_duration": None, "transferred_to": None, "transferred_from": None,
+    })
+    return s
+
+
+def ring_leg(session: dict, leg_index: int, moment: datetime) -> dict:
+    s = _copy(session)
+    leg = _leg(s, leg_index, "ring")
+    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], "ring")
+    _advance(s, moment, "leg", "ring")
+    _session_move(s, "ring")
+    leg["ringing_at"] = iso(moment)
+    return s
+
+
+def answer_leg(session: dict, leg_index: int, moment: datetime) -> dict:
+    s = _copy(session)
+    leg = _leg(s, leg_index, "answer")
+    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], "answer")
+    _advance(s, moment, "leg", "answer")
+    _session_move(s, "answer")
+    leg.update(result="answered", dial_status="ANSWER", answered_at=iso(moment),
+               ring_duration=seconds_between(leg["started_at"], moment))
+    s["answered_at"] = s["answered_at"] or iso(moment)
+    live = [l for l in s["legs"] if talking(l)]
+    if not s["bridged"] and ((s["category"] == "otp" and leg["type"] == "customer")
+                             or {l["type"] for l in live} == {"agent", "customer"}):
+        # An OTP call needs nobody but the customer; every other call is bridged once an agent
+        # and the customer are on the line together.
+        s["bridged"], s["bridged_at"] = True, iso(moment)
+    return s
+
+
+def _close_leg(leg: dict, moment: datetime, event: str, dial_status: str | None) -> None:
+    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], event)
+    leg["ended_at"] = iso(moment)
+    if leg["answered_at"]:
+        leg["talk_duration"] = seconds_between(leg["answered_at"], moment)
+    elif leg["inbound"]:
+        leg["talk_duration"] = seconds_between(leg["started_at"], moment)
+    else:
+        leg.update(result="not_answered", dial_status=dial_status,
+                   ring_duration=seconds_between(leg["started_at"], moment))
+
+
+def end_leg(session: dict, leg_index: int, moment: datetime, dial_status: str | None = None) -> dict:
+    """End a leg: "ANSWER" (or None on a talking leg) hangs it up; NO ANSWER / BUSY / NO CARRIER /
+    CANCEL fail a dialled one (None: NO ANSWER once it rang, CANCEL before). The table decides
+    which of these the leg's state allows."""
+    s = _copy(session)
+    leg = _leg(s, leg_index, "end")
+    if dial_status in (None, ""):
+        event = "hangup" if talking(leg) else ("no_answer" if leg["state"] == "ringing" else "cancel")
+    elif dial_status == "ANSWER":
+        event = "hangup"
+    elif dial_status in FAILURE_EVENTS:
+        event = FAILURE_EVENTS[dial_status]
+    else:
+        raise IllegalTransition("leg", leg["state"], str(dial_status), f"unknown dial status {dial_status!r}")
+    _close_leg(leg, moment, event, None if event == "hangup" else FAILURE_STATUS[event])
+    _advance(s, moment, "leg", event)
+    _session_move(s, "leg_end")
+    return s
+
+
+def transfer(session: dict, leg_index: int, moment: datetime, *, phone: str, user_id: str | None, name: str = "",
+             pickup_device: str = "phone", department_id: str | None = None) -> dict:
+    """The agent on ``leg_index`` hands the call over: that leg ends, a new agent leg is dialled."""
+    s = _copy(session)
+    leg = _leg(s, leg_index, "transfer")
+    if leg["type"] != "agent":
+        raise IllegalTransition("leg", leg["state"], "transfer", "only an agent's leg can transfer the call")
+    _close_leg(leg, moment, "transfer", None)
+    _advance(s, moment, "leg", "transfer")
+    _session_move(s, "transfer")
+    dialled = start_leg(s, moment, type="agent", phone=phone, user_id=user_id, name=name,
+                        pickup_device=pickup_device, department_id=department_id)
+    new_leg = dialled["legs"][-1]
+    new_leg["transferred_from"] = leg_index
+    _leg(dialled, leg_index, "transfer")["transferred_to"] = new_leg["leg_index"]
+    return dialled
+
+
+def start_voicemail(session: dict, moment: datetime) -> dict:
+    """Nobody answered; the caller is leaving a message."""
+    s = _copy(session)
+    _advance(s, moment, "session", "voicemail")
+    _session_move(s, "voicemail")
+    if any(l["state"] in ("dialing", "ringing", "answered") for l in s["legs"]):
+        raise IllegalTransition("session", session["state"], "voicemail", "a dialled leg is still live")
+    if not any(l["type"] == "customer" and talking(l) for l in s["legs"]):
+        raise IllegalTransition("session", session["state"], "voicemail", "no caller on the line to leave a message")
+    s["voicemail_at"] = iso(moment)
+    return s
+
+
+def end_session(session: dict, moment: datetime, *, recording: str | None = None) -> dict:
+    """Hang up: every live leg ends (a ringing one as CANCEL) and the final status is fixed."""
+    s = _copy(session)
+    was = s["state"]
+    _advance(s, moment, "session", "hangup")
+    _session_move(s, "hangup")
+    for leg in s["legs"]:
+        if leg["state"] in LIVE_LEG_STATES:
+            _close_leg(leg, moment, "hangup" if talking(leg) else "cancel", "CANCEL")
+    if s["type"] == "sms":
+        status = "bridged"  # a delivered SMS is logged as connected
+    elif was == "voicemail":
+        status = "voicemail"
+    else:
+        status = "bridged" if s["bridged"] else "missed"
+    s.update(status=status, ended_at=iso(moment), logged_at=iso(moment),
+             duration=seconds_between(s["started_at"], moment), recording=recording or None,
+             billable=s["type"] == "sms" and s["direction"] == "outgoing"
+             or any(l["answered_at"] or l["inbound"] for l in s["legs"]))
+    return s
+
+
+def add_comment(session: dict, moment: datetime, *, comment_id: str, text: str, user_id: str) -> dict:
+    s = _copy(session)
+    _advance(s, moment, "session", "comment")
+    _session_move(s, "comment")
+    if not isinstance(text, str) or not text.strip():
+        raise IllegalTransition("session", s["state"], "comment", "a comment needs some text")
+    s["comments"].append({"id": comment_id, "text": text, "user_id": user_id, "at": iso(moment)})
+    return s
+
+
+def add_disposition(session: dict, moment: datetime, *, type: int, name: str, user_id: str) -> dict:
+    """A disposition (type 1 or 2, as the disposition webhook documents) submitted by an agent."""
+    s = _copy(session)
+    _advance(s, moment, "session", "dispose")
+    _session_move(s, "dispose")
+    if type not in (1, 2) or isinstance(type, bool):
+        raise IllegalTransition("session", s["state"], "dispose", "a disposition's type is 1 or 2")
+    s["dispositions"].append({"type": type, "name": name, "user_id": user_id, "at": iso(moment)})
+    return s
+
+
+def set_flag(session: dict, moment: datetime, flag: str, value: bool = True) -> dict:
+    """Star / unstar, archive / unarchive a finished call's log."""
+    events = {("starred", True): "star", ("starred", False): "unstar",
+              ("archived", True): "archive", ("archived", False): "unarchive"}
+    if (flag, value) not in events:
+        raise ValueError(f"unknown flag {flag!r}")
+    s = _copy(session)
+    event = events[(flag, value)]
+    _advance(s, moment, "session", event)
+    _session_move(s, event)
+    s[flag] = value
+    return s
+
+
+def take_sequence(session: dict) -> tuple[dict, int]:
+    """The next event_sequence of this call's webhooks, and the session that remembers it."""
+    s = _copy(session)
+    s["event_sequence"] += 1
+    return s, s["event_sequence"]
+
+
+# --- a session as it was at an earlier moment ------------------------------------------------
+def leg_at(leg: dict, at: datetime) -> dict | None:
+    """The leg as it stood at ``at`` (None if not yet dialled), live durations counted up to ``at``."""
+    if parse_iso(leg["started_at"]) > at:
+        return None
+    view = dict(leg)
+    answered = leg["answered_at"] is not None and parse_iso(leg["answered_at"]) <= at
+    ended = leg["ended_at"] is not None and parse_iso(leg["ended_at"]) <= at
+    rang = leg["ringing_at"] is not None and parse_iso(leg["ringing_at"]) <= at
+    if not ended:
+        view.update(ended_at=None, talk_duration=None, transferred_to=None)
+        if not answered:
+            view.update(answered_at=None, ring_duration=None, dial_status="")
+            view["state"] = "connected" if leg["inbound"] else ("ringing" if rang else "dialing")
+            view["result"] = "connected" if leg["inbound"] else "dialing"
+            if leg["inbound"]:
+                view["talk_duration"] = seconds_between(leg["started_at"], at)
+        else:
+            view.update(state="answered", result="answered", dial_status="ANSWER",
+                        talk_duration=seconds_between(leg["answered_at"], at))
+    return view
+
+
+def session_at(session: dict, at: datetime) -> dict:
+    """A (finished or live) session viewed at an earlier moment: what its webhooks said then."""
+    s = _copy(session)
+    s["legs"] = [v for v in (leg_at(leg, at) for leg in session["legs"]) if v is not None]
+    if session["ended_at"] and parse_iso(session["ended_at"]) <= at:
+        return s
+    s.update(status=None, ended_at=None, logged_at=None, duration=None, recording=None)
+    if s["voicemail_at"] and parse_iso(s["voicemail_at"]) <= at:
+        s["state"] = "voicemail"
+    elif any(l["answered_at"] for l in s["legs"]):
+        s["state"] = "answered"
+    elif any(not l["inbound"] for l in s["legs"]):
+        s["state"] = "ringing"
+    else:
+        s["state"] = "initiated"
+    for key in ("answered_at", "bridged_at", "voicemail_at"):
+        if s[key] and parse_iso(s[key]) > at:
+            s[key] = None
+    s["bridged"] = s["bridged_at"] is not None
+    s["comments"] = [c for c in s["comments"] if parse_iso(c["at"]) <= at]
+    s["dispositions"] = [d for d in s["dispositions"] if parse_iso(d["at"]) <= at]
+    return s
+
+
+def customer_leg(session: dict) -> dict | None:
+    return next((leg for leg in session["legs"] if leg["type"] == "customer"), None)
+
+
+# --- whole calls -------------------------------------------------------------------------------
+def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
+          department_id: str | None = None) -> dict:
+    """An agent as a leg needs it, from a ``users`` fixture document."""
+    number = phone or (f"+{user.get('country_code') or '91'}{user['contact_number']}"
+                       if user.get("contact_number") else None)
+    if not number:
+        raise ValueError(f"user {user.get('id')} has no phone number; pass phone=")
+    return {"user_id": user["id"], "name": user["name"], "phone": number, "pickup_device": pickup_device,
+            "department_id": department_id}
+
+
+def is_anonymous_user(user: dict) -> bool:
+    return user.get("role") == "anonymous" or (user.get("extension") == 0 and user.get("name") == "Anonymous User")
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """What a finished call should look like; ``build_call`` plays it through the lifecycle.
+
+    agents: parties (see ``party``) in the order they are tried. hunt: how many of them fail
+    before one answers (incoming, OBD IVR, customer-first callback). missed_by: which leg fails a
+    missed two-party outbound call ("agent" or "customer"). failure: that leg's dial status.
+    """
+
+    category: str
+    outcome: str  # bridged | missed | voicemail
+    customer: dict
+    did: str
+    agents: tuple = ()
+    department: dict | None = None
+    kind: str = "call"
+    direction: str | None = None  # only for SMS logs
+    source: str = "ivr"
+    dialer: str | None = None  # obd: user | anonymous | ivr
+    first: str | None = None  # callback: agent | customer
+    hunt: int = 0
+    transfer: bool = False
+    failure: str | None = None
+    missed_by: str | None = None
+    extension_dial: bool = False
+    clickocall: bool = False
+    ivr_id: str | None = None
+    ref_id: str = ""
+    client_ref_id: str = ""
+    obd_campaign: dict | None = None
+    custom: dict = field(default_factory=dict)
+    recording: bool = True
+    ring: int | None = None  # seconds each answered leg rings
+    talk: int | None = None  # seconds of conversation
+    view_type: int = 2
+
+
+def first_party(spec: CallSpec) -> str:
+    """Who is leg 1: the documented leg mapping of each call type."""
+    if spec.category == "incoming" or spec.category == "otp":
+        return "customer"
+    if spec.category == "obd":
+        return "customer" if spec.dialer == "ivr" else "agent"
+    if spec.category == "callback":
+        return spec.first or "agent"
+    return "agent"  # oneway, webcall
+
+
+def hex_id(rng: random.Random, n: int = 16) -> str:
+    return f"{rng.getrandbits(4 * n):0{n}x}"
+
+
+class _Run:
+    """A call being played: the session, the moment, and the generator of the gaps."""
+
+    def __init__(self, session: dict, rng: random.Random, start: datetime):
+        self.s, self.rng, self.t = session, rng, start
+
+    def wait(self, low: int, high: int) -> None:
+        self.t += timedelta(seconds=self.rng.randint(low, high), milliseconds=self.rng.randint(1, 999))
+
+    def do(self, fn, *args, **kwargs) -> None:
+        self.s = fn(self.s, *args, **kwargs)
+
+    def dial(self, who: dict, type: str, answer: bool, failure: str | None = None, ring: int | None = None,
+             department_id: str | None = None) -> int:
+        """Dial a party: it rings within 1.5 s, then answers ``ring`` seconds after the dial (ring_duration
+        == ring) or fails: BUSY / NO CARRIER before it rings, NO ANSWER after 25-45 s, CANCEL left
+        ringing for the hang-up."""
+        start, rng = self.t, self.rng
+        self.do(start_leg, start, type=type, phone=who["phone"], user_id=who.get("user_id"),
+                name=who.get("name", ""), pickup_device=who.get("pickup_device", "phone"),
+                department_id=department_id if department_id is not None else who.get("department_id"))
+        index = self.s["legs"][-1]["leg_index"]
+        if not answer and failure in ("BUSY", "NO CARRIER"):
+            self.t = start + timedelta(seconds=rng.randint(1, 4), milliseconds=rng.randint(1, 999))
+            self.do(end_leg, index, self.t, failure)
+            return index
+        self.t = start + timedelta(milliseconds=rng.randint(200, 900))
+        self.do(ring_leg, index, self.t)
+        if answer:
+            seconds = ring if ring is not None else rng.randint(2, 20)
+            self.t = start + timedelta(seconds=seconds, milliseconds=rng.randint(1, 999))
+            self.do(answer_leg, index, self.t)
+        elif failure != "CANCEL":
+            self.t = start + timedelta(seconds=rng.randint(25, 45), milliseconds=rng.randint(1, 999))
+            self.do(end_leg, index, self.t, failure or "NO ANSWER")
+        return index
+
+
+def build_call(spec: CallSpec, *, rng: random.Random, start: datetime, company_id: str,
+               session_id: str | None = None, uid: str | None = None) -> dict:
+    """A finished call of ``spec``, played through the lifecycle from ``start``."""
+    _check_spec(spec)
+    session_id = session_id or hex_id(rng)
+    uid = uid or f"s4.{int(start.timestamp())}.{rng.randint(100, 9999)}"
+    notification = "obd" if spec.category == "obd" else "webrtc" if spec.category == "webcall" else (
+        "clickocall" if spec.clickocall else None)
+    s = new_session(session_id=session_id, uid=uid, company_id=company_id, category=spec.category,
+                    started_at=start, customer=spec.customer, did=spec.did, kind=spec.kind,
+                    direction=spec.direction, source=spec.source, department=spec.department,
+                    ivr_id=spec.ivr_id, notification=notification, dialer=spec.dialer,
+                    extension_dial=spec.extension_dial, ref_id=spec.ref_id, client_ref_id=spec.client_ref_id,
+                    obd_campaign=spec.obd_campaign, custom=spec.custom, view_type=spec.view_type)
+    run = _Run(s, rng, start + timedelta(milliseconds=rng.randint(1, 20)))
+    if spec.kind == "sms":
+        run.do(end_session, run.t)
+        return run.s
+    {"incoming": _incoming, "otp": _otp}.get(spec.category, _two_party)(run, spec)
+    keep = spec.recording and (run.s["bridged"] or run.s["state"] == "voicemail")
+    run.wait(0, 1)
+    run.do(end_session, run.t, recording=f"{session_id}.mp3" if keep else None)
+    return run.s
+
+
+def _check_spec(spec: CallSpec) -> None:
+    if spec.outcome not in STATUSES:
+        raise ValueError(f"unknown outcome {spec.outcome!r}")
+    if spec.outcome == "voicemail" and spec.category != "incoming":
+        raise ValueError("only an incoming call ends in voicemail")
+    if spec.category == "obd" and spec.dialer not in OBD_DIALERS:
+        raise ValueError("an OBD call needs dialer user, anonymous or ivr")
+    if spec.kind == "sms":
+        return
+    needs_agent = (spec.category in ("oneway", "webcall", "callback")
+                   or (spec.category == "obd" and spec.dialer in ("user", "anonymous"))
+                   or (spec.outcome == "bridged" and spec.category != "otp"))
+    if (needs_agent or spec.hunt or spec.transfer) and not spec.agents:
+        raise ValueError(f"a {spec.category} call that hunts, transfers or reaches an agent needs agents")
+    if spec.failure not in (None, *FAILURES):
+        raise ValueError(f"unknown failure {spec.failure!r}")
+    if (spec.ring is not None and spec.ring < 1) or (spec.talk is not None and spec.talk < 0):
+        raise ValueError("ring is at least 1 second and talk is not negative")
+    if spec.missed_by not in (None, *PARTY_TYPES):
+        raise ValueError(f"missed_by is agent or customer, not {spec.missed_by!r}")
+
+
+def _talk(run: _Run, spec: CallSpec) -> None:
+    run.t += timedelta(seconds=spec.talk if spec.talk is not None else run.rng.randint(15, 400),
+                       milliseconds=run.rng.randint(1, 999))
+
+
+def _as_party(customer: dict) -> dict:
+    return {"user_id": None, "name": customer.get("name") or "", "phone": customer["number"]}
+
+
+def _agent(spec: CallSpec, n: int) -> dict:
+    return spec.agents[n % len(spec.agents)]
+
+
+def _hunt_then_answer(run: _Run, spec: CallSpec, dept_id: str | None, start: int = 0) -> int | None:
+    """Agents tried in turn: ``hunt`` fail, then one answers (bridged) or the rest fail too."""
+    for n in range(start, start + spec.hunt):
+        run.dial(_agent(spec, n), "agent", False, run.rng.choice(("NO ANSWER", "BUSY")), department_id=dept_id)
+        run.wait(1, 3)
+    n = start + spec.hunt
+    if spec.outcome == "bridged":
+        return run.dial(_agent(spec, n), "agent", True, ring=spec.ring, department_id=dept_id)
+    if spec.agents:
+        failure = spec.failure or ("NO ANSWER" if spec.outcome == "voicemail" else run.rng.choice(FAILURES))
+        if spec.outcome == "voicemail" and failure == "CANCEL":
+            failure = "NO ANSWER"
+        run.dial(_agent(spec, n), "agent", False, failure, department_id=dept_id)
+    return None
+
+
+def _finish_bridge(run: _Run, spec: CallSpec, index: int, dept_id: str | None, turn: int) -> None:
+    """Talk on an agent's leg, maybe transfer it to the next agent, then the agent hangs up."""
+    _talk(run, spec)
+    if spec.transfer:
+        target = _agent(spec, turn + 1)
+        run.do(transfer, index, run.t, phone=target["phone"], user_id=target.get("user_id"),
+               name=target.get("name", ""), pickup_device=target.get("pickup_device", "phone"),
+               department_id=dept_id if dept_id is not None else target.get("department_id"))
+        index = run.s["legs"][-1]["leg_index"]
+        run.wait(0, 1)
+        run.do(ring_leg, index, run.t)
+        run.wait(2, 15)
+        run.do(answer_leg, index, run.t)
+        _talk(run, spec)
+    run.do(end_leg, index, run.t)
+
+
+def _incoming(run: _Run, spec: CallSpec) -> None:
+    dept_id = spec.department["id"] if spec.department else None
+    c = spec.customer
+    run.do(start_leg, run.t, type="customer", phone=c["number"], name=c.get("name") or "", inbound=True,
+           department_id=dept_id)
+    run.wait(3, 20)  # the IVR
+    index = _hunt_then_answer(run, spec, dept_id)
+    if index is not None:
+        _finish_bridge(run, spec, index, dept_id, spec.hunt)
+    elif spec.outcome == "voicemail":
+        run.wait(1, 3)
+        run.do(start_voicemail, run.t)
+        run.wait(5, 40)
+    else:
+        run.wait(1, 10)
+
+
+def _otp(run: _Run, spec: CallSpec) -> None:
+    answered = spec.outcome == "bridged"
+    run.dial(_as_party(spec.customer), "customer", answered, spec.failure or "NO ANSWER", ring=spec.ring)
+    if answered:
+        run.t += timedelta(seconds=spec.talk if spec.talk is not None else run.rng.randint(8, 30))
+        run.do(end_leg, 1, run.t)
+
+
+def _two_party(run: _Run, spec: CallSpec) -> None:
+    """oneway, webcall, callback, OBD: leg 1 per the leg mapping table, then the other party."""
+    first = first_party(spec)
+    bridged = spec.outcome == "bridged"
+    missed_by = spec.missed_by or ("customer" if first == "agent" else "agent")
+    dept_id = spec.department["id"] if spec.department and spec.category == "obd" and spec.dialer == "ivr" else None
+    c = _as_party(spec.customer)
+    if first == "agent":
+        agent = _agent(spec, 0)
+        if spec.category in ("oneway", "webcall") and not spec.clickocall:
+            # The agent places the call from a phone or the browser: the agent's leg called in.
+            run.do(start_leg, run.t, type="agent", phone=agent["phone"], user_id=agent.get("user_id"),
+                   name=agent.get("name", ""), pickup_device="web" if spec.category == "webcall" else "phone",
+                   inbound=True)
+        else:
+            answered = bridged or missed_by == "customer"
+            run.dial(agent, "agent", answered, spec.failure or "NO ANSWER", ring=spec.ring)
+            if not answered:
+                return
+        run.wait(0, 2)
+        index = run.dial(c, "customer", bridged, spec.failure or "NO ANSWER", ring=spec.ring)
+        if bridged:
+            _talk(run, spec)
+            run.do(end_leg, index, run.t)
+        return
+    answered = bridged or missed_by == "agent"
+    run.dial(c, "customer", answered, spec.failure or "NO ANSWER", ring=spec.ring, department_id=dept_id)
+    if not answered:
+        return
+    run.wait(2, 15)  # the IVR or the whisper before the agent is dialled
+    if not spec.agents:  # an IVR-only OBD call: the customer hears the IVR and hangs up
+        run.wait(5, 30)
+        return
+    index = _hunt_then_answer(run, spec, dept_id)
+    if index is not None:
+        _finish_bridge(run, spec, index, dept_id, spec.hunt)
+    else:
+        run.wait(1, 5)
+
+
+def build_sms(*, rng: random.Random, start: datetime, company_id: str, customer: dict, did: str,
+              direction: str, source: str = "ivr") -> dict:
+    """An SMS log (type sms): no legs, logged the moment it is sent or received."""
+    spec = CallSpec(category="incoming" if direction == "incoming" else "oneway", outcome="bridged",
+                    customer=customer, did=did, kind="sms", direction=direction, source=source, recording=False)
+    return build_call(spec, rng=rng, start=start, company_id=company_id)
+
+
+def with_notes(session: dict, moment: datetime, notes: Iterable[tuple[str, str, str]]) -> dict:
+    """Comments (comment_id, text, user_id) added one second apart from ``moment``."""
+    for n, (comment_id, text, user_id) in enumerate(notes):
+        session = add_comment(session, moment + timedelta(seconds=n), comment_id=comment_id, text=text,
+                              user_id=user_id)
+    return session
+
