@@ -65,9 +65,10 @@ class AppContext:
                     self.scheduler.cancel_tenant(stale)
                     self.store.seed(stale, {})
                     del self.store.tenants[stale]
+            reference = self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))
             for cid in targets:
                 self.scheduler.cancel_tenant(cid)
-                self._reschedule(self.store.seed(cid, fixtures[cid]["state"]))
+                self._reschedule(self.store.seed(cid, fixture_data.tenant_state(fixtures[cid], reference)))
         return targets
 
     def authenticate(self, company_id: str, api_key: str) -> TenantState | None:

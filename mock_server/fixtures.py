@@ -10,19 +10,23 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 from faker import Faker
 
 from mock_server import schemas
-from mock_server.clock import iso
+from mock_server.clock import iso, parse_iso
+from mock_server.domain import call_history
 from mock_server.fixtures_telephony import telephony
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
 REFERENCE_TIME = datetime(2025, 7, 15, 10, 0, 0, tzinfo=timezone.utc)
 FORMAT_VERSION = 1
+CALL_HISTORY = 200  # calls per company, over the weeks before REFERENCE_TIME
 
 # Phone numbers in every state the Send Message errors depend on: (role, waba role, fields).
 PHONE_STATES = [
@@ -90,8 +94,16 @@ class _Gen:
 
 
 def generate(seed: int) -> dict[str, Any]:
+    """The fixtures of ``seed`` (a fresh copy: callers may change it)."""
+    return orjson.loads(_generate(seed))
+
+
+@lru_cache(maxsize=8)
+def _generate(seed: int) -> bytes:
+    # Cached, as JSON: every test builds an app, and Faker is the slow part of building one.
     tenants = [_tenant(_Gen(seed, i), i) for i in range(2)]
-    return {"format": FORMAT_VERSION, "seed": seed, "reference_time": iso(REFERENCE_TIME), "tenants": tenants}
+    return orjson.dumps({"format": FORMAT_VERSION, "seed": seed, "reference_time": iso(REFERENCE_TIME),
+                         "tenants": tenants})
 
 
 def load_file(path: Path) -> dict[str, Any]:
@@ -134,7 +146,32 @@ def _tenant(g: _Gen, index: int) -> dict[str, Any]:
     credentials, telephony_state = telephony(g, company_id, REFERENCE_TIME)
     account.update(credentials)
     state.update(telephony_state)
-    return {"company_id": company_id, "label": f"company {index + 1}", "state": state}
+    return {"company_id": company_id, "label": f"company {index + 1}", "state": state,
+            "call_history": {"count": CALL_HISTORY, "seed": g.rng.getrandbits(32)}}
+
+
+def tenant_state(tenant: dict[str, Any], reference_time: str) -> dict[str, list[dict]]:
+    """A tenant's state as it is seeded: its documents, plus the call history its fixture asks for.
+
+    The history is a few hundred calls, so a fixtures file describes it (count and seed) instead of
+    listing it; it is generated from the tenant's own agents, DIDs, IVRs and contacts.
+    """
+    spec = tenant.get("call_history")
+    if not spec:
+        return tenant["state"]
+    state = tenant["state"]
+    inputs = {kind: state.get(kind, []) for kind in ("users", "departments", "dids", "ivrs", "contacts")}
+    calls = _history(tenant["company_id"], reference_time, spec["count"], spec["seed"],
+                     json.dumps(inputs, sort_keys=True))
+    return {**state, "calls": [*state.get("calls", []), *calls]}
+
+
+@lru_cache(maxsize=16)
+def _history(company_id: str, reference_time: str, count: int, seed: int, inputs: str) -> list[dict]:
+    # Cached: every test builds apps from the same fixtures; Store.seed copies what it keeps.
+    kinds = json.loads(inputs)
+    return call_history.generate(random.Random(seed), parse_iso(reference_time), company_id, kinds["users"],
+                                 kinds["departments"], kinds["dids"], kinds["ivrs"], kinds["contacts"], count=count)
 
 
 def _wabas(g: _Gen, business: str) -> dict[str, dict]:

@@ -80,3 +80,13 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
     path.write_text("{nope")
     with pytest.raises(ValueError, match="not a readable JSON file"):
         fixtures.load_file(path)
+
+
+def test_each_company_is_seeded_with_its_call_history(app):
+    for tenant in app.state.ctx.store.tenants.values():
+        calls = tenant["calls"].values()
+        assert len(calls) == fixtures.CALL_HISTORY
+        assert {c["category"] for c in calls} >= {"incoming", "oneway", "callback", "webcall", "obd", "otp"}
+        assert {c["status"] for c in calls if c["type"] == "call"} >= {"bridged", "missed", "voicemail"}
+    again = make_app().state.ctx.store.tenants
+    assert [c["id"] for c in again[tenant.company_id]["calls"]] == [c["id"] for c in calls]

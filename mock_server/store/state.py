@@ -8,6 +8,8 @@ persistence and user fixtures one format.
 from __future__ import annotations
 
 import copy
+
+import orjson
 from typing import Any, Callable, Iterable, Iterator
 
 from mock_server.store.backend import Doc, MemoryBackend
@@ -113,7 +115,15 @@ class TenantState:
             self[kind].load(docs)
 
     def dump(self) -> dict[str, list[Doc]]:
-        return {kind: copy.deepcopy(c.values()) for kind, c in sorted(self._collections.items()) if len(c)}
+        return {kind: _copy(c.values()) for kind, c in sorted(self._collections.items()) if len(c)}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (a JSON round trip: several times faster than copy.deepcopy)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. an integer beyond 64 bits
+        return copy.deepcopy(value)
 
 
 class Store:
@@ -132,7 +142,7 @@ class Store:
 
     def seed(self, company_id: str, state: dict[str, list[Doc]]) -> TenantState:
         """(Re)place a tenant's whole state, durably in one transaction."""
-        state = copy.deepcopy(state)
+        state = _copy(state)
         tenant = self._new_tenant(company_id)
         tenant.load(state)
         self.backend.replace_tenant(company_id, state)
