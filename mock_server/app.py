@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     ctx = AppContext(settings)
     chat.register_actions(ctx)
+    obd.register_actions(ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

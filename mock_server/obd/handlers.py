@@ -18,7 +18,7 @@ from mock_server.clock import iso, parse_iso
 from mock_server.context import AppContext
 from mock_server.errors import ApiError
 from mock_server.http import EMPTY, Json, parse_json, read_body
-from mock_server.obd import rules
+from mock_server.obd import placement, rules
 from mock_server.store import TenantState
 
 REQUESTS = "obd_requests"  # every accepted request, kept for reference_id uniqueness and for tests
@@ -71,16 +71,32 @@ async def place_call(request: Request) -> Json:
                            request.client.host if request.client else None, ctx.now())
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)
+    planned = placement.plan(tenant, dial, unique_id, reference_id, _custom(body), ctx.ids.uuid().replace("-", "")[:16], ctx.now())
     with ctx.store.transaction():
+        ends_in = placement.start(tenant, planned, ctx.now())
+        ctx.schedule(tenant, ends_in, placement.CALL_ENDED, {"session": planned})
         tenant[REQUESTS].put({
             "id": unique_id, "reference_id": reference_id, "received_at": iso(ctx.now()), "dialer": dial.dialer,
             "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
             "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
             "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
-            "custom": {k: v for k, v in body.items() if k.startswith("custom_")}})
+            "custom": _custom(body), "session_id": planned["id"]})
         tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
     details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
     return answer(200, details, unique_id, reference_id)
+
+
+def _custom(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k.startswith("custom_")}
+
+
+def register_actions(ctx: AppContext) -> None:
+    def call_ended(company_id: str, payload: dict) -> None:
+        tenant = ctx.store.tenant(company_id)
+        if tenant is not None:
+            placement.finish(tenant, payload["session"])
+
+    ctx.scheduler.register(placement.CALL_ENDED, call_ended)
 
 
 routes = [Route("/obd-api-v1", place_call, methods=["POST"])]

@@ -3,3 +3,4 @@
 from mock_server.obd import handlers
 
 routes = handlers.routes
+register_actions = handlers.register_actions
