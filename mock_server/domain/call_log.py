@@ -27,6 +27,9 @@ NOTIFICATION = {None: "0", "clickocall": "1", "obd": "2", "webrtc": "3"}
 DEFAULT_AUDIO_BASE = "http://myoperator.co/audio/"
 
 
+CALLER_ID_CATEGORIES = ("incoming", "callback")
+
+
 def tenant_bits(company_id: str, users: list[dict], departments: list[dict],
                 recording_url: Callable[[str], str] | None = None) -> dict:
     """What the renderings need from the tenant: names of users and departments, recording links."""
@@ -73,7 +76,9 @@ def _leg(session: dict, leg: dict, bits: dict, wrapup: bool) -> dict:
     rendered = {
         "_rr": [_agent(leg, bits)],
         "_rst": parse_iso(leg["started_at"]).astimezone(IST).strftime("%Y-%m-%d %H:%M:%S"),
-        "_did": session["did"],
+        # "Last Caller Id (used in callback)": the DID an incoming caller reached, or a callback
+        # went out from; other outgoing calls carry none (the Callbacks filter reads it).
+        "_did": session["did"] if session["category"] in CALLER_ID_CATEGORIES else "",
         "_ds": (leg["dial_status"] or "ANSWER").replace(" ", ""),
         "_tt": [_agent(target, bits)] if target else [],
         "_su": "1" if reached else "2",

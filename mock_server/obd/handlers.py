@@ -71,7 +71,8 @@ async def place_call(request: Request) -> Json:
                            request.client.host if request.client else None, ctx.now())
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)
-    planned = placement.plan(tenant, dial, unique_id, reference_id, _custom(body), ctx.ids.uuid().replace("-", "")[:16], ctx.now())
+    session_id = ctx.ids.uuid().replace("-", "")[:16]
+    planned = placement.plan(tenant, dial, unique_id, reference_id, _custom(body), session_id, ctx.now())
     with ctx.store.transaction():
         ends_in = placement.start(tenant, planned, ctx.now())
         ctx.schedule(tenant, ends_in, placement.CALL_ENDED, {"session": planned})
