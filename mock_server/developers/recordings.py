@@ -1,5 +1,198 @@
-"""Developers API: recordings (being built)."""
+"""Developers API: GET /search/recordings/link (a temporary link to a call recording) and the link itself.
 
+The docs (item 61): pass a recording's file name from the call logs (``_fn``); "recording links
+are temporary and are valid for 24 hours only"; the response is not documented. As public client
+code reads it (``status == "success"``, then ``url``), the success body is
+``{"status": "success", "code": 200, "url": "<link>", "expires_at": <unix seconds>}``.
+
+- ``file`` must be the exact recording name of one of the token's company's finished calls, else
+  404. Values that cannot be a file name (paths, "..", control characters, %-escapes, over-long
+  names) are refused with a 400 before any lookup.
+- Each request issues a new link, kept as a document (``recording_links``: token, file, call id,
+  issued_at, expires_at) so it survives a restart. The link is
+  ``<base>/search/recordings/<token>.mp3`` on this server (under /search/ so that its errors are
+  the developers API's), needing no API token, like a pre-signed URL: it serves a small silent
+  MP3 (``developers.audio``) until ``expires_at`` (24 h after issue on the server clock), then
+  410. Single byte ranges are honoured (206/416). Other methods get the developers API's 405.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+from typing import Callable
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-routes: list[Route] = []
+from mock_server.clock import iso, parse_iso
+from mock_server.context import AppContext
+from mock_server.developers import audio
+from mock_server.developers.auth import Params, developer_endpoint, developer_error
+from mock_server.errors import quoted
+from mock_server.http import Json
+from mock_server.store import TenantState
+
+LINK_PATH = "/search/recordings/link"
+AUDIO_PATH = "/search/recordings/{token}.mp3"
+LINKS = "recording_links"
+CALLS = "calls"
+VALIDITY = timedelta(hours=24)
+FILE_MAX = 255
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+FILE_REQUIRED = "file is required"
+FILE_TEXT = "file must be text"
+NOT_A_FILE_NAME = "file must be a recording file name from the call logs (e.g. 4awerwf234353tgr123.mp3): {reason}"
+NOT_FOUND = "recording not found: no finished call of this company has the file {name}"
+LINK_UNKNOWN = "recording link not found"
+LINK_EXPIRED = ("recording link expired at {at}: links are valid for 24 hours; "
+                "ask GET /search/recordings/link for a new one")
+RECORDING_GONE = "the recording of this link no longer exists"
+RANGE_UNSATISFIABLE = "the requested range is outside the recording ({size} bytes)"
+
+
+# --- the file parameter (pure) -------------------------------------------------------------------------
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a recording's file name (None when it can be one)."""
+    if len(name) > FILE_MAX:
+        return f"it is longer than {FILE_MAX} characters"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+        return "it contains control or invisible characters"
+    if "/" in name or "\\" in name:
+        return "it contains a path separator"
+    if ".." in name:
+        return "it contains '..'"
+    if ":" in name or name.startswith("~"):
+        return "it looks like a path (':' or a leading '~')"
+    if name.startswith("."):
+        return "it starts with '.'"
+    if PERCENT_ESCAPE.search(name):
+        return "it contains %-escapes: send the plain file name"
+    return None
+
+
+def clean_file(params: Params) -> str:
+    """The ``file`` parameter, or the developers API's 400."""
+    value = params.get("file")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise developer_error(400, FILE_REQUIRED)
+    if not isinstance(value, str):
+        raise developer_error(400, FILE_TEXT)
+    problem = file_name_problem(value)
+    if problem:
+        raise developer_error(400, NOT_A_FILE_NAME.format(reason=problem))
+    return value
+
+
+def recorded_call(tenant: TenantState, name: str) -> dict:
+    """The company's finished call whose recording is ``name`` (exactly), or a 404."""
+    found = tenant[CALLS].lookup("recording_file", lambda c: c.get("recording"), name)
+    call = next((c for c in found if c.get("state") == "ended"), None)
+    if call is None:
+        raise developer_error(404, NOT_FOUND.format(name=quoted(name)))
+    return call
+
+
+# --- URLs ----------------------------------------------------------------------------------------------
+def base_url(request: Request) -> str:
+    """Where the client reached this server (scheme, host and root path)."""
+    scope = request.scope
+    host = request.headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+
+
+def link_endpoint(base: str) -> Callable[[str], str]:
+    """A call log's ``_fu`` for a recording: this server's recording-link request for the file (the
+    caller adds its ``token``)."""
+    return lambda name: f"{base}{LINK_PATH}?file={quote(name, safe='')}"
+
+
+def audio_url(base: str, token: str) -> str:
+    return f"{base}/search/recordings/{token}.mp3"
+
+
+# --- GET /search/recordings/link ------------------------------------------------------------------------
+@developer_endpoint
+async def recording_link(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
+    name = clean_file(params)
+    call = recorded_call(tenant, name)
+    now = ctx.now()
+    expires = now + VALIDITY
+    token = ctx.ids.uuid().replace("-", "")
+    tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
+                       "issued_at": iso(now), "expires_at": iso(expires)})
+    return Json({"status": "success", "code": 200, "url": audio_url(base_url(request), token),
+                 "expires_at": int(expires.timestamp())})
+
+
+# --- GET /search/recordings/<token>.mp3 ------------------------------------------------------------------
+def find_link(ctx: AppContext, token: str) -> tuple[TenantState, dict] | None:
+    if not TOKEN.match(token):
+        return None
+    for tenant in ctx.store.tenants.values():
+        link = tenant[LINKS].get(token)
+        if link is not None:
+            return tenant, link
+    return None
+
+
+class RangeNotSatisfiable(ValueError):
+    pass
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one range ``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` asks for, as (first, last) inclusive;
+    None for no usable Range header (the whole file is sent); RangeNotSatisfiable when none of it exists."""
+    match = re.fullmatch(r"\s*bytes\s*=\s*([0-9]{0,18})\s*-\s*([0-9]{0,18})\s*", header or "")
+    if not match or match.group(1) == match.group(2) == "":
+        return None  # absent, malformed or several ranges: ignored (RFC 9110 allows that)
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        start, end = max(0, size - int(last)), size - 1
+        if int(last) == 0:
+            raise RangeNotSatisfiable(RANGE_UNSATISFIABLE.format(size=size))
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        raise RangeNotSatisfiable(RANGE_UNSATISFIABLE.format(size=size))
+    return start, end
+
+
+async def serve_audio(request: Request) -> Response:
+    ctx: AppContext = request.app.state.ctx
+    found = find_link(ctx, request.path_params["token"])
+    if found is None:
+        raise developer_error(404, LINK_UNKNOWN)
+    tenant, link = found
+    now, expires = ctx.now(), parse_iso(link["expires_at"])
+    if now >= expires:
+        raise developer_error(410, LINK_EXPIRED.format(at=link["expires_at"]))
+    call = tenant[CALLS].get(link["call_id"])
+    if call is None or call.get("recording") != link["file"]:
+        raise developer_error(404, RECORDING_GONE)
+    data = audio.silent_mp3()
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": f"private, max-age={int((expires - now).total_seconds())}"}
+    if SAFE_NAME.match(link["file"]):
+        headers["Content-Disposition"] = f'inline; filename="{link["file"]}"'
+    try:
+        wanted = byte_range(request.headers.get("range"), len(data))
+    except RangeNotSatisfiable as error:
+        return Json({"status": "error", "code": 416, "message": str(error)}, 416,
+                    headers={"Content-Range": f"bytes */{len(data)}"})
+    if wanted is None:
+        return Response(data, 200, headers=headers, media_type=audio.MEDIA_TYPE)
+    start, end = wanted
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+    return Response(data[start:end + 1], 206, headers=headers, media_type=audio.MEDIA_TYPE)
+
+
+routes: list[Route] = [
+    Route(LINK_PATH, recording_link, methods=["GET"]),
+    Route(AUDIO_PATH, serve_audio, methods=["GET"]),
+]

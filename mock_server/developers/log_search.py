@@ -1,0 +1,192 @@
+"""Search Logs (POST /search/search) without the web: the query's parameters, and which logs it selects.
+
+Pure rules over call sessions (``calls`` documents) and their legacy renderings; the endpoint
+(``developers.logs``) supplies the sessions and the renderer.
+
+- Only finished calls have a call log (it is written after the call): sessions in state ``ended``.
+- ``from`` / ``to`` (UTC unix seconds) bound the call's start (``_st``), both inclusive.
+- ``search_key`` matches, case-insensitively, the caller's name and number (as ``+919876543210``,
+  ``919876543210`` or ``9876543210``), each agent's name, email and number (the ``_rr`` and ``_tt``
+  entries of the log's legs) and the texts of the call's comments. A key written like a phone
+  number (digits with ``+``, spaces, dashes, dots or parentheses) is also compared by its digits.
+- ``filters`` is a ``filter_expr`` expression evaluated over the legacy rendering.
+- Newest call first (start time, then call id, both descending); ``log_from`` is an offset into
+  that order and ``page_size`` (default 20) is capped at 100.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from mock_server.developers import filter_expr
+from mock_server.domain.call_log import epoch
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+SEARCH_KEY_MAX = 255
+INTEGER = re.compile(r"^\+?[0-9]{1,18}$")
+PHONE_LIKE = re.compile(r"^[+0-9 ().-]*[0-9][+0-9 ().-]*$")
+
+TIMESTAMP = "{field} must be a UTC unix timestamp in whole seconds, e.g. 1752573600"
+WINDOW = "from must not be later than to"
+OFFSET = "log_from must be a whole number of at least 0"
+PAGE_SIZE = "page_size must be a whole number of at least 1"
+KEY_TEXT = "search_key must be text"
+KEY_LONG = f"search_key must be at most {SEARCH_KEY_MAX} characters"
+
+Log = dict[str, Any]
+Session = dict[str, Any]
+
+
+class QueryError(ValueError):
+    """Invalid parameters: every problem, in parameter order, in one message."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Query:
+    start: int | None = None  # from
+    end: int | None = None  # to
+    offset: int = 0  # log_from
+    size: int = DEFAULT_PAGE_SIZE  # page_size, capped
+    key: str = ""  # search_key, trimmed
+    match: Callable[[Log], bool] | None = None  # the compiled filters
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    logs: list[Log]
+    query: Query
+
+    @property
+    def next_offset(self) -> int | None:
+        following = self.query.offset + len(self.logs)
+        return following if self.logs and following < self.total else None
+
+
+# --- parameters ---------------------------------------------------------------------------------------
+def given(params: dict, name: str) -> bool:
+    """Whether a parameter carries a value ("" and null mean 'not given', as the documented URL sends them)."""
+    value = params.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def whole_number(value: Any) -> int | None:
+    """A non-negative integer from a digit string (a leading + allowed), a JSON integer or an integral float."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() and 0 <= value < 1e18 else None
+    if isinstance(value, str) and INTEGER.match(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return value.strip() if isinstance(value, str) else None
+
+
+def parse_query(params: dict) -> Query:
+    """The query of a Search Logs request, or QueryError naming every bad parameter."""
+    problems: list[str] = []
+    bounds: dict[str, int | None] = {}
+    for name in ("from", "to"):
+        bounds[name] = whole_number(params[name]) if given(params, name) else None
+        if given(params, name) and bounds[name] is None:
+            problems.append(TIMESTAMP.format(field=name))
+    if bounds["from"] is not None and bounds["to"] is not None and bounds["from"] > bounds["to"]:
+        problems.append(WINDOW)
+    offset = whole_number(params["log_from"]) if given(params, "log_from") else 0
+    if offset is None:
+        problems.append(OFFSET)
+    size = whole_number(params["page_size"]) if given(params, "page_size") else DEFAULT_PAGE_SIZE
+    if not size:  # None or 0
+        problems.append(PAGE_SIZE)
+    key = _text(params["search_key"]) if given(params, "search_key") else ""
+    if key is None:
+        problems.append(KEY_TEXT)
+    elif len(key) > SEARCH_KEY_MAX:
+        problems.append(KEY_LONG)
+    match = None
+    if given(params, "filters"):
+        try:
+            match = filter_expr.compile(params["filters"])
+        except filter_expr.FilterExpressionError as error:
+            problems.append(str(error))
+    if problems:
+        raise QueryError(problems)
+    return Query(start=bounds["from"], end=bounds["to"], offset=offset, size=min(size, MAX_PAGE_SIZE),
+                 key=key, match=match)
+
+
+# --- search_key --------------------------------------------------------------------------------------
+def _agents(log: Log) -> Iterable[dict]:
+    for leg in log.get("_ld") or ():
+        yield from leg.get("_rr") or ()
+        yield from leg.get("_tt") or ()
+
+
+def haystacks(session: Session, log: Log) -> tuple[list[str], list[str]]:
+    """(texts, numbers) a search key is looked for in: texts casefolded, numbers as digit strings."""
+    texts = [log.get("_cm") or "", log.get("_cl") or ""]
+    numbers = [(log.get("_cl") or "").removeprefix("+"), log.get("_cr") or ""]
+    for agent in _agents(log):
+        texts += [agent.get("_na") or "", agent.get("_em") or "", agent.get("_nr") or ""]
+        numbers += [(agent.get("_nr") or "").removeprefix("+"), agent.get("_ct") or ""]
+    texts += [c.get("text") or "" for c in session.get("comments") or ()]
+    return [t.casefold() for t in texts if t], [n for n in numbers if n]
+
+
+def matches_key(session: Session, log: Log, key: str) -> bool:
+    """Whether ``key`` (already trimmed; "" matches every log) is found in the call's searchable fields."""
+    if not key:
+        return True
+    texts, numbers = haystacks(session, log)
+    wanted = key.casefold()
+    if any(wanted in text for text in texts):
+        return True
+    if PHONE_LIKE.match(key):
+        digits = re.sub(r"[^0-9]", "", key)
+        return any(digits in number for number in numbers)
+    return False
+
+
+# --- selection ---------------------------------------------------------------------------------------
+def in_window(start: int, query: Query) -> bool:
+    return (query.start is None or start >= query.start) and (query.end is None or start <= query.end)
+
+
+def search(sessions: Iterable[Session], query: Query, render: Callable[[Session], Log]) -> Page:
+    """The page of legacy logs the query selects, newest call first, and how many match in all."""
+    found: list[tuple[str, str, Log]] = []
+    for session in sessions:
+        if session.get("state") != "ended" or not in_window(epoch(session["started_at"]), query):
+            continue
+        log = render(session)
+        if matches_key(session, log, query.key) and (query.match is None or query.match(log)):
+            found.append((session["started_at"], session["id"], log))
+    found.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    return Page(total=len(found), logs=[row[2] for row in found[query.offset:query.offset + query.size]],
+                query=query)
+
+
+def body(page: Page) -> dict[str, Any]:
+    """The success body (inferred): the logs as Elasticsearch-style hits under data, with the paging."""
+    return {"status": "success", "code": 200, "data": {
+        "total": page.total, "log_from": page.query.offset, "page_size": page.query.size,
+        "next_log_from": page.next_offset,
+        "hits": [{"_id": log["_ai"], "_source": log} for log in page.logs],
+    }}
