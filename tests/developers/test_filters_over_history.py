@@ -1,9 +1,11 @@
 """The filters mean what their names say over the fixtures' call history (the legacy rendering)."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mock_server.developers import filter_expr
 from mock_server.domain import call_log
+from tests.developers.test_filter_expr import brute, printed, trees
 
 
 @pytest.fixture
@@ -31,3 +33,32 @@ def test_each_filter_selects_what_its_name_says(history, expression, meaning):
     selected = {s["id"] for s, log in history if matches(log)}
     assert selected == {s["id"] for s, _ in history if meaning(s)}
     assert selected, f"the fixtures' history has no call for filter {expression}"
+
+
+# --- random expressions through POST /search/search, against brute force over the fixtures ------
+def every_hit(client, params) -> list[dict]:
+    hits, log_from = [], 0
+    while log_from is not None:
+        response = client.post("/search/search", data={**params, "log_from": log_from, "page_size": 100})
+        assert response.status_code == 200, response.text
+        data = response.json()["data"]
+        hits += data["hits"]
+        log_from = data["next_log_from"]
+    return hits
+
+
+def brute_force(tree, log) -> bool:
+    try:
+        return brute(tree, log)
+    except IndexError:  # an oracle reading a leg of a log without agent legs: no match
+        return False
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), tree=trees)
+def test_random_expressions_select_what_brute_force_selects_over_the_history(client, tenant, history, data, tree):
+    text = data.draw(printed(tree))
+    if len(text) > 1000:
+        return
+    found = {hit["_id"] for hit in every_hit(client, {"token": tenant.state.account["developer_token"], "filters": text})}
+    assert found == {session["id"] for session, log in history if brute_force(tree, log)}, text
