@@ -31,7 +31,8 @@ def test_the_credentials_table_is_the_default_fixtures():
         account = tenant["state"]["account"][0]
         primary = next(p for p in tenant["state"]["phone_numbers"] if p["role"] == "primary")
         waba = next(w for w in tenant["state"]["waba_accounts"] if w["role"] == "primary")
-        for value in (account["company_id"], account["api_key"], primary["phone_number_id"], waba["waba_id"]):
+        for value in (account["company_id"], account["api_key"], primary["phone_number_id"], waba["waba_id"],
+                      account["obd_api_key"], account["developer_token"]):
             assert f"`{value}`" in README
 
 
