@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="manual: time moves only through POST /_mock/clock/advance")
     serve.add_argument("--template-review-seconds", type=float, default=Settings.template_review_seconds,
                        help="how long Meta takes to review a new template")
+    serve.add_argument("--obd-reference-ttl", type=float, default=Settings.obd_reference_ttl_seconds,
+                       help="seconds an OBD reference_id stays taken (duplicates are refused)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     fixtures = commands.add_parser("fixtures", help="work with fixture files")
     fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
@@ -43,7 +45,8 @@ def export_fixtures(path: Path, seed: int) -> int:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
                     fixtures_path=args.fixtures, clock=args.clock, log_level=args.log_level,
-                    template_review_seconds=args.template_review_seconds)
+                    template_review_seconds=args.template_review_seconds,
+                    obd_reference_ttl_seconds=args.obd_reference_ttl)
 
 
 def banner(settings: Settings, app) -> str:

@@ -199,3 +199,16 @@ def test_documented_examples_replay(obd, client, tenant, example):
 @pytest.mark.parametrize("example", OBD_EXAMPLES, ids=[e["example"] for e in OBD_EXAMPLES])
 def test_documented_responses_validate(example):
     assert schemas.field_errors("obd/call.response", json.loads(example["response"])) == {}
+
+
+def test_the_reference_window_is_configurable():
+    from starlette.testclient import TestClient
+
+    from tests.conftest import Tenant, make_app
+    app = make_app(obd_reference_ttl_seconds=60)
+    with TestClient(app) as client:
+        obd = Obd(client, Tenant(app, list(app.state.ctx.store.tenants)[0]))
+        application_answer(obd.call(obd.body(reference_id="short")), 200)
+        application_answer(obd.call(obd.body(reference_id="short")), 403)
+        client.post("/_mock/clock/advance", json={"seconds": 61})
+        application_answer(obd.call(obd.body(reference_id="short")), 200)
