@@ -14,7 +14,7 @@ pytest.register_assert_rewrite("tests.public.chat.messaging", "tests.public.chat
 from starlette.testclient import TestClient  # noqa: E402
 
 from mock_server import Settings, create_app, schemas
-from mock_server.public import contract
+from mock_server import contract
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "public_api_examples.json").read_text(encoding="utf-8"))
 

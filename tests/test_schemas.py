@@ -31,7 +31,7 @@ def test_the_fast_and_the_explaining_validators_agree(name, instance):
 def test_they_agree_on_every_documented_example_response():
     import json
 
-    from mock_server.public import contract
+    from mock_server import contract
     from tests.conftest import EXAMPLES
     checked = 0
     for example in EXAMPLES["examples"]:

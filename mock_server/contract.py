@@ -1,7 +1,8 @@
-"""Which JSON Schema describes each public operation's request and each of its responses.
+"""Which JSON Schema describes each operation's request and each of its responses, on every surface.
 
 One table, read by the test suite (every response any test receives is checked against it) and by
-whatever documents the API; an answer whose status is not listed is the gateway's common envelope.
+whatever documents the API; an error status an operation does not list is its surface's common
+error body.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ COMMON_ERROR = "public/error.response"
 TEMPLATE_400, TEMPLATE_404 = "public/template.invalid.response", "public/template.not_found.response"
 CONTACT_ERROR = "public/contact.error.response"
 CAMPAIGN = {200: "public/campaign.detail.response", 404: "public/campaign.not_found.response"}
+OBD_ANSWER = "obd/call.response"
+DEVELOPER_ERROR = "developers/error"
+# The error body of each surface, by path prefix (longest first), for statuses an operation does not list.
+SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")), ("/search/", (DEVELOPER_ERROR,)),
+                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR,)))
 
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/chat/templates"): {"request": "public/template.create.request",
@@ -34,7 +40,27 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("PATCH", "/contacts/{contact_id}"): {"request": "public/contact.update.request", 200: "public/contact.response",
                                           400: CONTACT_ERROR, 404: CONTACT_ERROR},
     ("DELETE", "/contacts/{contact_id}"): {200: "public/contact.delete.response", 404: CONTACT_ERROR},
+    # The OBD API answers every request in one shape, accepted or not; its gateway has another.
+    ("POST", "/obd-api-v1"): {"request": "obd/call.request", 200: OBD_ANSWER, 400: (OBD_ANSWER, "obd/gateway.error"),
+                              403: (OBD_ANSWER, "obd/gateway.error"), 404: OBD_ANSWER, 500: OBD_ANSWER},
+    ("GET", "/search/user"): {"request": "developers/user.list.request", 200: "developers/user.list.response",
+                              400: "developers/user.error.response"},
+    ("POST", "/search/user"): {"request": "developers/user.create.request", 200: "developers/user.create.response",
+                               400: "developers/user.error.response"},
+    ("PUT", "/search/user"): {"request": "developers/user.update.request", 200: "developers/user.update.response",
+                              400: "developers/user.error.response", 404: "developers/user.error.response"},
+    ("POST", "/search/search"): {"request": "developers/logs.search.request", 200: "developers/logs.response",
+                                 400: "developers/logs.error.response"},
+    ("GET", "/search/filters"): {"request": "developers/filters.request", 200: "developers/filters.response"},
+    ("GET", "/search/recordings/link"): {"request": "developers/recordings.link.request",
+                                         200: "developers/recordings.link.response",
+                                         400: "developers/recordings.error.response",
+                                         404: "developers/recordings.error.response"},
+    ("POST", "/contactadd"): {"request": "developers/contactadd.request", 200: "developers/contactadd.response",
+                              400: "developers/contactadd.error.response"},
 }
+# Served, but not JSON: the recording a link points at (audio/mpeg, or a developers error body).
+AUDIO = ("GET", "/search/recordings/{token}.mp3")
 
 
 @lru_cache(maxsize=1)
@@ -48,12 +74,16 @@ def operation(method: str, path: str) -> tuple[str, str] | None:
     return next((op for m, pattern, op in _patterns() if m == method and pattern.match(path)), None)
 
 
+def surface_errors(path: str) -> tuple[str, ...]:
+    return next(names for prefix, names in SURFACE_ERRORS if path.startswith(prefix))
+
+
 def response_schemas(method: str, path: str, status: int) -> tuple[str, ...]:
-    """The schema(s) a response must satisfy (any one of them); empty when the path is not public."""
+    """The schema(s) a response must satisfy (any one of them); empty for paths outside the contract."""
     op = operation(method, path)
     if op is None:
         return ()
-    found = OPERATIONS[op].get(status, COMMON_ERROR if status >= 400 else None)
+    found = OPERATIONS[op].get(status, surface_errors(path) if status >= 400 else None)
     if found is None:
         raise LookupError(f"{method} {op[1]} has no documented {status} response")
     return found if isinstance(found, tuple) else (found,)
