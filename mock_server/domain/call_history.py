@@ -14,8 +14,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from mock_server.clock import parse_iso
-from mock_server.domain import calls
-from mock_server.domain.calls import CallSpec
+from mock_server.domain import call_builders, calls
+from mock_server.domain.call_builders import CallSpec
 
 DAYS = 28
 COMMENTS = ("Customer asked for a callback tomorrow", "Shared the price list on WhatsApp", "Wants a demo next week",
@@ -76,9 +76,9 @@ class _Tenant:
     def __init__(self, rng, company_id, users, departments, dids, ivrs, contacts):
         self.rng, self.company_id = rng, company_id
         self.agents = [u for u in users if u.get("receive_calls") == 1 and u.get("is_active", True)
-                       and not calls.is_anonymous_user(u) and u.get("contact_number")]
-        self.anonymous = next((u for u in users if calls.is_anonymous_user(u)), None)
-        self.users = [u for u in users if not calls.is_anonymous_user(u)]
+                       and not call_builders.is_anonymous_user(u) and u.get("contact_number")]
+        self.anonymous = next((u for u in users if call_builders.is_anonymous_user(u)), None)
+        self.users = [u for u in users if not call_builders.is_anonymous_user(u)]
         self.departments, self.dids, self.contacts = departments, dids, contacts
         self.ivr = next((i for i in ivrs if i.get("label") == "main"), ivrs[0] if ivrs else None)
         if not self.agents or not self.dids:
@@ -98,7 +98,7 @@ class _Tenant:
         pool = pool + [a for a in self.agents if a not in pool]
         start = self.rng.randrange(len(pool))
         chosen = [pool[(start + k) % len(pool)] for k in range(max(n, 1))]
-        return tuple(calls.party(a, pickup_device="web" if web or self.rng.random() < 0.15 else "phone",
+        return tuple(call_builders.party(a, pickup_device="web" if web or self.rng.random() < 0.15 else "phone",
                                  department_id=department["id"] if department else None) for a in chosen)
 
 
@@ -156,7 +156,7 @@ def _call(tenant: _Tenant, start: datetime, category: str, outcome: str, options
     did = rng.choice(tenant.dids)["number"]
     customer = tenant.customer()
     if category == "sms":
-        return calls.build_sms(rng=rng, start=start, company_id=tenant.company_id, customer=customer, did=did,
+        return call_builders.build_sms(rng=rng, start=start, company_id=tenant.company_id, customer=customer, did=did,
                                direction=outcome, source=source)
     department = rng.choice(tenant.departments) if tenant.departments and category in ("incoming", "obd") else None
     n_agents = options.pop("agents", None)
@@ -177,11 +177,11 @@ def _call(tenant: _Tenant, start: datetime, category: str, outcome: str, options
         agents = ()
     if category == "obd" and options.get("dialer") == "anonymous" and tenant.anonymous:
         agent_phone = f"+91{rng.choice('6789')}{rng.randint(0, 10 ** 9 - 1):09d}"
-        agents = (calls.party(tenant.anonymous, phone=agent_phone),)
+        agents = (call_builders.party(tenant.anonymous, phone=agent_phone),)
     spec = CallSpec(category=category, outcome=outcome, customer=customer, did=did, agents=agents,
                     department=department, source=source, view_type=1 if rng.random() < 0.1 else 2,
                     **obd, **options)
-    return calls.build_call(spec, rng=rng, start=start, company_id=tenant.company_id)
+    return call_builders.build_call(spec, rng=rng, start=start, company_id=tenant.company_id)
 
 
 def _decorate(tenant: _Tenant, sessions: list[dict], now: datetime) -> list[dict]:
@@ -202,7 +202,7 @@ def _decorate(tenant: _Tenant, sessions: list[dict], now: datetime) -> list[dict
         if nth_call in (0, 3) or rng.random() < 0.22:
             for _ in range(rng.randint(1, 2)):
                 t += timedelta(seconds=rng.randint(5, 240))
-                s = calls.add_comment(s, t, comment_id=calls.hex_id(rng), text=rng.choice(COMMENTS), user_id=author)
+                s = calls.add_comment(s, t, comment_id=call_builders.hex_id(rng), text=rng.choice(COMMENTS), user_id=author)
         if nth_call in (0, 1) or rng.random() < 0.18:
             for _ in range(rng.randint(1, 2)):
                 t += timedelta(seconds=rng.randint(5, 120))

@@ -12,7 +12,7 @@ import random
 from datetime import datetime
 
 from mock_server.clock import parse_iso
-from mock_server.domain import calls
+from mock_server.domain import call_builders, calls
 from mock_server.obd.rules import Dial
 from mock_server.store import TenantState
 
@@ -28,14 +28,14 @@ def plan(tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | No
     """The whole call an accepted request makes, from ``now`` to its end."""
     department = tenant["departments"].get(dial.ivr.get("department_id"))
     customer = {"number": dial.customer, "country_code": _country_code(dial.customer), "name": _name(tenant, dial)}
-    spec = calls.CallSpec(
+    spec = call_builders.CallSpec(
         category="obd", outcome="bridged", dialer=dial.dialer, customer=customer, did=dial.did["number"],
         agents=_agents(tenant, dial, department), ivr_id=dial.ivr["id"],
         department={"id": department["id"], "name": department["name"]} if department and dial.dialer == "ivr" else None,
         obd_campaign={"id": dial.ivr["id"], "job_id": ""}, ref_id=unique_id, client_ref_id=reference_id or "",
         custom=custom, ring=DEFAULT_RING,
         talk=min(DEFAULT_TALK, dial.max_call_duration) if dial.max_call_duration else DEFAULT_TALK)
-    return calls.build_call(spec, rng=random.Random(unique_id), start=now, company_id=tenant.company_id,
+    return call_builders.build_call(spec, rng=random.Random(unique_id), start=now, company_id=tenant.company_id,
                             session_id=session_id, uid=f"s4.{int(now.timestamp())}.{int(unique_id[:4], 16)}")
 
 
@@ -53,14 +53,14 @@ def finish(tenant: TenantState, planned: dict) -> None:
 
 def _agents(tenant: TenantState, dial: Dial, department: dict | None) -> tuple[dict, ...]:
     if dial.dialer == "user":
-        return (calls.party(dial.user),)
+        return (call_builders.party(dial.user),)
     if dial.dialer == "anonymous":
-        anonymous = next(u for u in tenant["users"] if calls.is_anonymous_user(u))
-        return (calls.party(anonymous, phone=dial.agent_number),)
+        anonymous = next(u for u in tenant["users"] if call_builders.is_anonymous_user(u))
+        return (call_builders.party(anonymous, phone=dial.agent_number),)
     # The IVR dialer: the customer is connected to the IVR, which hunts the department's agents.
     available = [u for u in tenant["users"] if u.get("receive_calls") == 1 and u.get("contact_number")
                  and (department is None or department["id"] in u.get("department_ids", []))]
-    return tuple(calls.party(u, department_id=department["id"] if department else None) for u in available[:3])
+    return tuple(call_builders.party(u, department_id=department["id"] if department else None) for u in available[:3])
 
 
 def _name(tenant: TenantState, dial: Dial) -> str:

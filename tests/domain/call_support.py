@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mock_server import fixtures, schemas
 from mock_server.clock import parse_iso
-from mock_server.domain import call_log, calls
+from mock_server.domain import call_builders, call_log, calls
 from mock_server.domain.calls import LEG_STATES, SESSION_STATES
 
 T0 = datetime(2025, 7, 1, 10, 0, 0, 123000, tzinfo=timezone.utc)
@@ -37,12 +37,12 @@ def bits() -> dict:
 
 
 def agents(n: int = 3, department: dict | None = None) -> tuple[dict, ...]:
-    pool = [u for u in state("users") if u["receive_calls"] == 1 and not calls.is_anonymous_user(u)]
-    return tuple(calls.party(u, department_id=department["id"] if department else None) for u in pool[:n])
+    pool = [u for u in state("users") if u["receive_calls"] == 1 and not call_builders.is_anonymous_user(u)]
+    return tuple(call_builders.party(u, department_id=department["id"] if department else None) for u in pool[:n])
 
 
 def anonymous_user() -> dict:
-    return next(u for u in state("users") if calls.is_anonymous_user(u))
+    return next(u for u in state("users") if call_builders.is_anonymous_user(u))
 
 
 def department() -> dict:
@@ -57,7 +57,7 @@ def valid(name: str, instance) -> dict:
     return errors
 
 
-def spec_for(category: str, outcome: str, **options) -> calls.CallSpec:
+def spec_for(category: str, outcome: str, **options) -> call_builders.CallSpec:
     """A CallSpec with the tenant's agents wired in the way each category needs them."""
     dept = department() if category in ("incoming", "obd") else None
     agent_count = options.pop("agent_count", 4)
@@ -65,14 +65,14 @@ def spec_for(category: str, outcome: str, **options) -> calls.CallSpec:
     if category == "otp":
         team = ()
     if options.get("dialer") == "anonymous":
-        team = (calls.party(anonymous_user(), phone="+919811122233"),)
+        team = (call_builders.party(anonymous_user(), phone="+919811122233"),)
     if category == "obd":
         options.setdefault("ivr_id", state("ivrs")[0]["id"])
         options.setdefault("obd_campaign", {"id": state("ivrs")[0]["id"], "job_id": ""})
         options.setdefault("ref_id", "7890c470-cc3c-11f0-9432-f7e9b3b009e3")
         if options.get("dialer") != "ivr":
             dept = None
-    return calls.CallSpec(category=category, outcome=outcome, customer=CUSTOMER, did=DID, agents=team,
+    return call_builders.CallSpec(category=category, outcome=outcome, customer=CUSTOMER, did=DID, agents=team,
                           department=dept, **options)
 
 
@@ -102,7 +102,7 @@ SHAPES = [
 
 def build(category: str, outcome: str, seed: int = 1, start: datetime = T0, **options) -> dict:
     spec = spec_for(category, outcome, **options)
-    return calls.build_call(spec, rng=random.Random(seed), start=start, company_id=company_id())
+    return call_builders.build_call(spec, rng=random.Random(seed), start=start, company_id=company_id())
 
 
 def shape_label(shape) -> str:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from mock_server.clock import parse_iso
-from mock_server.domain import calls
+from mock_server.domain import call_builders, calls
 from tests.domain.call_support import (CUSTOMER, DID, SHAPES, T0, agents, build, check_invariants, company_id,
                                        department, seeds, shape_label, shapes, spec_for, state)
 
@@ -111,7 +111,7 @@ def test_the_same_seed_builds_the_same_call():
 
 
 def test_an_sms_log_has_no_legs():
-    s = calls.build_sms(rng=random.Random(1), start=T0, company_id=company_id(), customer=CUSTOMER, did=DID,
+    s = call_builders.build_sms(rng=random.Random(1), start=T0, company_id=company_id(), customer=CUSTOMER, did=DID,
                         direction="outgoing", source="mobile")
     assert s["type"] == "sms" and s["legs"] == [] and s["state"] == "ended" and s["duration"] == 0
     assert s["direction"] == "outgoing" and s["source"] == "mobile" and s["status"] == "bridged" and s["billable"]
@@ -124,8 +124,8 @@ def test_an_sms_log_has_no_legs():
 @pytest.mark.parametrize("spec, message", [
     (lambda: spec_for("obd", "voicemail", dialer="user"), "only an incoming call ends in voicemail"),
     (lambda: spec_for("obd", "bridged"), "dialer"),
-    (lambda: calls.CallSpec("incoming", "bridged", CUSTOMER, DID, (), department()), "needs agents"),
-    (lambda: calls.CallSpec("oneway", "missed", CUSTOMER, DID), "needs agents"),
+    (lambda: call_builders.CallSpec("incoming", "bridged", CUSTOMER, DID, (), department()), "needs agents"),
+    (lambda: call_builders.CallSpec("oneway", "missed", CUSTOMER, DID), "needs agents"),
     (lambda: spec_for("incoming", "hung"), "unknown outcome"),
     (lambda: spec_for("incoming", "missed", failure="DROPPED"), "unknown failure"),
     (lambda: spec_for("obd", "missed", dialer="user", missed_by="nobody"), "missed_by"),
@@ -133,7 +133,7 @@ def test_an_sms_log_has_no_legs():
 ])
 def test_impossible_specs_are_refused(spec, message):
     with pytest.raises(ValueError, match=message):
-        calls.build_call(spec(), rng=random.Random(1), start=T0, company_id=company_id())
+        call_builders.build_call(spec(), rng=random.Random(1), start=T0, company_id=company_id())
 
 
 def test_new_session_refuses_bad_numbers_and_naive_times():
@@ -148,8 +148,8 @@ def test_new_session_refuses_bad_numbers_and_naive_times():
 
 def test_parties_come_from_user_documents():
     user = state("users")[0]
-    p = calls.party(user)
+    p = call_builders.party(user)
     assert p["phone"] == f"+{user['country_code']}{user['contact_number']}" and p["user_id"] == user["id"]
     with pytest.raises(ValueError, match="no phone number"):
-        calls.party({"id": "x", "name": "Anonymous User", "contact_number": ""})
+        call_builders.party({"id": "x", "name": "Anonymous User", "contact_number": ""})
     assert agents(2)[0]["user_id"] != agents(2)[1]["user_id"]

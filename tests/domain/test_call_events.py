@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 from mock_server.clock import parse_iso
-from mock_server.domain import call_events, call_log, calls
+from mock_server.domain import call_builders, call_events, call_log, calls
 from tests.domain.call_support import SHAPES, bits, build, seeds, shape_label, shapes, state, valid
 from tests.domain.webhook_examples import EXAMPLES
 
@@ -299,7 +299,7 @@ def test_events_the_call_cannot_emit_are_refused():
         call_events.call_end(calls.session_at(incoming, parse_iso(incoming["started_at"])), event_id="e")
     with pytest.raises(ValueError, match="needs a disposition"):
         call_events.disposition(incoming, bits(), event_id="e")
-    assert call_events.timeline(calls.build_sms(rng=random.Random(1), start=parse_iso(
+    assert call_events.timeline(call_builders.build_sms(rng=random.Random(1), start=parse_iso(
         incoming["started_at"]), company_id="c", customer=incoming["customer"], did=incoming["did"],
         direction="outgoing")) == []
 

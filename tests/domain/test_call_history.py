@@ -10,7 +10,7 @@ from functools import lru_cache
 import pytest
 
 from mock_server.clock import parse_iso
-from mock_server.domain import call_events, call_history, call_log, calls
+from mock_server.domain import call_builders, call_events, call_history, call_log, calls
 from tests.domain.call_support import bits, check_invariants, company_id, state, valid
 
 NOW = datetime(2025, 7, 15, 10, 0, tzinfo=timezone.utc)
@@ -100,7 +100,7 @@ def test_obd_calls_carry_their_campaign_references():
                for s in obd)
     assert any(s["client_ref_id"] for s in obd) and any(not s["client_ref_id"] for s in obd)
     assert any(s["custom"] for s in obd)
-    anonymous = next(u for u in state("users") if calls.is_anonymous_user(u))
+    anonymous = next(u for u in state("users") if call_builders.is_anonymous_user(u))
     assert all(l["user_id"] == anonymous["id"] for s in obd if s["dialer"] == "anonymous"
                for l in s["legs"] if l["type"] == "agent")
     assert all(s["did"] in {d["number"] for d in state("dids")} for s in history())

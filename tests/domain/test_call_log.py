@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from mock_server.clock import parse_iso
-from mock_server.domain import call_log, calls
+from mock_server.domain import call_builders, call_log, calls
 from tests.domain.call_support import SHAPES, T0, bits, build, company_id, seeds, shape_label, shapes, state, valid
 from tests.domain.webhook_examples import EXAMPLES
 
@@ -128,7 +128,7 @@ def test_a_failed_legs_dial_string_has_no_space():
 
 def test_an_sms_log_and_a_recording_link_maker():
     import random
-    sms = calls.build_sms(rng=random.Random(2), start=T0, company_id=company_id(), customer={
+    sms = call_builders.build_sms(rng=random.Random(2), start=T0, company_id=company_id(), customer={
         "number": "+447700900123", "country_code": "44", "name": ""}, did="+911206544522", direction="incoming")
     log = call_log.render(sms, bits())
     assert valid("webhooks/legacy.call_log", log) == {}
