@@ -19,45 +19,19 @@ from mock_server.context import AppContext
 from mock_server.developers.auth import DEV_INVALID, Params, developer_endpoint
 from mock_server.errors import CONTACT_INVALID, ApiError
 from mock_server.http import Json
+from mock_server.phones import split_phone
 from mock_server.public.contacts import rules as contact_rules
 from mock_server.store import TenantState
 
 CONTACTS, USERS = "contacts", "users"
-DEFAULT_COUNTRY_CODE = "91"  # MyOperator's accounts are Indian: a bare national number is +91
 # The contact book's fields -> the parameter that carries each here.
 PARAM_OF = {"name": "contactname", "country_code": "phonenumber", "phone_number": "phonenumber",
             "email_id": "emailid", "non_field_errors": "body"}
-# ITU-T E.164 country codes of one and two digits; every other code has three.
-ONE_DIGIT_CODES = {"1", "7"}
-TWO_DIGIT_CODES = {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47",
-                   "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
-                   "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"}
 
 REQUIRED = "{field} is required"
 NOT_TEXT = "{field} must be text"
 PHONE_FORM = "phonenumber must be digits, optionally with a leading + and the country code"
 ASSIGNEE = "assignto must be the uuid of a user of this company"
-SEPARATORS = str.maketrans("", "", " -().")
-
-
-def split_phone(raw: str) -> tuple[str, str] | None:
-    """(country_code, phone_number) of a number given with or without its country code.
-
-    "+<cc><number>" or "00<cc><number>" name the code (found by E.164's code lengths); bare
-    numbers of up to ten digits are Indian; longer bare ones lead with their country code.
-    None when it is not a phone number at all.
-    """
-    text = raw.strip().translate(SEPARATORS)
-    international = text.startswith(("+", "00"))
-    digits = text[1:] if text.startswith("+") else text[2:] if international else text
-    if not digits or not (digits.isascii() and digits.isdigit()):
-        return None
-    if not international and len(digits) <= 10:
-        return DEFAULT_COUNTRY_CODE, digits
-    if not international and len(digits) == 11 and digits.startswith("0"):
-        return DEFAULT_COUNTRY_CODE, digits[1:]  # India's trunk prefix
-    size = 1 if digits[:1] in ONE_DIGIT_CODES else 2 if digits[:2] in TWO_DIGIT_CODES else 3
-    return (digits[:size], digits[size:]) if len(digits) > size else None
 
 
 def _text(params: Params, name: str, errors: dict, required: bool = False) -> str | None:

@@ -20,10 +20,10 @@ not_answered); the legacy call log's received / missed / transferred is ``leg_ou
 from __future__ import annotations
 
 import copy
-import re
 from datetime import datetime
 
 from mock_server.clock import iso, parse_iso
+from mock_server.phones import is_e164
 
 CATEGORIES = ("incoming", "oneway", "callback", "webcall", "obd", "otp")
 STATUSES = ("bridged", "missed", "voicemail")
@@ -35,7 +35,6 @@ NOTIFICATIONS = ("clickocall", "obd", "webrtc")
 PICKUP_DEVICES = ("phone", "web")
 OBD_DIALERS = ("user", "anonymous", "ivr")
 PARTY_TYPES = ("agent", "customer")
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class IllegalTransition(ValueError):
@@ -172,7 +171,7 @@ def new_session(*, session_id: str, uid: str, company_id: str, category: str, st
         raise ValueError(f"unknown notification {notification!r}")
     if dialer not in (None, *OBD_DIALERS):
         raise ValueError(f"unknown OBD dialer {dialer!r}")
-    if not E164.match(customer.get("number") or "") or not E164.match(did or ""):
+    if not is_e164(customer.get("number")) or not is_e164(did):
         raise ValueError("customer number and DID must be E.164 (+<country code><number>)")
     if started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
@@ -208,7 +207,7 @@ def start_leg(session: dict, moment: datetime, *, type: str, phone: str, user_id
         raise IllegalTransition("session", session["state"], event, f"unknown leg type {type!r}")
     if pickup_device not in PICKUP_DEVICES:
         raise IllegalTransition("session", session["state"], event, f"unknown pickup device {pickup_device!r}")
-    if not E164.match(phone or ""):
+    if not is_e164(phone):
         raise IllegalTransition("session", session["state"], event, f"{phone!r} is not an E.164 number")
     if s["type"] == "sms":
         raise IllegalTransition("session", session["state"], event, "an SMS log has no call legs")

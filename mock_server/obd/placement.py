@@ -14,6 +14,7 @@ from datetime import datetime
 from mock_server.clock import parse_iso
 from mock_server.domain import call_builders, calls
 from mock_server.obd.rules import Dial
+from mock_server.phones import code_length
 from mock_server.store import TenantState
 
 CALLS = "calls"
@@ -71,4 +72,4 @@ def _name(tenant: TenantState, dial: Dial) -> str:
 
 def _country_code(number: str) -> str:
     digits = number.removeprefix("+")
-    return "91" if digits.startswith("91") else digits[:2] if digits[:1] != "1" else "1"
+    return digits[:code_length(digits)]

@@ -6,7 +6,6 @@ texts). The gateway's checks (x-api-key, JSON, field types) come before these, i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
@@ -15,9 +14,9 @@ from typing import Any
 from mock_server.clock import parse_iso
 from mock_server.errors import quoted
 from mock_server.fixtures_telephony import STD_CODES
+from mock_server.phones import is_e164
 
 REQUIRED = ("company_id", "secret_token", "type", "number", "public_ivr_id")
-E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 MAX_CALL_DURATION = 5400
 REGIONS = {region.lower(): code for code, region in STD_CODES.items()}
 CALL_HOLD_WARNING = "This call might get cancelled due to unavailability of UDC(User/Department/Channels)!!"
@@ -116,7 +115,7 @@ def _dialer(body: dict, dial_type: str, ivr: dict) -> str:
 
 def _e164(body: dict, field: str) -> str:
     value = body[field].strip()
-    if not E164.fullmatch(value):
+    if not is_e164(value):
         raise Refusal(400, f"Invalid number format for {field}: use E.164 with the country code, e.g. +919876543210")
     return value
 
