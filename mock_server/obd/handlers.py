@@ -63,21 +63,21 @@ async def place_call(request: Request) -> Json:
     body = parse_json(await read_body(request, BODY_LIMIT, GATEWAY), GATEWAY)
     if body is EMPTY or not isinstance(body, dict) or schemas.field_errors("obd/call.request", body):
         raise GATEWAY.error({})
-    unique_id = ctx.ids.uuid()
+    unique_id, now = ctx.ids.uuid(), ctx.now()
     reference_id = body.get("reference_id")
     try:
         dial = rules.check(body, tenant.company_id, tenant.account, tenant["ivrs"].values(), tenant["users"].values(),
                            tenant["dids"].values(), recent_references(ctx, tenant),
-                           request.client.host if request.client else None, ctx.now())
+                           request.client.host if request.client else None, now)
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)
     session_id = ctx.ids.uuid().replace("-", "")[:16]
-    planned = placement.plan(tenant, dial, unique_id, reference_id, _custom(body), session_id, ctx.now())
+    planned = placement.plan(tenant, dial, unique_id, reference_id, _custom(body), session_id, now)
     with ctx.store.transaction():
-        ends_in = placement.start(tenant, planned, ctx.now())
+        ends_in = placement.start(tenant, planned, now)
         ctx.schedule(tenant, ends_in, placement.CALL_ENDED, {"session": planned})
         tenant[REQUESTS].put({
-            "id": unique_id, "reference_id": reference_id, "received_at": iso(ctx.now()), "dialer": dial.dialer,
+            "id": unique_id, "reference_id": reference_id, "received_at": iso(now), "dialer": dial.dialer,
             "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
             "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
             "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,

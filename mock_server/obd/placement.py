@@ -9,7 +9,9 @@ outcome below: the call is planned in full at once (``build_call``), stored as i
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime
+from math import ceil
 
 from mock_server.clock import parse_iso
 from mock_server.domain import call_builders, calls
@@ -20,13 +22,14 @@ from mock_server.store import TenantState
 CALLS = "calls"
 CALL_ENDED = "obd.call_ended"
 # The default outcome: every party answers after DEFAULT_RING seconds and the conversation lasts
-# DEFAULT_TALK seconds (at most max_call_duration); the call is bridged and recorded.
+# DEFAULT_TALK seconds, shortened so the whole call lasts at most max_call_duration (the rings are
+# not shortened: a call of a few seconds still rings); the call is bridged and recorded.
 DEFAULT_RING, DEFAULT_TALK = 5, 45
 
 
 def plan(tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | None, custom: dict,
          session_id: str, now: datetime) -> dict:
-    """The whole call an accepted request makes, from ``now`` to its end."""
+    """The whole call an accepted request makes, from ``now`` to its end (at most max_call_duration)."""
     department = tenant["departments"].get(dial.ivr.get("department_id"))
     customer = {"number": dial.customer, "country_code": _country_code(dial.customer), "name": _name(tenant, dial)}
     spec = call_builders.CallSpec(
@@ -34,10 +37,17 @@ def plan(tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | No
         agents=_agents(tenant, dial, department), ivr_id=dial.ivr["id"],
         department={"id": department["id"], "name": department["name"]} if department and dial.dialer == "ivr" else None,
         obd_campaign={"id": dial.ivr["id"], "job_id": ""}, ref_id=unique_id, client_ref_id=reference_id or "",
-        custom=custom, ring=DEFAULT_RING,
-        talk=min(DEFAULT_TALK, dial.max_call_duration) if dial.max_call_duration else DEFAULT_TALK)
+        custom=custom, ring=DEFAULT_RING, talk=DEFAULT_TALK)
+    planned = _build(tenant, spec, unique_id, session_id, now)
+    excess = (parse_iso(planned["ended_at"]) - now).total_seconds() - (dial.max_call_duration or float("inf"))
+    if excess > 0:  # cut the conversation so the whole call fits (the same seed replays the same rings)
+        planned = _build(tenant, replace(spec, talk=max(1, DEFAULT_TALK - ceil(excess))), unique_id, session_id, now)
+    return planned
+
+
+def _build(tenant: TenantState, spec, unique_id: str, session_id: str, now: datetime) -> dict:
     return call_builders.build_call(spec, rng=random.Random(unique_id), start=now, company_id=tenant.company_id,
-                            session_id=session_id, uid=f"s4.{int(now.timestamp())}.{int(unique_id[:4], 16)}")
+                                    session_id=session_id, uid=f"s4.{int(now.timestamp())}.{int(unique_id[:4], 16)}")
 
 
 def start(tenant: TenantState, planned: dict, now: datetime) -> dict:
@@ -53,15 +63,15 @@ def finish(tenant: TenantState, planned: dict) -> None:
 
 
 def _agents(tenant: TenantState, dial: Dial, department: dict | None) -> tuple[dict, ...]:
-    if dial.dialer == "user":
-        return (call_builders.party(dial.user),)
     if dial.dialer == "anonymous":
-        anonymous = next(u for u in tenant["users"] if call_builders.is_anonymous_user(u))
+        # MyOperator's built-in Anonymous User stands for number_2 (a fixtures file may lack it).
+        anonymous = next((u for u in tenant["users"] if call_builders.is_anonymous_user(u)), None)
+        if anonymous is None:
+            return ({"user_id": None, "name": "Anonymous User", "phone": dial.agent_number, "pickup_device": "phone",
+                     "department_id": None},)
         return (call_builders.party(anonymous, phone=dial.agent_number),)
-    # The IVR dialer: the customer is connected to the IVR, which hunts the department's agents.
-    available = [u for u in tenant["users"] if u.get("receive_calls") == 1 and u.get("contact_number")
-                 and (department is None or department["id"] in u.get("department_ids", []))]
-    return tuple(call_builders.party(u, department_id=department["id"] if department else None) for u in available[:3])
+    department_id = department["id"] if department and dial.dialer == "ivr" else None
+    return tuple(call_builders.party(u, department_id=department_id) for u in dial.agents)
 
 
 def _name(tenant: TenantState, dial: Dial) -> str:

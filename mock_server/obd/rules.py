@@ -36,6 +36,7 @@ class Dial:
     ivr: dict
     did: dict
     user: dict | None
+    agents: tuple[dict, ...]  # the user dialer's user; the agents the IVR dialer hunts
     customer: str  # E.164
     agent_number: str | None  # the anonymous dialer's number_2
     max_call_duration: int | None
@@ -71,13 +72,16 @@ def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict]
     customer = _e164(body, "number")
     agent_number = _e164(body, "number_2") if dialer == "anonymous" else None
     user = _user(body, users) if dialer == "user" else None
+    agents = (user,) if user else _ivr_agents(ivr, users) if dialer == "ivr" else ()
     duration = body.get("max_call_duration")
+    if isinstance(duration, str):  # the gateway lets an integer written as text through
+        duration = int(duration)
     if duration is not None and not 1 <= duration <= MAX_CALL_DURATION:
         raise Refusal(400, f"max_call_duration must be between 1 and {MAX_CALL_DURATION} seconds")
     reference = body.get("reference_id")
     if reference and reference in recent_references:
         raise Refusal(403, f"Duplicate reference_id \"{quoted(reference)}\"")
-    return Dial(dialer, ivr, _did(body, ivr, dids), user, customer, agent_number, duration,
+    return Dial(dialer, ivr, _did(body, ivr, dids), user, agents, customer, agent_number, duration,
                 body.get("call_hold", True))
 
 
@@ -120,11 +124,29 @@ def _e164(body: dict, field: str) -> str:
     return value
 
 
+def dialable(user: dict) -> bool:
+    """A user the telephony can ring: takes calls, and has a number in E.164 with its country code."""
+    return user.get("receive_calls") == 1 and is_e164(f"+{user.get('country_code')}{user.get('contact_number')}")
+
+
 def _user(body: dict, users: list[dict]) -> dict:
     user = next((u for u in users if u["id"] == body["user_id"].strip() and u.get("extension") != 0), None)
     if user is None:
         raise Refusal(400, f"Invalid user_id \"{quoted(body['user_id'])}\"")
+    if user.get("receive_calls") != 1:
+        raise Refusal(403, "The user does not receive calls (receive_calls is 2)")
+    if not dialable(user):
+        raise Refusal(400, "The user's contact number cannot be dialled: it is no E.164 number with its country code")
     return user
+
+
+def _ivr_agents(ivr: dict, users: list[dict]) -> tuple[dict, ...]:
+    """The agents the IVR dialer hunts: up to three of its department's who take calls."""
+    department = ivr.get("department_id")
+    agents = tuple(u for u in users if dialable(u) and (department is None or department in u.get("department_ids", [])))
+    if not agents:
+        raise Refusal(404, "Routing configuration not available: no agent of the IVR's department receives calls")
+    return agents[:3]
 
 
 def _did(body: dict, ivr: dict, dids: list[dict]) -> dict:
@@ -134,8 +156,9 @@ def _did(body: dict, ivr: dict, dids: list[dict]) -> dict:
     std_code = (body.get("std_code") or "").strip()
     region = (body.get("region") or "").strip()
     if caller_id:
-        known = next((d for d in dids if d["number"].lstrip("+") == caller_id.lstrip("+")
-                      or d["number"].endswith(caller_id)), None)
+        wanted = caller_id.lstrip("+")
+        # The DID as E.164 without the "+", or its national number (without the country code 91).
+        known = next((d for d in dids if wanted in (d["number"].lstrip("+"), d["number"].removeprefix("+91"))), None)
         if known is None:
             raise Refusal(400, f"Invalid caller_id \"{quoted(caller_id)}\": not a DID of this company")
         if known not in mapped:

@@ -3,6 +3,7 @@
 import pytest
 
 from mock_server import schemas
+from mock_server.clock import parse_iso
 from mock_server.domain import call_log
 from tests.obd.support import Obd
 
@@ -84,3 +85,43 @@ def test_a_user_created_through_the_developers_api_can_be_dialled(obd, client, t
     client.post("/_mock/clock/advance", json={"seconds": 600})
     leg = session_of(tenant, unique_id)["legs"][0]
     assert leg["user_id"] == uuid and leg["phone"] == "+919811177777" and leg["name"] == "New Agent"
+
+
+@pytest.mark.parametrize("limit", [20, 30, 300])
+def test_max_call_duration_bounds_the_whole_call(obd, client, tenant, limit):
+    unique_id = place(obd, max_call_duration=limit)
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    session = session_of(tenant, unique_id)
+    assert (parse_iso(session["ended_at"]) - parse_iso(session["started_at"])).total_seconds() <= limit
+
+
+def test_a_foreign_customer_keeps_its_country_code(obd, client, tenant):
+    unique_id = place(obd, number="+971501234567")
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    session = session_of(tenant, unique_id)
+    assert session["customer"]["country_code"] == "971"
+    log = call_log.render(session, call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(),
+                                                        tenant.state["departments"].values()))
+    assert (log["_cy"], log["_cr"]) == ("971", "501234567")
+
+
+def test_the_anonymous_dialer_works_without_a_built_in_anonymous_user(tmp_path):
+    import json
+
+    from starlette.testclient import TestClient
+
+    from mock_server import fixtures
+    from mock_server.settings import DEFAULT_SEED
+    from tests.conftest import Tenant, make_app
+    data = fixtures.generate(DEFAULT_SEED)
+    for tenant in data["tenants"]:
+        tenant["state"]["users"] = [u for u in tenant["state"]["users"] if u["role"] != "anonymous"]
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps(data))
+    app = make_app(fixtures_path=path)
+    with TestClient(app) as client:
+        tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+        obd = Obd(client, tenant)
+        unique_id = place(obd, dialer="anonymous")
+        client.post("/_mock/clock/advance", json={"seconds": 600})
+        assert session_of(tenant, unique_id)["legs"][0]["phone"] == "+919812345678"
