@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from mock_server.developers import filter_expr
+from mock_server.developers.params import given
 from mock_server.domain.call_log import epoch
 
 DEFAULT_PAGE_SIZE = 20
@@ -72,12 +73,6 @@ class Page:
 
 
 # --- parameters ---------------------------------------------------------------------------------------
-def given(params: dict, name: str) -> bool:
-    """Whether a parameter carries a value ("" and null mean 'not given', as the documented URL sends them)."""
-    value = params.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
 def whole_number(value: Any) -> int | None:
     """A non-negative integer from a digit string (a leading + allowed), a JSON integer or an integral float."""
     if isinstance(value, bool):

@@ -39,6 +39,7 @@ from mock_server.store import TenantState
 LINK_PATH = "/search/recordings/link"
 AUDIO_PATH = "/search/recordings/{token}.mp3"
 LINKS = "recording_links"
+FORGET_AFTER = timedelta(days=7)
 CALLS = "calls"
 VALIDITY = timedelta(hours=24)
 FILE_MAX = 255
@@ -113,6 +114,14 @@ def link_endpoint(base: str) -> Callable[[str], str]:
     return lambda name: f"{base}{LINK_PATH}?file={quote(name, safe='')}"
 
 
+def forget_old_links(tenant: TenantState, now) -> None:
+    """Links expired for over a week are dropped (they would answer 404 instead of 410), so that
+    issuing links does not grow the state without end."""
+    for link in tenant[LINKS]:
+        if now - parse_iso(link["expires_at"]) > FORGET_AFTER:
+            tenant[LINKS].delete(link["id"])
+
+
 def audio_url(base: str, token: str) -> str:
     return f"{base}/search/recordings/{token}.mp3"
 
@@ -125,8 +134,10 @@ async def recording_link(request: Request, ctx: AppContext, tenant: TenantState,
     now = ctx.now()
     expires = now + VALIDITY
     token = ctx.ids.uuid().replace("-", "")
-    tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
-                       "issued_at": iso(now), "expires_at": iso(expires)})
+    with ctx.store.transaction():
+        forget_old_links(tenant, now)
+        tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
+                           "issued_at": iso(now), "expires_at": iso(expires)})
     return Json({"status": "success", "code": 200, "url": audio_url(base_url(request), token),
                  "expires_at": int(expires.timestamp())})
 
@@ -159,7 +170,9 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise RangeNotSatisfiable(RANGE_UNSATISFIABLE.format(size=size))
     else:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
-    if start >= size or start > end:
+        if last and int(last) < start:
+            return None  # an invalid range (last before first) is ignored, as RFC 9110 says
+    if start >= size:
         raise RangeNotSatisfiable(RANGE_UNSATISFIABLE.format(size=size))
     return start, end
 

@@ -16,6 +16,8 @@ import math
 import re
 from typing import Any, Iterable
 
+from mock_server.developers.params import given
+
 ROLE_BASIC = 8
 CONTACT_TYPES = ("mobile", "sip", "landline")
 EXTENSION_RANGE = (1, 9999)
@@ -23,7 +25,7 @@ NAME_MAX = 255
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 
 COUNTRY_CODE = re.compile(r"^[1-9]\d{0,3}$")
-INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")  # ASCII digits only: "٤٥" is no extension
 EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 # Indian numbers (mobile and landline with its STD code) are ten digits without the country code.
@@ -75,12 +77,6 @@ def fail(field: str, message: str) -> RuleError:
 
 
 # --- single values ----------------------------------------------------------------------------------
-def given(params: dict, name: str) -> bool:
-    """Whether a parameter carries a value ("" and null mean 'not given')."""
-    value = params.get(name)
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
 def scalar_text(value: Any) -> str | None:
     """A parameter as text: strings trimmed, integers in decimal; None for anything else."""
     if isinstance(value, bool):

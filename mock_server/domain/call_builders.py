@@ -9,9 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
 
-from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, add_comment, answer_leg, end_leg,
+from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, answer_leg, end_leg,
                                       end_session, new_session, ring_leg, start_leg, start_voicemail, transfer)
 
 
@@ -284,12 +283,3 @@ def build_sms(*, rng: random.Random, start: datetime, company_id: str, customer:
     spec = CallSpec(category="incoming" if direction == "incoming" else "oneway", outcome="bridged",
                     customer=customer, did=did, kind="sms", direction=direction, source=source, recording=False)
     return build_call(spec, rng=rng, start=start, company_id=company_id)
-
-
-def with_notes(session: dict, moment: datetime, notes: Iterable[tuple[str, str, str]]) -> dict:
-    """Comments (comment_id, text, user_id) added one second apart from ``moment``."""
-    for n, (comment_id, text, user_id) in enumerate(notes):
-        session = add_comment(session, moment + timedelta(seconds=n), comment_id=comment_id, text=text,
-                              user_id=user_id)
-    return session
-

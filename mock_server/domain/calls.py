@@ -138,10 +138,6 @@ def find_leg(session: dict, leg_index: int) -> dict:
     return _leg(session, leg_index, "find")
 
 
-def live_legs(session: dict) -> list[dict]:
-    return [leg for leg in session["legs"] if leg["state"] in LIVE_LEG_STATES]
-
-
 def leg_outcome(leg: dict) -> str:
     """The legacy call log's word for a leg (_ld._ac / _us): received, missed or transferred."""
     if leg.get("transferred_to"):

@@ -141,7 +141,7 @@ def test_other_methods_on_the_link_and_the_audio_are_405(client, tenant):
 @pytest.mark.parametrize("header, status, first, last", [
     ("bytes=0-9", 206, 0, 9), ("bytes=11990-", 206, 11990, 11999), ("bytes=-96", 206, 11904, 11999),
     ("bytes=100-99999", 206, 100, 11999), ("bytes=0-0", 206, 0, 0), ("bytes=-99999", 206, 0, 11999),
-    ("bytes=5-1", 416, None, None), ("bytes=12000-", 416, None, None), ("bytes=-0", 416, None, None),
+    ("bytes=5-1", 200, 0, 11999), ("bytes=12000-", 416, None, None), ("bytes=-0", 416, None, None),
     ("bytes=0-1,5-9", 200, 0, 11999), ("items=0-9", 200, 0, 11999), ("bytes=-", 200, 0, 11999),
 ])
 def test_byte_ranges(client, tenant, header, status, first, last):
@@ -252,3 +252,13 @@ def test_any_file_name_is_answered_without_a_5xx(client, tenant, name):
     r = client.request("GET", "/search/recordings/link", json={"token": token(tenant), "file": name})
     assert r.status_code in (400, 404), (name, r.text)
     valid(ERROR, r.json())
+
+
+def test_links_expired_for_over_a_week_are_forgotten(client, tenant):
+    file = recorded(tenant)["recording"]
+    old = link(client, tenant, file)["url"]
+    client.post("/_mock/clock/advance", json={"seconds": 8 * 86_400 + 60})
+    assert client.get(old).status_code == 410  # still known: expired, not forgotten
+    link(client, tenant, file)  # issuing a new link forgets links expired for over a week
+    assert client.get(old).status_code == 404
+    assert len(tenant.state["recording_links"]) == 1
