@@ -9,7 +9,7 @@ import pytest
 
 # Helper modules that assert on behalf of tests: give their failures pytest's detailed messages.
 pytest.register_assert_rewrite("tests.public.chat.messaging", "tests.public.chat.template_bodies",
-                               "tests.public.contacts.support")
+                               "tests.public.contacts.support", "tests.developers.support", "tests.obd.support")
 
 from starlette.testclient import TestClient  # noqa: E402
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mock_server import schemas
+from tests.developers.support import INVALID, MISSING, token, valid
 
 OK, ERROR = "developers/filters.response", "developers/filters.error.response"
 
@@ -54,17 +54,6 @@ DOCUMENTED = json.loads("""
     ]
 }
 """)
-MISSING = "Authentication failed: the token parameter is required."
-INVALID = "Authentication failed: invalid token."
-
-
-def token(tenant) -> str:
-    return tenant.state.account["developer_token"]
-
-
-def valid(schema: str, body) -> None:
-    assert schemas.field_errors(schema, body) == {}, body
-    assert schemas.fast_validator(schema).is_valid(body)
 
 
 def test_the_documented_example_validates_and_its_quirks_are_kept():

@@ -9,24 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.developers import filter_expr, log_search, recordings
 from mock_server.domain import call_log, calls
+from tests.developers.support import INVALID, MISSING, token, valid
 
 OK, ERROR = "developers/logs.response", "developers/logs.error.response"
 BASE = "http://testserver"
-MISSING = "Authentication failed: the token parameter is required."
-INVALID = "Authentication failed: invalid token."
-
-
-def token(tenant) -> str:
-    return tenant.state.account["developer_token"]
-
-
-def valid(schema: str, body) -> None:
-    assert schemas.field_errors(schema, body) == {}, body
-    assert schemas.fast_validator(schema).is_valid(body)
 
 
 def search(client, tenant, status: int = 200, **params):
