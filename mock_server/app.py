@@ -67,9 +67,10 @@ class ClockMiddleware:
 
 async def tick(ctx: AppContext) -> None:
     """With a real clock, fire timed changes as they fall due even when no request comes."""
+    speed = getattr(ctx.clock, "speed", 1.0)
     while True:
         due = ctx.scheduler.next_due()
-        wait = 1.0 if due is None else max(0.0, min(1.0, (due - ctx.now()).total_seconds()))
+        wait = 1.0 if due is None else max(0.0, min(1.0, (due - ctx.now()).total_seconds() / speed))
         await asyncio.sleep(wait)
         ctx.scheduler.run_due()
 

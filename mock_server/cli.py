@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fixtures", type=Path, help="load this fixtures file instead of generating one")
     serve.add_argument("--clock", choices=["real", "manual"], default="real",
                        help="manual: time moves only through POST /_mock/clock/advance")
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="with the real clock, simulated seconds per real second (e.g. 10)")
     serve.add_argument("--template-review-seconds", type=float, default=Settings.template_review_seconds,
                        help="how long Meta takes to review a new template")
     serve.add_argument("--obd-reference-ttl", type=float, default=Settings.obd_reference_ttl_seconds,
@@ -43,8 +45,10 @@ def export_fixtures(path: Path, seed: int) -> int:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    if not 0 < args.speed <= 10_000:
+        raise SystemExit("myoperator-mock: --speed must be above 0 and at most 10000")
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
-                    fixtures_path=args.fixtures, clock=args.clock, log_level=args.log_level,
+                    fixtures_path=args.fixtures, clock=args.clock, speed=args.speed, log_level=args.log_level,
                     template_review_seconds=args.template_review_seconds,
                     obd_reference_ttl_seconds=args.obd_reference_ttl)
 
@@ -64,7 +68,8 @@ def banner(settings: Settings, app) -> str:
     ]
     if primary:
         lines.append(f"    phone_number_id: {primary['phone_number_id']}")
-    lines.append(f"  state: {settings.data_dir or 'in memory'}; clock: {settings.clock}")
+    speed = f" x{settings.speed:g}" if settings.clock == "real" and settings.speed != 1 else ""
+    lines.append(f"  state: {settings.data_dir or 'in memory'}; clock: {settings.clock}{speed}")
     return "\n".join(lines)
 
 

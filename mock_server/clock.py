@@ -23,15 +23,19 @@ class Clock(Protocol):
 
 
 class RealClock:
+    """The wall clock, optionally sped up: ``speed`` simulated seconds pass per real second."""
+
     manual = False
 
-    def __init__(self, speed: float = 1.0):
-        self.speed = speed
+    def __init__(self, speed: float = 1.0, monotonic: Callable[[], float] = time.monotonic):
+        if not 0 < speed <= 10_000:
+            raise ValueError("the speed factor must be above 0 and at most 10000")
+        self.speed, self._monotonic = speed, monotonic
         self._origin = datetime.now(UTC)
-        self._origin_mono = time.monotonic()
+        self._origin_mono = monotonic()
 
     def now(self) -> datetime:
-        return self._origin + timedelta(seconds=(time.monotonic() - self._origin_mono) * self.speed)
+        return self._origin + timedelta(seconds=(self._monotonic() - self._origin_mono) * self.speed)
 
 
 class ManualClock:

@@ -43,7 +43,7 @@ class AppContext:
             start = (parse_iso(saved) if saved else self.settings.clock_start
                      or parse_iso(self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))))
             return ManualClock(start)
-        return RealClock()
+        return RealClock(self.settings.speed)
 
     def advance_clock(self, target: datetime) -> int:
         """Move the manual clock, firing what falls due on the way; the new time is durable."""

@@ -22,6 +22,8 @@ class Settings:
     log_level: str = "info"
     # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance.
     clock: str = "real"
+    # With the real clock: simulated seconds per real second (a 10-minute call lasts a minute at 10).
+    speed: float = 1.0
     # Where the manual clock starts; None means the fixtures' reference instant.
     clock_start: datetime | None = None
     # Seconds Meta takes to review a new template (help centre: "within a few minutes").

@@ -2,7 +2,9 @@ import json
 import subprocess
 import sys
 
-from mock_server import cli
+import pytest
+
+from mock_server import cli, create_app
 from mock_server.fixtures import generate
 from tests.conftest import make_app
 
@@ -42,3 +44,13 @@ def test_serve_refuses_a_bad_fixtures_file_with_a_message_not_a_traceback(tmp_pa
     path.write_text("{}")
     assert cli.main(["serve", "--fixtures", str(path)]) == 2
     assert "not a valid fixtures file" in capsys.readouterr().err
+
+
+def test_speed_is_a_serve_option_for_the_real_clock():
+    settings = cli.settings_from(cli.build_parser().parse_args(["serve", "--speed", "10"]))
+    assert settings.speed == 10 and settings.clock == "real"
+    app = create_app(settings)
+    assert app.state.ctx.clock.speed == 10
+    assert "clock: real x10" in cli.banner(app.state.ctx.settings, app)
+    with pytest.raises(SystemExit):
+        cli.settings_from(cli.build_parser().parse_args(["serve", "--speed", "0"]))

@@ -71,3 +71,13 @@ def test_a_job_cancelled_then_added_again_under_its_id_fires_once():
     scheduler.add("same", "c", T0 + timedelta(seconds=5), "note", {"n": 1})
     scheduler.advance_to(T0 + timedelta(seconds=10))
     assert seen == [1]
+
+
+def test_the_real_clock_runs_at_its_speed():
+    from mock_server.clock import RealClock
+    ticks = iter([100.0, 102.5])  # real seconds, as time.monotonic would read them
+    clock = RealClock(speed=10, monotonic=lambda: next(ticks))
+    start = clock._origin
+    assert clock.now() - start == timedelta(seconds=25)
+    with pytest.raises(ValueError):
+        RealClock(speed=0)
