@@ -41,3 +41,10 @@ def test_the_readme_gives_the_ci_test_command():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
     assert command in README
+
+
+def test_every_file_the_readme_names_exists():
+    root = Path(__file__).resolve().parent.parent
+    named = set(re.findall(r"`((?:tests|mock_server|benchmarks|fixtures)/[A-Za-z0-9_/.-]+\.(?:py|json|md))`", README))
+    assert named, "the README names no files"
+    assert [path for path in sorted(named) if not (root / path).exists()] == []
