@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
-from mock_server.control import chat as chat_control, faults, routes as control, telephony as telephony_control
+from mock_server.control import (chat as chat_control, faults, routes as control, telephony as telephony_control,
+                                 webhooks as webhooks_control)
 from mock_server.errors import ApiError, envelope, not_found
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         ticker = None if ctx.clock.manual else asyncio.create_task(tick(ctx))
+        ctx.webhooks.kick()  # deliveries a restart left pending go out again
         try:
             yield
         finally:
@@ -91,11 +93,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+            await ctx.webhooks.close()
             ctx.close()
 
     app = Starlette(
         routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
-                *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes],
+                *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes,
+                *webhooks_control.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

@@ -27,7 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long Meta takes to review a new template")
     serve.add_argument("--obd-reference-ttl", type=float, default=Settings.obd_reference_ttl_seconds,
                        help="seconds an OBD reference_id stays taken (duplicates are refused)")
+    serve.add_argument("--webhook-url", action="append", default=[], metavar="URL",
+                       help="send every webhook event (new envelope, JSON) to URL; repeatable")
+    serve.add_argument("--webhook-config", type=Path, metavar="FILE",
+                       help="webhook subscriptions from a JSON or YAML file: {\"subscriptions\": [...]}")
+    serve.add_argument("--webhook-timeout", type=float, default=Settings.webhook_timeout,
+                       help="seconds a receiver has to answer a webhook attempt")
+    serve.add_argument("--strict", action="store_true",
+                       help="validate every webhook body against its schema before sending it")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    trigger = commands.add_parser("trigger", help="run a scenario on a running simulator")
+    trigger.add_argument("name", help="the scenario's name (GET /_mock/scenarios lists them)")
+    trigger.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="a scenario parameter; repeatable")
+    trigger.add_argument("--company-id", help="the tenant to run it for (default: the first one)")
+    trigger.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="the simulator's base URL")
     fixtures = commands.add_parser("fixtures", help="work with fixture files")
     fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
     export = fixture_commands.add_parser("export", help="write the generated fixtures to a file you can edit")
@@ -47,10 +61,52 @@ def export_fixtures(path: Path, seed: int) -> int:
 def settings_from(args: argparse.Namespace) -> Settings:
     if not 0 < args.speed <= 10_000:
         raise SystemExit("myoperator-mock: --speed must be above 0 and at most 10000")
+    if not 0 < args.webhook_timeout <= 300:
+        raise SystemExit("myoperator-mock: --webhook-timeout must be above 0 and at most 300 seconds")
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
                     fixtures_path=args.fixtures, clock=args.clock, speed=args.speed, log_level=args.log_level,
                     template_review_seconds=args.template_review_seconds,
-                    obd_reference_ttl_seconds=args.obd_reference_ttl)
+                    obd_reference_ttl_seconds=args.obd_reference_ttl,
+                    webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
+                    webhook_timeout=args.webhook_timeout, strict=args.strict)
+
+
+def webhook_subscriptions(urls: list[str], config: Path | None) -> tuple[dict, ...]:
+    from mock_server.webhooks import subscriptions
+
+    found = []
+    try:  # both raise ValueError with a readable message (the URL or file, entry and field)
+        for n, url in enumerate(urls, start=1):
+            found.append(subscriptions.from_url(url, subscription_id=f"url-{n}"))
+        if config is not None:
+            found += subscriptions.load_config(config)
+    except ValueError as exc:
+        raise SystemExit(f"myoperator-mock: {exc}")
+    return tuple(found)
+
+
+def trigger(args: argparse.Namespace) -> int:
+    """POST /_mock/scenarios/NAME/run on a running server; prints the run, exits 1 when it was refused."""
+    import httpx
+
+    params = {}
+    for pair in args.param:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            print(f"myoperator-mock: --param {pair!r} is not KEY=VALUE", file=sys.stderr)
+            return 2
+        params[key] = value
+    base = args.url.rstrip("/")
+    try:
+        with httpx.Client(timeout=30, trust_env=False) as client:
+            company_id = args.company_id or client.get(f"{base}/_mock/tenants").json()["tenants"][0]["company_id"]
+            response = client.post(f"{base}/_mock/scenarios/{args.name}/run",
+                                   json={"company_id": company_id, "params": params})
+    except httpx.HTTPError as exc:
+        print(f"myoperator-mock: cannot reach {base}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(response.json(), indent=1, ensure_ascii=False))
+    return 0 if response.is_success else 1
 
 
 def banner(settings: Settings, app) -> str:
@@ -92,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(settings_from(args))
+    if args.command == "trigger":
+        return trigger(args)
     return export_fixtures(args.path, args.seed)
 
 

@@ -123,15 +123,25 @@ class Scheduler:
     def advance_to(self, target: datetime) -> int:
         """Move a manual clock to ``target``, firing each job due on the way at its own moment."""
         fired = 0
-        while (due := self.next_due()) is not None and due <= target:
-            job = heapq.heappop(self._heap)
-            if job.due_at > self.clock.now():
-                self.clock.set(job.due_at)
-            self._fire(job)
+        while self.fire_next(target):
             fired += 1
+        self.finish_at(target)
+        return fired
+
+    def fire_next(self, until: datetime) -> bool:
+        """Fire the next job due by ``until``, the manual clock standing at its due time; False if none."""
+        due = self.next_due()
+        if due is None or due > until:
+            return False
+        job = heapq.heappop(self._heap)
+        if job.due_at > self.clock.now():
+            self.clock.set(job.due_at)
+        self._fire(job)
+        return True
+
+    def finish_at(self, target: datetime) -> None:
         if target > self.clock.now():
             self.clock.set(target)
-        return fired
 
     def _drop(self, unwanted: Callable[[Job], bool]) -> None:
         # Cancelling is rare (a reset, a deleted template): rebuilding the heap keeps firing simple.

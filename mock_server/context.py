@@ -12,6 +12,7 @@ from mock_server.ids import IdFactory
 from mock_server.journal import Journal
 from mock_server.settings import Settings
 from mock_server.store import SqliteBackend, Store, TenantState
+from mock_server.webhooks.dispatcher import Dispatcher
 
 JOBS = "jobs"  # the collection that keeps each tenant's pending timed changes across restarts
 MANUAL_CLOCK = "manual_clock"  # where a manual clock's time is kept across restarts
@@ -30,6 +31,7 @@ class AppContext:
         self.faults = Faults()
         self.scheduler = Scheduler(self.clock)
         self.scheduler.on_fire = self._forget_job
+        self.webhooks = Dispatcher(self)
         if not self.store.restore():
             self.reset()
         else:
@@ -45,9 +47,18 @@ class AppContext:
             return ManualClock(start)
         return RealClock(self.settings.speed)
 
-    def advance_clock(self, target: datetime) -> int:
-        """Move the manual clock, firing what falls due on the way; the new time is durable."""
-        fired = self.scheduler.advance_to(target)
+    async def advance_clock(self, target: datetime) -> int:
+        """Move the manual clock, firing what falls due on the way; the new time is durable.
+
+        Every webhook attempt a job queues is made before the next job fires, so receivers see
+        events in order and each retry is scheduled from the moment its attempt failed.
+        """
+        await self.webhooks.flush()
+        fired = 0
+        while self.scheduler.fire_next(target):
+            fired += 1
+            await self.webhooks.settle()
+        self.scheduler.finish_at(target)
         self.store.backend.set_meta(MANUAL_CLOCK, iso(self.clock.now()))
         return fired
 

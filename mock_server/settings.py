@@ -32,6 +32,14 @@ class Settings:
     obd_reference_ttl_seconds: float = 86_400.0
     # How many requests the journal keeps (oldest dropped first).
     journal_size: int = 1000
+    # Webhook subscriptions from --webhook-url / --webhook-config (parsed subscription documents).
+    webhook_subscriptions: tuple = ()
+    # Seconds a receiver has to answer one webhook attempt before it counts as failed.
+    webhook_timeout: float = 10.0
+    # How many events and finished deliveries each tenant's webhook log keeps (pending ones are never dropped).
+    delivery_log_size: int = 1000
+    # Validate every emitted webhook body against its schema before it is queued (a bug raises).
+    strict: bool = False
 
     @property
     def public_base_url(self) -> str:

@@ -159,7 +159,7 @@ async def advance_clock(request: Request) -> Json:
             raise DRF_INVALID.field("to", "The clock cannot move backwards.")
     if target >= LATEST_INSTANT:  # timestamps, ids and 24-hour windows must stay representable
         raise DRF_INVALID.field("seconds" if to is None else "to", f"The clock stops before {iso(LATEST_INSTANT)}.")
-    fired = ctx.advance_clock(target)
+    fired = await ctx.advance_clock(target)
     return Json(dict(clock_state(ctx), fired=fired))
 
 

@@ -1,0 +1,328 @@
+"""Webhook delivery: the server's only outbound I/O.
+
+``emit`` is called by whatever changes state (the scenario engine's steps, API handlers): it
+keeps the event in the tenant's event log and makes one *delivery* per matching subscription.
+A delivery is a document in the tenant's state (so a restart with ``--data-dir`` resumes it):
+the rendered body, the target, the headers, and every attempt with its moment, status, latency
+and a snippet of the answer. Attempts are HTTP POSTs made by httpx on the event loop, one lane
+(a FIFO and a task) per target URL, so a slow receiver holds up only its own events.
+
+A 2xx answer means delivered. Anything else (non-2xx, timeout, refused connection) schedules the
+next attempt on the server's clock after the published back-off (``RETRY_SCHEDULE``, Svix's); the
+same event_id and body go out every time. On a manual clock the retries fire as the clock is
+advanced, and ``AppContext.advance_clock`` waits for each attempt (``settle``) before firing the
+next job, so a 27-hour schedule plays out, in order, in one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from mock_server import schemas
+from mock_server.clock import iso, parse_iso
+from mock_server.store import TenantState
+from mock_server.webhooks import subscriptions as subs
+from mock_server.webhooks.encode import encode
+
+if TYPE_CHECKING:
+    from mock_server.context import AppContext
+
+log = logging.getLogger("mock_server.webhooks")
+
+EVENTS, DELIVERIES = "webhook_events", "webhook_deliveries"
+SUBSCRIPTIONS = "webhook_subscriptions"  # the meta key of subscriptions added at run time
+ATTEMPT = "webhook.attempt"
+# Seconds from a failed attempt to the next one: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h,
+# 10 h, 10 h (Svix's published schedule; MyOperator publishes none). Eight attempts over ~27.6 h.
+RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)
+SNIPPET = 500
+USER_AGENT = "MyOperator-Webhooks (myoperator-mock)"
+
+
+class InvalidPayload(ValueError):
+    """An emitted body that breaks its schema: a bug in the simulator (raised only with --strict)."""
+
+
+def schema_name(event_type: str, fmt: str) -> str:
+    """The JSON Schema a body of this event and format must satisfy."""
+    if fmt == "legacy_call":
+        return "webhooks/legacy.disposition" if event_type == "disposition" else "webhooks/legacy.call_log"
+    if fmt == "legacy_whatsapp":
+        special = f"webhooks/legacy.{event_type.removeprefix('message.')}"
+        return special if special in schemas.names() else "webhooks/legacy.message"
+    return f"webhooks/{event_type}"
+
+
+def check(event: dict) -> None:
+    for fmt, body in event["bodies"].items():
+        if body is None:
+            continue
+        if errors := schemas.field_errors(schema_name(event["event_type"], fmt), body):
+            raise InvalidPayload(f"{event['event_type']} ({fmt}) breaks its schema: {errors}")
+
+
+class Dispatcher:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        settings = ctx.settings
+        self.strict = settings.strict
+        self.log_size = settings.delivery_log_size
+        self.timeout = settings.webhook_timeout
+        # From --webhook-url / --webhook-config: fixed for the server's life, unlike those added at run time.
+        self.configured = [dict(s, source="config", company_id=s.get("company_id")) for s in settings.webhook_subscriptions]
+        self._lanes: dict[str, deque[tuple[str, str]]] = {}
+        self._workers: dict[str, asyncio.Task] = {}
+        self._outstanding = 0
+        self._settled: asyncio.Event | None = None
+        self._changed: asyncio.Condition | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queued: set[tuple[str, int]] = set()  # (delivery id, attempt number) in a lane or in flight
+        self._added: dict[str, dict] = {s["id"]: s for s in json.loads(ctx.store.backend.get_meta(SUBSCRIPTIONS) or "[]")}
+        ctx.scheduler.register(ATTEMPT, lambda tenant_id, job: self._enqueue(tenant_id, job["delivery_id"], job["n"]))
+
+    # --- ids and subscriptions -------------------------------------------------------------
+    def new_event_id(self) -> str:
+        """event-<72 hex>, the documented shape; deterministic for a seed like every other id."""
+        return "event-" + "".join(self.ctx.ids.uuid().replace("-", "") for _ in range(3))[:72]
+
+    def subscriptions(self, company_id: str | None = None) -> list[dict]:
+        """Configured subscriptions, then those added through /_mock/webhooks (for one company, or all)."""
+        every = [*self.configured, *self._added.values()]
+        return [s for s in every if company_id is None or s.get("company_id") in (None, company_id)]
+
+    def add_subscription(self, subscription: dict) -> dict:
+        """Kept across resets and (with --data-dir) restarts: a subscription is configuration, not data."""
+        self._added[subscription["id"]] = dict(subscription, source="api")
+        self._save_subscriptions()
+        return self._added[subscription["id"]]
+
+    def remove_subscription(self, subscription_id: str | None = None) -> bool:
+        if subscription_id is None:
+            self._added.clear()
+        elif self._added.pop(subscription_id, None) is None:
+            return False
+        self._save_subscriptions()
+        return True
+
+    def _save_subscriptions(self) -> None:
+        self.ctx.store.backend.set_meta(SUBSCRIPTIONS, json.dumps(list(self._added.values())))
+
+    # --- emitting ----------------------------------------------------------------------------
+    def emit(self, tenant: TenantState, event: dict) -> None:
+        """Log the event and queue a delivery to each subscription that wants it."""
+        if self.strict:
+            check(event)
+        tenant[EVENTS].put(dict(event, id=event["event_id"]))
+        for subscription in self.subscriptions(tenant.company_id):
+            if subs.matches(subscription, event):
+                delivery = self._new_delivery(tenant.company_id, subscription, event)
+                tenant[DELIVERIES].put(delivery)
+                self._enqueue(tenant.company_id, delivery["id"], 1)
+        self._trim(tenant)
+
+    def _new_delivery(self, company_id: str, subscription: dict, event: dict) -> dict:
+        fmt = subscription["format"]
+        return {
+            "id": self.ctx.ids.uuid(), "company_id": company_id, "event_id": event["event_id"], "event_type": event["event_type"],
+            "session_id": event["session_id"], "channel": event["channel"], "subscription_id": subscription["id"],
+            "url": subscription["url"], "format": fmt, "content_type": subscription["content_type"],
+            "headers": subs.request_headers(subscription), "body": event["bodies"][fmt],
+            "status": "pending", "attempts": [], "redelivering": False, "created_at": iso(self.ctx.now()),
+            "next_attempt_at": iso(self.ctx.now()), "delivered_at": None,
+        }
+
+    def _trim(self, tenant: TenantState) -> None:
+        """Keep the logs bounded: drop the oldest finished entries (a pending delivery is never dropped)."""
+        events = tenant[EVENTS]
+        for entry in list(events)[:max(0, len(events) - self.log_size)]:
+            events.delete(entry["id"])
+        deliveries = tenant[DELIVERIES]
+        excess = len(deliveries) - self.log_size
+        for delivery in deliveries:
+            if excess <= 0:
+                break
+            if delivery["status"] != "pending":
+                deliveries.delete(delivery["id"])
+                excess -= 1
+
+    # --- the queue ---------------------------------------------------------------------------
+    def _enqueue(self, company_id: str, delivery_id: str, n: int) -> None:
+        """Queue attempt number ``n`` (an attempt whose number is no longer next is skipped: no duplicates)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # emitted outside the server's loop (a script, a test's thread): the
+            return            # delivery stays pending in the log and ``flush`` queues it
+        self._bind(loop)
+        tenant = self.ctx.store.tenant(company_id)
+        delivery = tenant[DELIVERIES].get(delivery_id) if tenant else None
+        if delivery is None or (delivery_id, n) in self._queued:
+            return
+        self._queued.add((delivery_id, n))
+        self._outstanding += 1
+        self._settled.clear()
+        self._lanes.setdefault(delivery["url"], deque()).append((company_id, delivery_id, n))
+        worker = self._workers.get(delivery["url"])
+        if worker is None or worker.done():
+            self._workers[delivery["url"]] = loop.create_task(self._drain(delivery["url"]))
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Loop-bound helpers are made on the loop that first needs them (tests start several apps)."""
+        if self._loop is loop:
+            return
+        self._loop, self._client = loop, None
+        self._settled, self._changed = asyncio.Event(), asyncio.Condition()
+        self._settled.set()
+        self._lanes, self._workers, self._outstanding, self._queued = {}, {}, 0, set()
+
+    def kick(self) -> None:
+        """At start-up: every pending delivery a restart left behind goes out when it is due."""
+        for tenant, delivery, n, due in self._pending():
+            if due > self.ctx.now():
+                self.ctx.scheduler.add(f"{delivery['id']}:{n}", tenant.company_id, due, ATTEMPT,
+                                       {"delivery_id": delivery["id"], "n": n})
+        self._catch_up()
+
+    def _pending(self):
+        for tenant in list(self.ctx.store.tenants.values()):
+            for delivery in tenant[DELIVERIES]:
+                if delivery["status"] == "pending":
+                    yield tenant, delivery, len(delivery["attempts"]) + 1, parse_iso(delivery["next_attempt_at"])
+
+    def _catch_up(self) -> None:
+        """Queue the due attempts nobody queued (emitted outside the event loop)."""
+        for tenant, delivery, n, due in self._pending():
+            if due <= self.ctx.now():
+                self._enqueue(tenant.company_id, delivery["id"], n)
+
+    async def flush(self) -> None:
+        """Make every attempt due by now, and wait for them."""
+        self._bind(asyncio.get_running_loop())
+        self._catch_up()
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Wait until every queued attempt has been made (the manual clock's advance calls this)."""
+        if self._settled is not None and self._loop is asyncio.get_running_loop():
+            await self._settled.wait()
+
+    async def _drain(self, url: str) -> None:
+        lane = self._lanes[url]
+        while lane:
+            company_id, delivery_id, n = lane.popleft()
+            try:
+                await self._attempt(company_id, delivery_id, n)
+            except Exception:  # a bug must not stall the lane: log it, keep delivering
+                log.exception("webhook attempt %s failed unexpectedly", delivery_id)
+            finally:
+                self._queued.discard((delivery_id, n))
+                self._outstanding -= 1
+                if self._outstanding == 0:
+                    self._settled.set()
+                async with self._changed:
+                    self._changed.notify_all()
+
+    # --- one attempt -------------------------------------------------------------------------
+    async def _attempt(self, company_id: str, delivery_id: str, n: int) -> None:
+        tenant = self.ctx.store.tenant(company_id)
+        delivery = tenant[DELIVERIES].get(delivery_id) if tenant else None
+        if delivery is None or delivery["status"] != "pending" or len(delivery["attempts"]) + 1 != n:
+            return  # a reset removed it, it was delivered meanwhile, or this attempt was already made
+        content, content_type = encode(delivery["body"], delivery["content_type"], delivery["format"])
+        headers = httpx.Headers({"User-Agent": USER_AGENT})  # a configured User-Agent replaces ours
+        headers.update(delivery["headers"])
+        headers["Content-Type"] = content_type
+        attempt: dict[str, Any] = {"n": n, "at": iso(self.ctx.now()), "redelivery": delivery["redelivering"],
+                                   "status_code": None, "error": None, "latency_ms": None, "response": ""}
+        started = time.perf_counter()
+        try:
+            response = await self._http().post(delivery["url"], content=content, headers=headers)
+            attempt.update(status_code=response.status_code, response=response.text[:SNIPPET])
+        except httpx.TimeoutException:
+            attempt["error"] = f"timed out after {self.timeout:g} s"
+        except httpx.HTTPError as exc:
+            attempt["error"] = f"{type(exc).__name__}: {exc}"[:SNIPPET]
+        attempt["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        self._record(tenant, delivery_id, attempt)
+
+    def _record(self, tenant: TenantState, delivery_id: str, attempt: dict) -> None:
+        delivery = tenant[DELIVERIES].get(delivery_id)
+        if delivery is None:  # reset while the request was in flight
+            return
+        delivery = dict(delivery, attempts=[*delivery["attempts"], attempt], redelivering=False)
+        ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
+        tries = sum(1 for a in delivery["attempts"] if not a["redelivery"])
+        if ok:
+            delivery.update(status="delivered", delivered_at=delivery["delivered_at"] or attempt["at"],
+                            next_attempt_at=None)
+        elif attempt["redelivery"] or tries > len(RETRY_SCHEDULE):
+            # A redelivery is one extra try; a delivery that got through before stays delivered.
+            delivery.update(status="delivered" if delivery["delivered_at"] else "failed", next_attempt_at=None)
+        else:
+            due = self.ctx.now() + timedelta(seconds=RETRY_SCHEDULE[tries - 1])
+            n = len(delivery["attempts"]) + 1
+            delivery["next_attempt_at"] = iso(due)
+            self.ctx.scheduler.add(f"{delivery_id}:{n}", tenant.company_id, due, ATTEMPT,
+                                   {"delivery_id": delivery_id, "n": n})
+        tenant[DELIVERIES].put(delivery)
+        self._trim(tenant)
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, trust_env=False)
+        return self._client
+
+    # --- the log -----------------------------------------------------------------------------
+    def events(self, company_id: str) -> list[dict]:
+        tenant = self.ctx.store.tenant(company_id)
+        return [{k: v for k, v in e.items() if k != "id"} for e in tenant[EVENTS]] if tenant else []
+
+    def deliveries(self, company_id: str | None = None) -> list[dict]:
+        tenants = [self.ctx.store.tenant(company_id)] if company_id else list(self.ctx.store.tenants.values())
+        return [d for t in tenants if t is not None for d in t[DELIVERIES]]
+
+    def find_delivery(self, delivery_id: str) -> tuple[TenantState, dict] | None:
+        for tenant in self.ctx.store.tenants.values():
+            if (found := tenant[DELIVERIES].get(delivery_id)) is not None:
+                return tenant, found
+        return None
+
+    def redeliver(self, tenant: TenantState, delivery_id: str) -> dict:
+        """Send a delivery once more, same event_id and body (to test a receiver's deduplication)."""
+        delivery = dict(tenant[DELIVERIES].get(delivery_id), status="pending", next_attempt_at=iso(self.ctx.now()),
+                        redelivering=True)
+        tenant[DELIVERIES].put(delivery)
+        self._enqueue(tenant.company_id, delivery_id, len(delivery["attempts"]) + 1)
+        return delivery
+
+    async def wait_for(self, matches, count: int, timeout: float) -> bool:
+        """Wait (real seconds) until ``count`` deliveries satisfy ``matches``; False on timeout."""
+        loop = asyncio.get_running_loop()
+        self._bind(loop)
+        self._catch_up()
+        deadline = loop.time() + timeout
+        async with self._changed:
+            while sum(1 for d in self.deliveries() if matches(d)) < count:
+                left = deadline - loop.time()
+                if left <= 0:
+                    return False
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except asyncio.TimeoutError:
+                    return False
+        return True
+
+    async def close(self) -> None:
+        for task in self._workers.values():
+            task.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,220 @@
+"""Delivery that loses nothing: real HTTP to a real receiver, retries on the manual clock, the log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server.clock import parse_iso
+from mock_server.webhooks import dispatcher as dispatching
+from mock_server.webhooks.dispatcher import RETRY_SCHEDULE, InvalidPayload
+from tests.conftest import make_app
+from tests.webhooks.support import (advance, app, client, company, ctx, deliveries, events,  # noqa: F401
+                                    receiver, subscribe, wait_delivered)
+
+
+# --- delivery ----------------------------------------------------------------------------------
+def test_every_event_of_a_call_arrives_in_order_with_its_envelope(client, ctx, company, events, receiver):
+    subscribe(client, receiver.url)
+    for event in events:
+        ctx.webhooks.emit(company, event)
+    wait_delivered(client, len(events))
+    assert receiver.event_ids() == [e["event_id"] for e in events]
+    assert receiver.bodies() == [e["bodies"]["envelope"] for e in events]
+    for delivery in deliveries(client):
+        assert [a["status_code"] for a in delivery["attempts"]] == [200]
+        assert delivery["company_id"] == company.company_id
+
+
+def test_an_event_goes_only_to_the_subscriptions_that_want_it(client, ctx, company, events, receiver):
+    subscribe(client, receiver.url, events=["call.end"])
+    for event in events:
+        ctx.webhooks.emit(company, event)
+    wait_delivered(client, 1)
+    assert [b["event_type"] for b in receiver.bodies()] == ["call.end"]
+    assert len(ctx.webhooks.events(company.company_id)) == len(events)  # the event log keeps them all
+
+
+def test_a_subscription_for_another_company_gets_nothing(client, ctx, company, events, receiver):
+    other = next(c for c in ctx.store.tenants if c != company.company_id)
+    subscribe(client, receiver.url, company_id=other)
+    ctx.webhooks.emit(company, events[0])
+    advance(client, 0)
+    assert deliveries(client) == [] and receiver.requests == []
+
+
+# --- retries -----------------------------------------------------------------------------------
+def test_a_receiver_that_always_fails_gets_the_published_schedule_then_the_delivery_fails(
+        client, ctx, company, events, receiver):
+    receiver.fail(500)
+    subscribe(client, receiver.url)
+    emitted_at = ctx.now()
+    ctx.webhooks.emit(company, events[0])
+    advance(client, sum(RETRY_SCHEDULE) + 60)  # ~27.6 hours, in one call
+    [delivery] = deliveries(client)
+    offsets = [(parse_iso(a["at"]) - emitted_at).total_seconds() for a in delivery["attempts"]]
+    expected, total = [0.0], 0
+    for gap in RETRY_SCHEDULE:
+        total += gap
+        expected.append(float(total))
+    assert offsets == expected
+    assert [a["status_code"] for a in delivery["attempts"]] == [500] * (len(RETRY_SCHEDULE) + 1)
+    assert delivery["status"] == "failed" and delivery["next_attempt_at"] is None
+    assert [r.event_id for r in receiver.requests] == [events[0]["event_id"]] * (len(RETRY_SCHEDULE) + 1)
+    assert receiver.event_ids() == []  # nothing was ever accepted
+
+
+def test_a_receiver_that_recovers_gets_every_event_and_the_log_shows_the_retries(
+        client, ctx, company, events, receiver):
+    receiver.fail(503, times=2 * len(events))  # the first two rounds of attempts fail
+    subscribe(client, receiver.url)
+    for event in events:
+        ctx.webhooks.emit(company, event)
+    advance(client, RETRY_SCHEDULE[0] + RETRY_SCHEDULE[1])
+    logged = deliveries(client)
+    assert {d["status"] for d in logged} == {"delivered"}
+    assert all([a["status_code"] for a in d["attempts"]] == [503, 503, 200] for d in logged)
+    assert [r.status for r in receiver.requests] == [503] * 2 * len(events) + [200] * len(events)
+    assert receiver.event_ids() == [e["event_id"] for e in events]  # same ids on every attempt, then each once
+
+
+def test_a_receiver_that_is_down_gets_every_pending_event_once_it_is_up(client, ctx, company, events, receiver):
+    subscribe(client, receiver.url)
+    receiver.down()
+    for event in events:
+        ctx.webhooks.emit(company, event)
+    advance(client, RETRY_SCHEDULE[0])  # two refused attempts each
+    assert all(len(d["attempts"]) == 2 and d["attempts"][0]["error"] for d in deliveries(client))
+    receiver.up()
+    advance(client, RETRY_SCHEDULE[1])
+    assert sorted(receiver.event_ids()) == sorted(e["event_id"] for e in events)
+    assert {d["status"] for d in deliveries(client)} == {"delivered"}
+
+
+def test_a_receiver_that_times_out_is_retried(company, events, receiver):
+    app = make_app(strict=True, webhook_timeout=0.2)
+    ctx = app.state.ctx
+    tenant = ctx.store.tenant(company.company_id)
+    with TestClient(app) as client:
+        subscribe(client, receiver.url)
+        receiver.timeout(1.0)
+        ctx.webhooks.emit(tenant, events[0])
+        advance(client, 0)
+        [delivery] = deliveries(client)
+        assert delivery["attempts"][0]["error"].startswith("timed out") and delivery["status"] == "pending"
+        receiver.recover()
+        advance(client, RETRY_SCHEDULE[0])
+        [delivery] = deliveries(client)
+        assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 2
+
+
+def test_redelivery_sends_the_same_event_id_again(client, ctx, company, events, receiver):
+    subscribe(client, receiver.url)
+    ctx.webhooks.emit(company, events[0])
+    [delivery] = wait_delivered(client, 1)
+    response = client.post(f"/_mock/deliveries/{delivery['id']}/redeliver")
+    assert response.status_code == 202
+    advance(client, 0)
+    assert receiver.event_ids() == [events[0]["event_id"]] * 2
+    again = client.get(f"/_mock/deliveries/{delivery['id']}").json()
+    assert [a["redelivery"] for a in again["attempts"]] == [False, True] and again["status"] == "delivered"
+
+
+def test_a_pending_delivery_cannot_be_redelivered(client, ctx, company, events, receiver):
+    receiver.fail(500)
+    subscribe(client, receiver.url)
+    ctx.webhooks.emit(company, events[0])
+    advance(client, 0)
+    [delivery] = deliveries(client)
+    assert client.post(f"/_mock/deliveries/{delivery['id']}/redeliver").status_code == 409
+
+
+# --- the log -------------------------------------------------------------------------------------
+def test_the_logs_are_bounded_but_never_drop_a_pending_delivery(company, events, receiver):
+    app = make_app(delivery_log_size=3)
+    ctx = app.state.ctx
+    tenant = ctx.store.tenant(company.company_id)
+    with TestClient(app) as client:
+        subscribe(client, receiver.url)
+        receiver.fail(500)
+        ctx.webhooks.emit(tenant, events[0])
+        advance(client, 0)
+        receiver.recover()
+        for event in events[1:]:
+            ctx.webhooks.emit(tenant, event)
+        advance(client, 0)  # every attempt due now is made
+        assert len(events) > 4
+        kept = deliveries(client)
+        assert [d["event_id"] for d in kept] == [e["event_id"] for e in (events[0], *events[-2:])]
+        assert [d["status"] for d in kept] == ["pending", "delivered", "delivered"]  # the pending one stays
+        assert len(ctx.webhooks.events(tenant.company_id)) == 3
+
+
+def test_waiting_for_deliveries_that_do_not_come_says_so(client):
+    body = client.get("/_mock/deliveries", params={"wait": 0.05, "event_type": "call.end"}).json()
+    assert body == {"deliveries": [], "satisfied": False}
+
+
+@pytest.mark.parametrize("query", [{"wait": "soon"}, {"wait": "-1"}, {"wait": "nan"}, {"wait": "61"},
+                                   {"count": "x"}, {"company_id": "nope"}])
+def test_bad_delivery_queries_are_refused(client, query):
+    response = client.get("/_mock/deliveries", params=query)
+    assert response.status_code == 400, response.text
+
+
+def test_unknown_deliveries_and_subscriptions_are_404(client):
+    assert client.get("/_mock/deliveries/nope").status_code == 404
+    assert client.post("/_mock/deliveries/nope/redeliver").status_code == 404
+    assert client.get("/_mock/webhooks/nope").status_code == 404
+    assert client.delete("/_mock/webhooks/nope").status_code == 404
+
+
+def test_strict_mode_refuses_a_body_that_breaks_its_schema(ctx, company, events):
+    broken = dict(events[0], bodies=dict(events[0]["bodies"], envelope={"event_id": "x"}))
+    with pytest.raises(InvalidPayload):
+        ctx.webhooks.emit(company, broken)
+
+
+def test_schema_names_cover_every_format(events):
+    assert dispatching.schema_name("call.summary", "legacy_call") == "webhooks/legacy.call_log"
+    assert dispatching.schema_name("disposition", "legacy_call") == "webhooks/legacy.disposition"
+    assert dispatching.schema_name("call.end", "envelope") == "webhooks/call.end"
+
+
+# --- subscriptions from the command line and across restarts --------------------------------------
+def test_a_webhook_url_given_at_start_gets_everything(company, events, receiver):
+    from mock_server.webhooks import subscriptions
+
+    app = make_app(webhook_subscriptions=(subscriptions.from_url(receiver.url, subscription_id="url-1"),))
+    ctx = app.state.ctx
+    with TestClient(app) as client:
+        listed = client.get("/_mock/webhooks").json()["subscriptions"]
+        assert [(s["id"], s["source"]) for s in listed] == [("url-1", "config")]
+        assert client.delete("/_mock/webhooks/url-1").status_code == 409
+        for event in events:
+            ctx.webhooks.emit(ctx.store.tenant(company.company_id), event)
+        wait_delivered(client, len(events))
+    assert receiver.event_ids() == [e["event_id"] for e in events]
+
+
+def test_pending_deliveries_and_subscriptions_survive_a_restart(tmp_path, company, events, receiver):
+    app = make_app(data_dir=tmp_path)
+    ctx = app.state.ctx
+    with TestClient(app) as client:
+        subscribe(client, receiver.url)
+        receiver.down()
+        ctx.webhooks.emit(ctx.store.tenant(company.company_id), events[0])
+        advance(client, 0)
+        assert deliveries(client)[0]["status"] == "pending"
+    receiver.up()
+    restarted = make_app(data_dir=tmp_path)
+    with TestClient(restarted) as client:
+        assert len(client.get("/_mock/webhooks").json()["subscriptions"]) == 1
+        advance(client, RETRY_SCHEDULE[0])
+        [delivery] = deliveries(client)
+        assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 2
+    assert receiver.event_ids()[-1] == events[0]["event_id"]
+    assert parse_iso(delivery["attempts"][1]["at"]) - parse_iso(delivery["attempts"][0]["at"]) == timedelta(
+        seconds=RETRY_SCHEDULE[0])
