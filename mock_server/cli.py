@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="webhook subscriptions from a JSON or YAML file: {\"subscriptions\": [...]}")
     serve.add_argument("--webhook-timeout", type=float, default=Settings.webhook_timeout,
                        help="seconds a receiver has to answer a webhook attempt")
+    serve.add_argument("--scenarios", action="append", default=[], type=Path, metavar="DIR",
+                       help="load your own scenario files (*.yaml) from DIR too; repeatable")
     serve.add_argument("--strict", action="store_true",
                        help="validate every webhook body against its schema before sending it")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
@@ -68,7 +70,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
                     template_review_seconds=args.template_review_seconds,
                     obd_reference_ttl_seconds=args.obd_reference_ttl,
                     webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
-                    webhook_timeout=args.webhook_timeout, strict=args.strict)
+                    webhook_timeout=args.webhook_timeout, strict=args.strict,
+                    scenario_dirs=tuple(args.scenarios))
 
 
 def webhook_subscriptions(urls: list[str], config: Path | None) -> tuple[dict, ...]:

@@ -40,6 +40,8 @@ class Settings:
     delivery_log_size: int = 1000
     # Validate every emitted webhook body against its schema before it is queued (a bug raises).
     strict: bool = False
+    # Folders of the user's own scenario files, loaded after the shipped ones (--scenarios DIR).
+    scenario_dirs: tuple[Path, ...] = ()
 
     @property
     def public_base_url(self) -> str:

@@ -54,3 +54,27 @@ def test_speed_is_a_serve_option_for_the_real_clock():
     assert "clock: real x10" in cli.banner(app.state.ctx.settings, app)
     with pytest.raises(SystemExit):
         cli.settings_from(cli.build_parser().parse_args(["serve", "--speed", "0"]))
+
+
+def test_webhook_flags_become_subscriptions(tmp_path):
+    config = tmp_path / "hooks.yaml"
+    config.write_text("subscriptions:\n  - url: http://127.0.0.1:5000/aftercall\n    format: legacy_call\n"
+                      "    content_type: application/x-www-form-urlencoded\n")
+    args = cli.build_parser().parse_args(["serve", "--webhook-url", "http://127.0.0.1:5000/all",
+                                          "--webhook-config", str(config), "--webhook-timeout", "2.5", "--strict",
+                                          "--scenarios", str(tmp_path)])
+    settings = cli.settings_from(args)
+    assert [(s["id"], s["url"], s["format"]) for s in settings.webhook_subscriptions] == [
+        ("url-1", "http://127.0.0.1:5000/all", "envelope"), ("config-1", "http://127.0.0.1:5000/aftercall", "legacy_call")]
+    assert settings.webhook_timeout == 2.5 and settings.strict and settings.scenario_dirs == (tmp_path,)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--webhook-url", "ftp://example.com/x"], "webhook URL"),
+    (["--webhook-config", "/nonexistent/hooks.json"], "cannot read"),
+    (["--webhook-timeout", "0"], "--webhook-timeout"),
+])
+def test_bad_webhook_flags_stop_with_a_message(argv, message):
+    with pytest.raises(SystemExit) as stopped:
+        cli.settings_from(cli.build_parser().parse_args(["serve", *argv]))
+    assert message in str(stopped.value)
