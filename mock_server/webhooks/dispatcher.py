@@ -21,7 +21,7 @@ import json
 import logging
 import time
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx

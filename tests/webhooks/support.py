@@ -1,14 +1,14 @@
-"""What the webhook tests share: an app on a manual clock with --strict, a real receiver, and a
-finished call's events rendered by the call model (so delivery is tested with real payloads)."""
+"""Helpers of the webhook tests: a finished call's events rendered by the call model (so delivery is
+tested with real payloads), and the control-plane calls the tests make."""
 
 from __future__ import annotations
 
-import pytest
+from contextlib import contextmanager
+
 from starlette.testclient import TestClient
 
 from mock_server.domain import call_events, call_log
-from mock_server.testing.receiver import WebhookReceiver
-from tests.conftest import check_contract, make_app
+from tests.conftest import make_app
 
 
 def finished_call(tenant_state, category: str = "incoming", status: str = "bridged") -> dict:
@@ -54,34 +54,11 @@ def advance(client, seconds: float) -> None:
     assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
-@pytest.fixture
-def app():
-    return make_app(strict=True)
-
-
-@pytest.fixture
-def ctx(app):
-    return app.state.ctx
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.event_hooks["response"].append(check_contract)
-        yield test_client
-
-
-@pytest.fixture
-def receiver():
-    with WebhookReceiver() as rx:
-        yield rx
-
-
-@pytest.fixture
-def company(ctx):
-    return ctx.store.tenant(next(iter(ctx.store.tenants)))
-
-
-@pytest.fixture
-def events(ctx, company):
-    return call_events_of(ctx, company, finished_call(company))
+@contextmanager
+def subscribed_app(company_id: str, url: str, **settings):
+    """An app of its own (other settings than the fixture's), subscribed to ``url``: (client, ctx, tenant)."""
+    app = make_app(strict=True, **settings)
+    ctx = app.state.ctx
+    with TestClient(app) as client:
+        subscribe(client, url)
+        yield client, ctx, ctx.store.tenant(company_id)

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from mock_server.webhooks.encode import decode_form
-from tests.webhooks.support import (app, client, company, ctx, events, receiver,  # noqa: F401 (fixtures)
-                                            subscribe, wait_delivered)
+from tests.webhooks.support import subscribe, wait_delivered
 
 CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 

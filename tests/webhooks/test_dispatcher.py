@@ -11,8 +11,7 @@ from mock_server.clock import parse_iso
 from mock_server.webhooks import dispatcher as dispatching
 from mock_server.webhooks.dispatcher import RETRY_SCHEDULE, InvalidPayload
 from tests.conftest import make_app
-from tests.webhooks.support import (advance, app, client, company, ctx, deliveries, events,  # noqa: F401
-                                    receiver, subscribe, wait_delivered)
+from tests.webhooks.support import advance, deliveries, subscribe, subscribed_app, wait_delivered
 
 
 # --- delivery ----------------------------------------------------------------------------------
@@ -94,11 +93,7 @@ def test_a_receiver_that_is_down_gets_every_pending_event_once_it_is_up(client, 
 
 
 def test_a_receiver_that_times_out_is_retried(company, events, receiver):
-    app = make_app(strict=True, webhook_timeout=0.2)
-    ctx = app.state.ctx
-    tenant = ctx.store.tenant(company.company_id)
-    with TestClient(app) as client:
-        subscribe(client, receiver.url)
+    with subscribed_app(company.company_id, receiver.url, webhook_timeout=0.2) as (client, ctx, tenant):
         receiver.timeout(1.0)
         ctx.webhooks.emit(tenant, events[0])
         advance(client, 0)
@@ -133,11 +128,7 @@ def test_a_pending_delivery_cannot_be_redelivered(client, ctx, company, events, 
 
 # --- the log -------------------------------------------------------------------------------------
 def test_the_logs_are_bounded_but_never_drop_a_pending_delivery(company, events, receiver):
-    app = make_app(delivery_log_size=3)
-    ctx = app.state.ctx
-    tenant = ctx.store.tenant(company.company_id)
-    with TestClient(app) as client:
-        subscribe(client, receiver.url)
+    with subscribed_app(company.company_id, receiver.url, delivery_log_size=3) as (client, ctx, tenant):
         receiver.fail(500)
         ctx.webhooks.emit(tenant, events[0])
         advance(client, 0)
@@ -200,12 +191,9 @@ def test_a_webhook_url_given_at_start_gets_everything(company, events, receiver)
 
 
 def test_pending_deliveries_and_subscriptions_survive_a_restart(tmp_path, company, events, receiver):
-    app = make_app(data_dir=tmp_path)
-    ctx = app.state.ctx
-    with TestClient(app) as client:
-        subscribe(client, receiver.url)
+    with subscribed_app(company.company_id, receiver.url, data_dir=tmp_path) as (client, ctx, tenant):
         receiver.down()
-        ctx.webhooks.emit(ctx.store.tenant(company.company_id), events[0])
+        ctx.webhooks.emit(tenant, events[0])
         advance(client, 0)
         assert deliveries(client)[0]["status"] == "pending"
     receiver.up()
