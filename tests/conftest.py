@@ -40,7 +40,8 @@ class Tenant:
 
 
 def make_app(**overrides):
-    return create_app(Settings(clock="manual", **overrides))
+    """An app on a manual clock that validates every webhook body it emits (--strict)."""
+    return create_app(Settings(**{"clock": "manual", "strict": True, **overrides}))
 
 
 @pytest.fixture

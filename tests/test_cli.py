@@ -78,3 +78,8 @@ def test_bad_webhook_flags_stop_with_a_message(argv, message):
     with pytest.raises(SystemExit) as stopped:
         cli.settings_from(cli.build_parser().parse_args(["serve", *argv]))
     assert message in str(stopped.value)
+
+
+def test_trigger_refuses_a_param_that_is_not_key_value(capsys):
+    assert cli.main(["trigger", "incoming-answered", "--param", "talk"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from tests.webhooks.support import call_events_of, finished_call
 
 @pytest.fixture
 def app():
-    return make_app(strict=True)
+    return make_app()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def advance(client, seconds: float) -> None:
 @contextmanager
 def subscribed_app(company_id: str, url: str, **settings):
     """An app of its own (other settings than the fixture's), subscribed to ``url``: (client, ctx, tenant)."""
-    app = make_app(strict=True, **settings)
+    app = make_app(**settings)
     ctx = app.state.ctx
     with TestClient(app) as client:
         subscribe(client, url)
