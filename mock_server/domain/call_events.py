@@ -12,6 +12,10 @@ system_identifier null and direction ""; an agent's ``extension`` is a string in
 ``posted_by.extension`` an integer in disposition; a customer's leg never carries a dept_id, an
 extension-dialled agent's leg says dept_id "extension"; customer_identifier is "" until the
 customer's leg exists (OBD agent-first, first leg). OTP calls emit no dial events.
+
+call.ivr_started is only named in the docs' lifecycle ("Call reaches IVR (if applicable)"); its
+payload is ours (inferred): ``{"ivr_id", "started_at"}``, the IVR's id ("" when the call has none)
+and the moment the customer reached it, in the lifecycle events' millisecond format.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from typing import Any
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import customer_leg, find_leg, session_at
 
-EVENT_TYPES = ("call.initiated", "call.dial_begin", "call.answered", "call.end", "call.summary", "disposition")
-LIFECYCLE = ("call.initiated", "call.dial_begin", "call.answered", "call.end")
+EVENT_TYPES = ("call.initiated", "call.ivr_started", "call.dial_begin", "call.answered", "call.end", "call.summary",
+               "disposition")
+LIFECYCLE = ("call.initiated", "call.ivr_started", "call.dial_begin", "call.answered", "call.end")
 _SAME = object()
 
 
@@ -98,6 +103,23 @@ def call_initiated(session: dict, *, event_id: str, at: str | datetime | None = 
     identifier = view["customer"]["number"] if view["direction"] == "incoming" else _known_customer(view)
     return envelope(session, "call.initiated", {"started_at": ms_time(session["started_at"])}, event_id=event_id,
                     timestamp=iso(at), sequence=_sequence(session, sequence), customer_identifier=identifier)
+
+
+def call_ivr_started(session: dict, *, event_id: str, at: str | datetime | None = None,
+                     sequence: int | None = None) -> dict:
+    """The customer reached the call's IVR (``calls.reach_ivr``)."""
+    if session["type"] != "call":
+        raise ValueError("an SMS log emits no call events")
+    when = at or session.get("ivr_started_at")
+    if when is None:
+        raise ValueError("the call never reached an IVR")
+    at = _moment(when)
+    view = session_at(session, at)
+    if not view.get("ivr_started_at"):
+        raise ValueError(f"the call had not reached its IVR at {iso(at)}")
+    payload = {"ivr_id": session.get("ivr_id") or "", "started_at": ms_time(view["ivr_started_at"])}
+    return envelope(session, "call.ivr_started", payload, event_id=event_id, timestamp=iso(at),
+                    sequence=_sequence(session, sequence), customer_identifier=_known_customer(view))
 
 
 def _leg_event(session: dict, event_type: str, leg_index: int, at: str | datetime | None, event_id: str,
@@ -242,6 +264,8 @@ def timeline(session: dict) -> list[dict]:
     if session["type"] != "call":
         return []
     steps = [{"at": session["started_at"], "event_type": "call.initiated", "leg_index": None}]
+    if session.get("ivr_started_at"):
+        steps.append({"at": session["ivr_started_at"], "event_type": "call.ivr_started", "leg_index": None})
     if session["category"] != "otp":
         for leg in session["legs"]:
             if leg["inbound"]:
@@ -262,6 +286,8 @@ def render(session: dict, step: dict, bits: dict, *, event_id: str, sequence: in
     kind, at, leg = step["event_type"], step["at"], step.get("leg_index")
     if kind == "call.initiated":
         return call_initiated(session, event_id=event_id, at=at, sequence=sequence)
+    if kind == "call.ivr_started":
+        return call_ivr_started(session, event_id=event_id, at=at, sequence=sequence)
     if kind == "call.dial_begin":
         return call_dial_begin(session, leg, event_id=event_id, at=at, sequence=sequence)
     if kind == "call.answered":

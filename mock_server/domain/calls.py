@@ -308,6 +308,24 @@ def start_voicemail(session: dict, moment: datetime) -> dict:
     return s
 
 
+def reach_ivr(session: dict, moment: datetime, ivr_id: str | None = None) -> dict:
+    """The customer on the line hears the IVR (an incoming caller before any agent is dialled, an
+    OBD customer once answered). A moment of the call, not a change of its phase, so it is guarded
+    here rather than by SESSION_TABLE: a live call, a customer talking, once per call."""
+    s = _copy(session)
+    if s["state"] not in ("initiated", "answered"):
+        raise IllegalTransition("session", s["state"], "ivr")
+    if s.get("ivr_started_at"):
+        raise IllegalTransition("session", s["state"], "ivr", "the call already reached its IVR")
+    if not any(l["type"] == "customer" and talking(l) for l in s["legs"]):
+        raise IllegalTransition("session", s["state"], "ivr", "no customer on the line to hear the IVR")
+    _advance(s, moment, "session", "ivr")
+    s["ivr_started_at"] = iso(moment)
+    if ivr_id:
+        s["ivr_id"] = ivr_id
+    return s
+
+
 def end_session(session: dict, moment: datetime, *, recording: str | None = None) -> dict:
     """Hang up: every live leg ends (a ringing one as CANCEL) and the final status is fixed."""
     s = _copy(session)
@@ -413,6 +431,8 @@ def session_at(session: dict, at: datetime) -> dict:
     for key in ("answered_at", "bridged_at", "voicemail_at"):
         if s[key] and parse_iso(s[key]) > at:
             s[key] = None
+    if s.get("ivr_started_at") and parse_iso(s["ivr_started_at"]) > at:
+        s["ivr_started_at"] = None
     s["bridged"] = s["bridged_at"] is not None
     s["comments"] = [c for c in s["comments"] if parse_iso(c["at"]) <= at]
     s["dispositions"] = [d for d in s["dispositions"] if parse_iso(d["at"]) <= at]

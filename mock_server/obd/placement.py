@@ -1,85 +1,75 @@
-"""An accepted OBD request becomes a call session, played out on the clock.
+"""An accepted OBD request starts its OBD scenario: the call is played step by step on the clock.
 
-Until the scenario engine drives calls step by step, every accepted request gets the default
-outcome below: the call is planned in full at once (``build_call``), stored as it stands now
-(``session_at``: initiated), and stored finished when its end falls due on the clock, so that
-/search/search finds it from then on with the request's ids.
+Which scenario: an override set through the control plane for the customer's number (or for any
+number) wins and is used up; else the documented rules of ``engine.call_rules`` (magic customer
+numbers; every other number is answered). The run's parameters come from the request: the dialer,
+the user (or the IVR dialer's agents, or number_2), the customer, the DID chosen by the routing
+rules, the IVR and its department, unique_id as the call's ref_id, reference_id as its
+client_ref_id, the custom_* fields, and max_call_duration, which hangs the call up that many
+seconds after it started (a cut rather than a shortened talk: parties still ringing are
+cancelled). An override's parameters are laid over these.
+
+The run's first steps happen at once (the session exists, state initiated, and the agent-first
+dialers' agent is already being dialled when the API answers); the call is in /search/search from
+its end on, with the request's ids.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
-from datetime import datetime
-from math import ceil
+from typing import TYPE_CHECKING
 
-from mock_server.clock import parse_iso
-from mock_server.domain import call_builders, calls
+from mock_server.engine import call_rules, overrides, runner
 from mock_server.obd.rules import Dial
-from mock_server.phones import code_length
 from mock_server.store import TenantState
 
+if TYPE_CHECKING:
+    from mock_server.context import AppContext
+
 CALLS = "calls"
+# Jobs of calls placed before the scenario engine drove them (state kept by an earlier version in a
+# data dir): the finished call stored when its end fell due.
 CALL_ENDED = "obd.call_ended"
-# The default outcome: every party answers after DEFAULT_RING seconds and the conversation lasts
-# DEFAULT_TALK seconds, shortened so the whole call lasts at most max_call_duration (the rings are
-# not shortened: a call of a few seconds still rings); the call is bridged and recorded.
-DEFAULT_RING, DEFAULT_TALK = 5, 45
 
 
-def plan(tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | None, custom: dict,
-         session_id: str, now: datetime) -> dict:
-    """The whole call an accepted request makes, from ``now`` to its end (at most max_call_duration)."""
-    department = tenant["departments"].get(dial.ivr.get("department_id"))
-    customer = {"number": dial.customer, "country_code": _country_code(dial.customer), "name": _name(tenant, dial)}
-    spec = call_builders.CallSpec(
-        category="obd", outcome="bridged", dialer=dial.dialer, customer=customer, did=dial.did["number"],
-        agents=_agents(tenant, dial, department), ivr_id=dial.ivr["id"],
-        department={"id": department["id"], "name": department["name"]} if department and dial.dialer == "ivr" else None,
-        obd_campaign={"id": dial.ivr["id"], "job_id": ""}, ref_id=unique_id, client_ref_id=reference_id or "",
-        custom=custom, ring=DEFAULT_RING, talk=DEFAULT_TALK)
-    planned = _build(tenant, spec, unique_id, session_id, now)
-    excess = (parse_iso(planned["ended_at"]) - now).total_seconds() - (dial.max_call_duration or float("inf"))
-    if excess > 0:  # cut the conversation so the whole call fits (the same seed replays the same rings)
-        planned = _build(tenant, replace(spec, talk=max(1, DEFAULT_TALK - ceil(excess))), unique_id, session_id, now)
-    return planned
+def request_params(dial: Dial, unique_id: str, reference_id: str | None, custom: dict) -> dict:
+    """Everything an OBD scenario may take from the request (each scenario takes what it declares)."""
+    params = {"customer": dial.customer, "did": dial.did["number"], "ivr": dial.ivr["id"], "ref_id": unique_id,
+              "client_ref_id": reference_id or "", "custom": custom, "max_call_duration": dial.max_call_duration,
+              "dialer": dial.dialer, "agent_number": dial.agent_number,
+              "department": dial.ivr.get("department_id") if dial.dialer == "ivr" else None}
+    if dial.agents:
+        params["agent"] = dial.agents[0]["id"]
+        params["next_agent"] = dial.agents[1 % len(dial.agents)]["id"]  # the IVR dialer hunts its agents
+    return params
 
 
-def _build(tenant: TenantState, spec, unique_id: str, session_id: str, now: datetime) -> dict:
-    return call_builders.build_call(spec, rng=random.Random(unique_id), start=now, company_id=tenant.company_id,
-                                    session_id=session_id, uid=f"s4.{int(now.timestamp())}.{int(unique_id[:4], 16)}")
+def _fitted(ctx: AppContext, scenario_name: str, params: dict) -> dict:
+    """The request's parameters this scenario declares (null only where the scenario allows none)."""
+    declared = runner.find(ctx, scenario_name).params
+    return {k: v for k, v in params.items()
+            if k in declared and (v is not None or ("default" in declared[k] and declared[k]["default"] is None))}
 
 
-def start(tenant: TenantState, planned: dict, now: datetime) -> dict:
-    """Store the call as it stands at ``now``; returns the seconds until it ends."""
-    tenant[CALLS].put(calls.session_at(planned, now))
-    return (parse_iso(planned["ended_at"]) - now).total_seconds()
+def place(ctx: AppContext, tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | None,
+          custom: dict) -> dict:
+    """Start the call's scenario run; returns the run (its state names the call's session)."""
+    from_request = request_params(dial, unique_id, reference_id, custom)
+    trigger = {"kind": "obd", "unique_id": unique_id}
+    forced = overrides.take(tenant, "obd", dial.customer)
+    if forced is not None:
+        scenario, extra = forced
+        try:
+            return runner.start_run(ctx, tenant, scenario, {**_fitted(ctx, scenario, from_request), **extra},
+                                    trigger=dict(trigger, chosen_by="override"))
+        except (runner.UnknownScenario, runner.RunRefused) as exc:
+            # The override cannot play this request (e.g. its scenario was removed): the rules decide.
+            trigger["override_error"] = str(exc)
+    scenario, extra, outcome = call_rules.choose(dial.dialer, dial.customer, dial.call_hold)
+    return runner.start_run(ctx, tenant, scenario, {**_fitted(ctx, scenario, from_request), **extra},
+                            trigger=dict(trigger, chosen_by=f"rule:{outcome.name}"))
 
 
-def finish(tenant: TenantState, planned: dict) -> None:
-    """The scheduled end: the call as it finished (unless a reset removed it meanwhile)."""
+def finish_legacy(tenant: TenantState, planned: dict) -> None:
+    """A pre-engine call's scheduled end: the call as it finished (unless a reset removed it meanwhile)."""
     if tenant[CALLS].get(planned["id"]) is not None:
         tenant[CALLS].put(planned)
-
-
-def _agents(tenant: TenantState, dial: Dial, department: dict | None) -> tuple[dict, ...]:
-    if dial.dialer == "anonymous":
-        # MyOperator's built-in Anonymous User stands for number_2 (a fixtures file may lack it).
-        anonymous = next((u for u in tenant["users"] if call_builders.is_anonymous_user(u)), None)
-        if anonymous is None:
-            return ({"user_id": None, "name": "Anonymous User", "phone": dial.agent_number, "pickup_device": "phone",
-                     "department_id": None},)
-        return (call_builders.party(anonymous, phone=dial.agent_number),)
-    department_id = department["id"] if department and dial.dialer == "ivr" else None
-    return tuple(call_builders.party(u, department_id=department_id) for u in dial.agents)
-
-
-def _name(tenant: TenantState, dial: Dial) -> str:
-    national = dial.customer.removeprefix("+")
-    contact = next((c for c in tenant["contacts"] if f"{c['country_code']}{c['phone_number']}" == national), None)
-    return contact["name"] if contact else ""
-
-
-def _country_code(number: str) -> str:
-    digits = number.removeprefix("+")
-    return digits[:code_length(digits)]

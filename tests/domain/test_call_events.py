@@ -314,3 +314,64 @@ def test_a_leg_rendered_mid_call_shows_running_durations():
     assert customer_leg["talk_duration"] == calls.seconds_between(s["legs"][0]["started_at"],
                                                                   answered + timedelta(seconds=10))
     assert customer_leg["result"] == "connected" and customer_leg["answered_at"] is None
+
+
+# --- call.ivr_started (payload inferred: the docs only name the event) ------------------------------
+def obd_ivr_session() -> dict:
+    s = calls.new_session(session_id="d" * 16, uid="s4.1751364000.42", company_id="6836cad944e39380",
+                          category="obd", dialer="ivr", notification="obd", ivr_id="670f929754225347",
+                          obd_campaign={"id": "670f929754225347", "job_id": ""}, started_at=at("2025-07-01T10:00:00Z"),
+                          customer={"number": "+919876543210", "country_code": "91"}, did="+911206544522")
+    s = calls.start_leg(s, at("2025-07-01T10:00:00.002Z"), type="customer", phone="+919876543210")
+    s = calls.ring_leg(s, 1, at("2025-07-01T10:00:01Z"))
+    return calls.answer_leg(s, 1, at("2025-07-01T10:00:05.250Z"))
+
+
+def test_call_ivr_started_when_the_customer_reaches_the_ivr():
+    s = calls.reach_ivr(obd_ivr_session(), at("2025-07-01T10:00:06.500Z"))
+    body = call_events.call_ivr_started(s, event_id="event-ivr", sequence=4)
+    assert valid("webhooks/call.ivr_started", body) == {} and valid("webhooks/envelope", body) == {}
+    assert body["payload"] == {"ivr_id": "670f929754225347", "started_at": "2025-07-01T10:00:06.500Z"}
+    assert (body["event_sequence"], body["customer_identifier"], body["session_id"]) == (4, "+919876543210",
+                                                                                         "s4.1751364000.42")
+    assert body["timestamp"] == "2025-07-01T10:00:06.500000Z" and body["direction"] == "outgoing"
+    done = calls.end_session(s, at("2025-07-01T10:00:20Z"))
+    kinds = [step["event_type"] for step in call_events.timeline(done)]
+    assert kinds == ["call.initiated", "call.dial_begin", "call.answered", "call.ivr_started", "call.end", "call.summary"]
+    replayed = call_events.render(done, call_events.timeline(done)[3], bits(), event_id="event-ivr", sequence=4)
+    assert replayed == body  # the finished call replays what the live one said
+    before = at("2025-07-01T10:00:06Z")
+    assert calls.session_at(done, before)["ivr_started_at"] is None
+    with pytest.raises(ValueError, match="not reached its IVR"):
+        call_events.call_ivr_started(done, event_id="e", at=before)
+    with pytest.raises(ValueError, match="never reached an IVR"):
+        call_events.call_ivr_started(obd_ivr_session(), event_id="e")
+
+
+def test_an_incoming_caller_reaches_the_ivr_before_any_agent_and_names_no_ivr_when_it_has_none():
+    s = calls.new_session(session_id="e" * 16, uid="s4.1751364000.43", company_id="c" * 16, category="incoming",
+                          started_at=at("2025-07-01T10:00:00Z"), customer={"number": "+919876543210"},
+                          did="+911206544522")
+    s = calls.start_leg(s, at("2025-07-01T10:00:00Z"), type="customer", phone="+919876543210", inbound=True)
+    body = call_events.call_ivr_started(calls.reach_ivr(s, at("2025-07-01T10:00:01Z")), event_id="e")
+    assert body["payload"]["ivr_id"] == "" and valid("webhooks/call.ivr_started", body) == {}
+
+
+def test_reaching_the_ivr_is_refused_when_it_cannot_happen():
+    answered = obd_ivr_session()
+    ringing = calls.session_at(answered, at("2025-07-01T10:00:02Z"))  # the customer has not answered yet
+    reached = calls.reach_ivr(answered, at("2025-07-01T10:00:06Z"))
+    ended = calls.end_session(answered, at("2025-07-01T10:00:09Z"))
+    for session, moment, words in ((ringing, "2025-07-01T10:00:03Z", "cannot take 'ivr'"),
+                                   (reached, "2025-07-01T10:00:07Z", "already reached"),
+                                   (ended, "2025-07-01T10:00:10Z", "cannot take 'ivr'"),
+                                   (answered, "2025-07-01T10:00:04Z", "backwards")):
+        before = copy.deepcopy(session)
+        with pytest.raises(calls.IllegalTransition, match=words):
+            calls.reach_ivr(session, at(moment))
+        assert session == before
+    no_customer = calls.new_session(session_id="f" * 16, uid="u", company_id="c" * 16, category="obd", dialer="user",
+                                    started_at=at("2025-07-01T10:00:00Z"), customer={"number": "+919876543210"},
+                                    did="+911206544522")
+    with pytest.raises(calls.IllegalTransition, match="no customer on the line"):
+        calls.reach_ivr(no_customer, at("2025-07-01T10:00:01Z"))

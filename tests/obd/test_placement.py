@@ -1,10 +1,12 @@
-"""An accepted OBD request is a call session, played out on the clock with the default outcome."""
+"""An accepted OBD request starts its OBD scenario: the magic-number rules, overrides, the request's
+parameters, max_call_duration, and the call as the APIs see it afterwards."""
 
 import pytest
 
 from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.domain import call_log
+from mock_server.engine import call_rules
 from tests.obd.support import Obd
 
 
@@ -19,27 +21,61 @@ def place(obd, **kwargs):
     return response.json()["unique_id"]
 
 
+def request_of(tenant, unique_id):
+    return tenant.state["obd_requests"].get(unique_id)
+
+
 def session_of(tenant, unique_id):
-    request = tenant.state["obd_requests"].get(unique_id)
-    return tenant.state["calls"].get(request["session_id"])
+    return tenant.state["calls"].get(request_of(tenant, unique_id)["session_id"])
 
 
-@pytest.mark.parametrize("dialer,first", [("user", "agent"), ("anonymous", "agent"), ("ivr", "customer")])
-def test_the_call_starts_now_and_finishes_on_the_clock(obd, client, tenant, dialer, first):
+def run_of(tenant, unique_id):
+    return tenant.state["scenario_runs"].get(request_of(tenant, unique_id)["run_id"])
+
+
+def legs(session):
+    return [(leg["type"], leg["dial_status"]) for leg in session["legs"]]
+
+
+def bits(tenant):
+    return call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(), tenant.state["departments"].values())
+
+
+@pytest.mark.parametrize("dialer,first,scenario", [("user", "agent", "obd-user"),
+                                                   ("anonymous", "agent", "obd-anonymous"),
+                                                   ("ivr", "customer", "obd-ivr")])
+def test_the_call_starts_now_and_finishes_on_the_clock(obd, client, tenant, dialer, first, scenario):
     unique_id = place(obd, dialer=dialer, reference_id=f"crm-{dialer}")
     live = session_of(tenant, unique_id)
-    assert live["category"] == "obd" and live["state"] == "initiated" and live["status"] is None
-    assert live["ref_id"] == unique_id and live["client_ref_id"] == f"crm-{dialer}" and live["legs"] == []
+    # The first party is being dialled when the API answers; nothing is logged yet.
+    assert live["category"] == "obd" and live["state"] == "ringing" and live["status"] is None
+    assert live["ref_id"] == unique_id and live["client_ref_id"] == f"crm-{dialer}"
+    assert [(leg["type"], leg["state"]) for leg in live["legs"]] == [(first, "dialing")]
+    run = run_of(tenant, unique_id)
+    assert run["scenario"] == scenario and run["status"] == "running"
+    assert run["trigger"] == {"kind": "obd", "unique_id": unique_id, "chosen_by": "rule:answered"}
 
     client.post("/_mock/clock/advance", json={"seconds": 600})
     done = session_of(tenant, unique_id)
     assert done["state"] == "ended" and done["status"] == "bridged" and done["recording"] == f"{done['id']}.mp3"
     assert done["legs"][0]["type"] == first and done["customer"]["number"] == "+919876543210"
-    assert done["obd_campaign"]["id"] == obd.ivrs["main"]["id"]
-    log = call_log.render(done, call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(),
-                                                     tenant.state["departments"].values()))
+    assert done["obd_campaign"]["id"] == obd.ivrs["main"]["id"] and done["dialer"] == dialer
+    assert run_of(tenant, unique_id)["status"] == "finished"
+    log = call_log.render(done, bits(tenant))
     assert schemas.field_errors("webhooks/legacy.call_log", log) == {}
     assert log["_ri"] == unique_id and log["_cri"] == f"crm-{dialer}" and log["_ivid"] == obd.ivrs["main"]["id"]
+
+
+def test_the_run_takes_its_parameters_from_the_request(obd, client, tenant):
+    unique_id = place(obd, dialer="user", reference_id="crm-9", max_call_duration=40, custom_1="lead 9",
+                      number="+919800012345")
+    run = run_of(tenant, unique_id)
+    assert {k: run["params"][k] for k in ("customer", "agent", "ivr", "ref_id", "client_ref_id", "custom",
+                                          "max_call_duration")} == {
+        "customer": "+919800012345", "agent": obd.agent["id"], "ivr": obd.ivrs["main"]["id"], "ref_id": unique_id,
+        "client_ref_id": "crm-9", "custom": {"custom_1": "lead 9"}, "max_call_duration": 40}
+    assert run["params"]["did"] == request_of(tenant, unique_id)["did"]
+    assert session_of(tenant, unique_id)["custom"] == {"custom_1": "lead 9"}
 
 
 def test_the_user_dialer_rings_that_user_and_the_anonymous_dialer_number_2(obd, client, tenant):
@@ -49,14 +85,36 @@ def test_the_user_dialer_rings_that_user_and_the_anonymous_dialer_number_2(obd, 
     agent_leg = session_of(tenant, user_call)["legs"][0]
     assert agent_leg["user_id"] == obd.agent["id"]
     assert agent_leg["phone"] == f"+91{obd.agent['contact_number']}"
-    assert session_of(tenant, anonymous_call)["legs"][0]["phone"] == "+919812345678"
+    anonymous_leg = session_of(tenant, anonymous_call)["legs"][0]
+    anonymous_user = next(u for u in tenant.state["users"] if u["role"] == "anonymous")
+    assert anonymous_leg["phone"] == "+919812345678" and anonymous_leg["user_id"] == anonymous_user["id"]
 
 
-def test_max_call_duration_cuts_the_conversation(obd, client, tenant):
-    unique_id = place(obd, max_call_duration=10)
+def test_the_ivr_dialer_hears_the_ivr_and_reaches_an_agent_of_its_department(obd, client, tenant):
+    unique_id = place(obd, dialer="ivr")
     client.post("/_mock/clock/advance", json={"seconds": 600})
-    customer = next(leg for leg in session_of(tenant, unique_id)["legs"] if leg["type"] == "customer")
-    assert 0 < customer["talk_duration"] <= 10
+    session = session_of(tenant, unique_id)
+    department = obd.ivrs["main"]["department_id"]
+    assert session["department"]["id"] == department and session["ivr_started_at"]
+    agent = session["legs"][1]
+    assert agent["type"] == "agent" and department in tenant.state["users"].get(agent["user_id"])["department_ids"]
+
+
+@pytest.mark.parametrize("limit,status,customer_leg", [
+    (10, "missed", ("customer", "CANCEL")),  # cut while the customer's phone rings (it answers at 11 s)
+    (20, "bridged", ("customer", "ANSWER")),
+    (300, "bridged", ("customer", "ANSWER")),
+])
+def test_max_call_duration_hangs_the_call_up(obd, client, tenant, limit, status, customer_leg):
+    unique_id = place(obd, max_call_duration=limit)
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    session = session_of(tenant, unique_id)
+    assert session["status"] == status and legs(session)[1] == customer_leg
+    natural = 57  # obd-user: rings of 5 s, a second between the legs, 45 s of talk, a second to hang up
+    assert session["duration"] == min(limit, natural)
+    assert (parse_iso(session["ended_at"]) - parse_iso(session["started_at"])).total_seconds() == min(limit, natural)
+    if limit == 20:
+        assert session["legs"][1]["talk_duration"] == 9
 
 
 def test_the_end_of_a_call_survives_a_restart(tmp_path):
@@ -73,6 +131,19 @@ def test_the_end_of_a_call_survives_a_restart(tmp_path):
         assert session_of(tenant, unique_id)["state"] != "ended"
         client.post("/_mock/clock/advance", json={"seconds": 600})
         assert session_of(tenant, unique_id)["state"] == "ended"
+        assert run_of(tenant, unique_id)["status"] == "finished"
+
+
+def test_a_call_placed_before_the_engine_still_ends_after_a_restart(app, client, tenant):
+    # A data dir kept by an earlier version holds the whole planned call and an "obd.call_ended" job.
+    from mock_server.obd import placement
+    ctx = app.state.ctx
+    planned = next(c for c in tenant.state["calls"] if c["category"] == "obd" and c["state"] == "ended")
+    live = dict(planned, id="legacy00000000ab", state="initiated", status=None, legs=[])
+    tenant.state["calls"].put(live)
+    ctx.schedule(tenant.state, 30, placement.CALL_ENDED, {"session": dict(planned, id=live["id"])})
+    client.post("/_mock/clock/advance", json={"seconds": 31})
+    assert tenant.state["calls"].get(live["id"])["state"] == "ended"
 
 
 def test_a_user_created_through_the_developers_api_can_be_dialled(obd, client, tenant):
@@ -87,21 +158,12 @@ def test_a_user_created_through_the_developers_api_can_be_dialled(obd, client, t
     assert leg["user_id"] == uuid and leg["phone"] == "+919811177777" and leg["name"] == "New Agent"
 
 
-@pytest.mark.parametrize("limit", [20, 30, 300])
-def test_max_call_duration_bounds_the_whole_call(obd, client, tenant, limit):
-    unique_id = place(obd, max_call_duration=limit)
-    client.post("/_mock/clock/advance", json={"seconds": 600})
-    session = session_of(tenant, unique_id)
-    assert (parse_iso(session["ended_at"]) - parse_iso(session["started_at"])).total_seconds() <= limit
-
-
 def test_a_foreign_customer_keeps_its_country_code(obd, client, tenant):
     unique_id = place(obd, number="+971501234567")
     client.post("/_mock/clock/advance", json={"seconds": 600})
     session = session_of(tenant, unique_id)
     assert session["customer"]["country_code"] == "971"
-    log = call_log.render(session, call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(),
-                                                        tenant.state["departments"].values()))
+    log = call_log.render(session, bits(tenant))
     assert (log["_cy"], log["_cr"]) == ("971", "501234567")
 
 
@@ -124,4 +186,134 @@ def test_the_anonymous_dialer_works_without_a_built_in_anonymous_user(tmp_path):
         obd = Obd(client, tenant)
         unique_id = place(obd, dialer="anonymous")
         client.post("/_mock/clock/advance", json={"seconds": 600})
-        assert session_of(tenant, unique_id)["legs"][0]["phone"] == "+919812345678"
+        leg = session_of(tenant, unique_id)["legs"][0]
+        assert leg["phone"] == "+919812345678" and leg["user_id"] is None and leg["name"] == "Anonymous User"
+
+
+# --- the magic numbers ------------------------------------------------------------------------------
+MAGIC = [
+    # (number, dialer, call_hold, scenario, status, legs as (type, dial_status))
+    ("+910000000001", "user", True, "obd-customer-unanswered", "missed", [("agent", "ANSWER"), ("customer", "BUSY")]),
+    ("+910000000002", "user", True, "obd-customer-unanswered", "missed",
+     [("agent", "ANSWER"), ("customer", "NO ANSWER")]),
+    ("+910000000003", "anonymous", True, "obd-customer-unanswered", "missed",
+     [("agent", "ANSWER"), ("customer", "NO CARRIER")]),
+    ("+910000000001", "ivr", True, "obd-ivr-customer-unanswered", "missed", [("customer", "BUSY")]),
+    ("+910000000002", "ivr", True, "obd-ivr-customer-unanswered", "missed", [("customer", "NO ANSWER")]),
+    ("+910000000003", "ivr", True, "obd-ivr-customer-unanswered", "missed", [("customer", "NO CARRIER")]),
+    ("+910000000004", "user", True, "obd-agent-unanswered", "missed", [("agent", "NO ANSWER")]),
+    ("+910000000004", "ivr", True, "obd-ivr-agents-unanswered", "missed",
+     [("customer", "ANSWER"), ("agent", "NO ANSWER"), ("agent", "NO ANSWER")]),
+    ("+910000000005", "user", False, "obd-agent-unanswered", "missed", [("agent", "BUSY")]),
+    ("+910000000005", "ivr", False, "obd-no-free-agent", "missed", [("customer", "ANSWER")]),
+    ("+910000000005", "user", True, "obd-user", "bridged", [("agent", "ANSWER"), ("customer", "ANSWER")]),
+    ("+910000000005", "ivr", True, "obd-ivr", "bridged", [("customer", "ANSWER"), ("agent", "ANSWER")]),
+    ("+919876543210", "anonymous", False, "obd-anonymous", "bridged", [("agent", "ANSWER"), ("customer", "ANSWER")]),
+]
+
+
+@pytest.mark.parametrize("number,dialer,call_hold,scenario,status,expected", MAGIC,
+                         ids=[f"{m[0]}-{m[1]}-hold={m[2]}" for m in MAGIC])
+def test_magic_numbers_choose_the_outcome(obd, client, tenant, number, dialer, call_hold, scenario, status, expected):
+    unique_id = place(obd, dialer=dialer, number=number, call_hold=call_hold)
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    session, run = session_of(tenant, unique_id), run_of(tenant, unique_id)
+    assert run["scenario"] == scenario and run["status"] == "finished"
+    assert run["trigger"]["chosen_by"] == f"rule:{call_rules.outcome_of(number).name}"
+    assert session["status"] == status and legs(session) == expected
+    assert (session["recording"] is not None) == (status == "bridged")
+
+
+def test_a_held_request_waits_for_its_agent(obd, client, tenant):
+    held = place(obd, dialer="user", number="+910000000005")
+    free = place(obd, dialer="user")
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    call = session_of(tenant, held)
+    waited = parse_iso(call["legs"][0]["started_at"]) - parse_iso(call["started_at"])
+    assert waited.total_seconds() == call_rules.QUEUE_SECONDS
+    assert session_of(tenant, free)["legs"][0]["started_at"] == session_of(tenant, free)["started_at"]
+
+
+def test_every_magic_number_is_a_valid_number_no_phone_has():
+    from mock_server.phones import is_e164
+    assert all(is_e164(n) and n.startswith("+910") for n in call_rules.MAGIC_NUMBERS)
+
+
+# --- overrides ------------------------------------------------------------------------------------
+def override(client, tenant, **body):
+    response = client.post(f"/_mock/tenants/{tenant.company_id}/overrides", json={"kind": "obd", **body})
+    assert response.status_code == 201, response.text
+    assert schemas.field_errors("control/override.response", response.json()) == {}
+    return response.json()
+
+
+def test_an_override_for_the_number_wins_over_the_rules_and_is_used_up(obd, client, tenant):
+    override(client, tenant, match={"customer_number": "+919876543210"}, scenario="obd-customer-unanswered",
+             params={"dial_status": "BUSY", "fail_after": 3})
+    first = place(obd, dialer="user")
+    second = place(obd, dialer="user")
+    client.post("/_mock/clock/advance", json={"seconds": 600})
+    assert run_of(tenant, first)["scenario"] == "obd-customer-unanswered"
+    assert run_of(tenant, first)["trigger"]["chosen_by"] == "override"
+    assert legs(session_of(tenant, first)) == [("agent", "ANSWER"), ("customer", "BUSY")]
+    # The request's own parameters still apply (its ids, its user).
+    call = session_of(tenant, first)
+    assert call["ref_id"] == first and call["legs"][0]["user_id"] == obd.agent["id"]
+    assert run_of(tenant, second)["scenario"] == "obd-user"
+    assert client.get(f"/_mock/tenants/{tenant.company_id}/overrides").json() == {"overrides": []}
+
+
+def test_a_numbered_override_wins_over_one_for_any_number_and_times_counts_down(obd, client, tenant):
+    anyone = override(client, tenant, scenario="obd-agent-unanswered", times=2)
+    override(client, tenant, match={"customer_number": "+919800000001"}, scenario="obd-customer-unanswered")
+    numbered = place(obd, number="+919800000001")
+    other = place(obd, number="+919800000002")
+    assert run_of(tenant, numbered)["scenario"] == "obd-customer-unanswered"
+    assert run_of(tenant, other)["scenario"] == "obd-agent-unanswered"
+    (left,) = client.get(f"/_mock/tenants/{tenant.company_id}/overrides").json()["overrides"]
+    assert left["id"] == anyone["id"] and left["times"] == 1 and left["used"] == 1
+    # It wins over a magic number too.
+    assert run_of(tenant, place(obd, number="+910000000001"))["scenario"] == "obd-agent-unanswered"
+    assert run_of(tenant, place(obd))["scenario"] == "obd-user"
+
+
+def test_overrides_are_checked_when_set(client, tenant):
+    url = f"/_mock/tenants/{tenant.company_id}/overrides"
+    cases = [
+        ({"kind": "obd", "scenario": "nope"}, "scenario"),
+        ({"kind": "message", "scenario": "obd-user"}, "scenario"),
+        ({"kind": "obd", "scenario": "obd-user", "params": {"colour": "red"}}, "params.colour"),
+        ({"kind": "obd", "scenario": "obd-user", "params": {"talk": "long"}}, "params.talk"),
+        ({"kind": "obd", "scenario": "obd-user", "params": {"agent": "not-a-user"}}, "params.agent"),
+        ({"kind": "obd", "scenario": "obd-user", "match": {"customer_number": "9876543210"}}, "match.customer_number"),
+        ({"kind": "fax", "scenario": "obd-user"}, "kind"),
+        ({"kind": "obd", "scenario": "obd-user", "times": 0}, "times"),
+    ]
+    for body, field in cases:
+        response = client.post(url, json=body)
+        assert response.status_code == 400, (body, response.text)
+        assert field in response.json()["errors"], (body, response.json())
+    assert client.post(url, content=b"{nope", headers={"content-type": "application/json"}).status_code == 400
+    assert client.get(url).json() == {"overrides": []}
+
+
+def test_overrides_can_be_listed_and_deleted(client, tenant):
+    url = f"/_mock/tenants/{tenant.company_id}/overrides"
+    one = override(client, tenant, scenario="obd-agent-unanswered")
+    override(client, tenant, scenario="obd-ivr")
+    assert [o["scenario"] for o in client.get(url).json()["overrides"]] == ["obd-agent-unanswered", "obd-ivr"]
+    assert client.delete(f"{url}/{one['id']}").json() == {"deleted": 1}
+    assert client.delete(f"{url}/{one['id']}").status_code == 404
+    assert client.delete(url).json() == {"deleted": 1}
+    assert client.get("/_mock/tenants/nope/overrides").status_code == 404
+
+
+def test_an_override_whose_scenario_cannot_play_the_request_falls_back_to_the_rules(app, obd, client, tenant):
+    override(client, tenant, scenario="obd-user")
+    # The override's stored parameters stop fitting (a user who no longer takes calls).
+    stored = tenant.state["scenario_overrides"].values()[0]
+    tenant.state["scenario_overrides"].put(dict(stored, params={"agent": "0000000000000000"}))
+    unique_id = place(obd, dialer="user")
+    run = run_of(tenant, unique_id)
+    assert run["scenario"] == "obd-user" and run["trigger"]["chosen_by"] == "rule:answered"
+    assert "params.agent" in run["trigger"]["override_error"]

@@ -1,0 +1,29 @@
+"""The scenario engine: declarative call and message lifecycles (``scenarios/*.yaml``) played on the clock.
+
+- ``steps``: the action registry (``@action``) and the parameter kinds (``@param_kind``);
+- ``loader``: scenario files, checked when loaded;
+- ``runner``: runs (``start_run``), their steps as clock jobs, failures;
+- ``call_steps``: the call actions; ``call_rules``: which scenario an OBD request plays;
+- ``overrides``: control-plane overrides of those rules.
+
+Importing this package registers every action; ``register_actions(ctx)`` registers the clock job
+that runs a due step, and loads the scenario files so a bad one stops the server at start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mock_server.engine import call_steps  # noqa: F401 - registers the call actions and parameter kinds
+from mock_server.engine import runner
+from mock_server.engine.runner import RunRefused, UnknownScenario, start_run
+
+if TYPE_CHECKING:
+    from mock_server.context import AppContext
+
+__all__ = ["RunRefused", "UnknownScenario", "register_actions", "start_run"]
+
+
+def register_actions(ctx: AppContext) -> None:
+    runner.catalog(ctx)  # a bad scenario file fails here, naming the file and the place
+    runner.register_actions(ctx)

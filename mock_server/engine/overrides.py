@@ -1,0 +1,68 @@
+"""Overrides: what the next API-started flow does, forced through the control plane (past the rules).
+
+An override is a tenant document (``scenario_overrides``)::
+
+    {"id", "kind": "obd" | "message", "match": {"customer_number": "+91..."} or {} (any number),
+     "scenario", "params", "times", "used", "created_at"}
+
+The flow's trigger (an accepted OBD request for "obd", a sent WhatsApp message for "message") asks
+``take`` with the customer's number: an override for that very number wins over one for any
+number, the oldest first; each use counts down ``times`` and the override is gone when none are
+left. Its ``params`` are laid over the ones the trigger derives from the request, so an override
+needs to give only what it changes. They are checked against the scenario when the override is set.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mock_server.clock import iso
+from mock_server.engine import runner
+from mock_server.store import TenantState
+
+if TYPE_CHECKING:
+    from mock_server.context import AppContext
+
+OVERRIDES = "scenario_overrides"
+CHANNEL_OF_KIND = {"obd": "call", "message": "whatsapp"}
+
+
+def add(ctx: AppContext, tenant: TenantState, body: dict) -> dict:
+    """Store an override from a request body already valid against ``control/override.request``."""
+    try:
+        scenario = runner.find(ctx, body["scenario"])
+    except runner.UnknownScenario as exc:
+        raise runner.RunRefused({"scenario": [str(exc)]}) from None
+    if scenario.channel != CHANNEL_OF_KIND[body["kind"]]:
+        raise runner.RunRefused({"scenario": [f"{scenario.name} is a {scenario.channel} scenario; a {body['kind']} "
+                                              f"override needs a {CHANNEL_OF_KIND[body['kind']]} one."]})
+    params = runner.resolve_params(tenant, scenario, body.get("params", {}), partial=True)
+    doc = {"id": ctx.ids.uuid(), "kind": body["kind"], "match": dict(body.get("match") or {}),
+           "scenario": scenario.name, "params": params, "times": body.get("times", 1), "used": 0,
+           "created_at": iso(ctx.now())}
+    return tenant[OVERRIDES].put(doc)
+
+
+def listing(tenant: TenantState) -> list[dict]:
+    return tenant[OVERRIDES].values()
+
+
+def remove(tenant: TenantState, override_id: str | None = None) -> int:
+    """Delete one override (or all); how many were deleted."""
+    doomed = [override_id] if override_id is not None else [o["id"] for o in tenant[OVERRIDES]]
+    return sum(1 for doc_id in doomed if tenant[OVERRIDES].delete(doc_id) is not None)
+
+
+def take(tenant: TenantState, kind: str, number: str) -> tuple[str, dict] | None:
+    """(scenario, params) of the override that applies to this flow, used up by one; None when none does."""
+    candidates = [o for o in tenant[OVERRIDES] if o["kind"] == kind]
+    chosen = (next((o for o in candidates if o["match"].get("customer_number") == number), None)
+              or next((o for o in candidates if not o["match"]), None))
+    if chosen is None:
+        return None
+    left = chosen["times"] - 1
+    if left <= 0:
+        tenant[OVERRIDES].delete(chosen["id"])
+    else:
+        tenant[OVERRIDES].put(dict(chosen, times=left, used=chosen["used"] + 1))
+    return chosen["scenario"], dict(chosen["params"])
