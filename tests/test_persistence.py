@@ -50,13 +50,17 @@ def assert_writes_kept(client, kept: dict) -> None:
     assert client.get(f"/contacts/{kept['contact']}", headers=auth).json()["data"]["name"] == "Kept"
     template = client.get(f"/chat/templates/{kept['template']}", headers=auth).json()["data"]
     assert template["waba_template_status"] == "pending"
-    assert [j["payload"] for j in client.get("/_mock/clock").json()["pending"]] == [{"template_id": kept["template"]}]
+    pending = client.get("/_mock/clock").json()["pending"]
+    assert [j["payload"] for j in pending if j["action"] == "template.review"] == [{"template_id": kept["template"]}]
+    assert [j["payload"]["index"] for j in pending if j["action"] == "scenario.step"] == [1, 2, 3]  # sent, delivered, read
     messages = client.get(f"/_mock/tenants/{cid}/messages").json()["messages"]
-    assert kept["message"] in [m["id"] for m in messages]
+    assert next(m for m in messages if m["id"] == kept["message"])["status"] == "accepted"
     assert client.get("/chat/templates?name=winter_promo", headers=auth).json()["data"]["count"] == 0
-    # the review still happens after the restart
+    # the review and the message's delivery lifecycle still happen after the restart
     client.post("/_mock/clock/advance", json={"seconds": 3600})
     assert client.get(f"/chat/templates/{kept['template']}", headers=auth).json()["data"]["waba_template_status"] == "approved"
+    messages = client.get(f"/_mock/tenants/{cid}/messages").json()["messages"]
+    assert next(m for m in messages if m["id"] == kept["message"])["status"] == "read"
 
 
 def test_restart_with_the_same_data_dir_keeps_every_write(tmp_path):

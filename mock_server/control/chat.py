@@ -1,16 +1,20 @@
 """/_mock/ helpers for the WhatsApp surface: decide a template's review now, play a customer who
-writes in (opening the 24-hour window), and list what was sent and received."""
+writes in (message.received; the 24-hour window opens, the conversation is created or revived), an
+agent who assigns or closes a conversation (conversation.assign / conversation.close), and list what
+was sent and received. The moves and their webhooks are the scenario engine's (``message_steps``),
+so a route and a scenario step do exactly the same thing."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.routing import Route
 
-from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.control.common import control_error, tenant_of
+from mock_server.domain import whatsapp
+from mock_server.engine import message_steps
 from mock_server.errors import DRF_INVALID
-from mock_server.http import Json, read_json
+from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body, read_json, require_object
 from mock_server.public.chat import message_rules, messages, template_rules, templates
 from mock_server.public.chat.phonenumbers import phone_number
 
@@ -48,20 +52,59 @@ async def inbound(request: Request) -> Json:
     who = message_rules.recipient(body["customer_country_code"], body["customer_number"])
     if who is None:
         raise DRF_INVALID.field("customer_number", "Country code and number together may have at most 15 digits.")
-    now = ctx.now()
     with ctx.store.transaction():
-        conversation = messages.conversation_for(ctx, tenant, body["phone_number_id"], *who)
-        message = messages.new_message(ctx, conversation, direction="incoming", type="text",
-                                       payload={"type": "text", "context": {"body": body["text"]}},
-                                       status="received", source="customer")
-        conversation.update(
-            last_incoming_at=iso(now), expire_at=iso(now + message_rules.WINDOW), last_message_at=iso(now),
-            modified=iso(now), unread_count=int(conversation.get("unread_count") or 0) + 1,
-            status="unassigned" if conversation.get("status") == "closed" else conversation["status"])
-        tenant[messages.CONVERSATIONS].put(conversation)
-        tenant[messages.MESSAGES].put(message)
+        message, conversation = message_steps.receive(ctx, tenant, ctx.now(), body["phone_number_id"], who,
+                                                      body["text"])
     return Json({"message_id": message["id"], "conversation_id": conversation["id"],
                  "window_expires_at": conversation["expire_at"]}, status_code=201)
+
+
+def _conversation(request: Request, tenant) -> dict:
+    conversation = tenant[messages.CONVERSATIONS].get(request.path_params["id"])
+    if conversation is None:
+        raise control_error(404, f"No conversation with id {request.path_params['id'][:64]!r} for this company.")
+    return conversation
+
+
+def _agent(tenant, body: dict, key: str) -> str | None:
+    if body.get(key) is None:
+        return None
+    try:
+        return message_steps.chat_agent_kind(tenant, body[key], {})
+    except ValueError as exc:
+        raise DRF_INVALID.field(key, str(exc)) from None
+
+
+async def assign_conversation(request: Request) -> Json:
+    """An agent (``by``, default the assignee) assigns the conversation: conversation.assign."""
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_of(request)
+    conversation = _conversation(request, tenant)
+    body = await read_json(request, DRF_INVALID, "control/conversation.assign.request")
+    agent = _agent(tenant, body, "agent_id")
+    by = _agent(tenant, body, "by") or agent
+    with ctx.store.transaction():
+        try:
+            moved = message_steps.assign(ctx, tenant, ctx.now(), conversation, agent, by)
+        except whatsapp.IllegalTransition as exc:
+            raise control_error(409, f"The conversation cannot be assigned: {exc}.") from None
+    return Json(moved)
+
+
+async def close_conversation(request: Request) -> Json:
+    """An agent (``by``, default the assignee) closes the conversation: conversation.close."""
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_of(request)
+    conversation = _conversation(request, tenant)
+    raw = parse_json(await read_body(request, MAX_JSON_BYTES, DRF_INVALID), DRF_INVALID)
+    body = {} if raw is EMPTY else require_object(raw, DRF_INVALID, "control/conversation.close.request")
+    by = _agent(tenant, body, "by")
+    with ctx.store.transaction():
+        try:
+            moved = message_steps.close(ctx, tenant, ctx.now(), conversation, by)
+        except whatsapp.IllegalTransition as exc:
+            raise control_error(409, f"The conversation cannot be closed: {exc}.") from None
+    return Json(moved)
 
 
 async def list_messages(request: Request) -> Json:
@@ -77,4 +120,6 @@ routes = [
     Route("/_mock/tenants/{company_id}/templates/{id}/review", force_review, methods=["POST"]),
     Route("/_mock/tenants/{company_id}/inbound", inbound, methods=["POST"]),
     Route("/_mock/tenants/{company_id}/messages", list_messages, methods=["GET"]),
+    Route("/_mock/tenants/{company_id}/conversations/{id}/assign", assign_conversation, methods=["POST"]),
+    Route("/_mock/tenants/{company_id}/conversations/{id}/close", close_conversation, methods=["POST"]),
 ]

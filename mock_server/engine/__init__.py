@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mock_server.engine import call_steps  # noqa: F401 - registers the call actions and parameter kinds
+from mock_server.engine import message_steps  # noqa: F401 - registers the WhatsApp actions and parameter kinds
 from mock_server.engine import runner
 from mock_server.engine.runner import RunRefused, UnknownScenario, start_run
 

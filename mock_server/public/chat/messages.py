@@ -2,8 +2,15 @@
 
 A send runs: auth -> schema (the documented MESSAGE_INVALID 400) -> sender state (CHAT_03xx,
 CHAT_0004) -> template and media -> reply_to -> recipient and 24-hour window (CHAT_3001) ->
-wallet (CHAT_4001) -> one transaction that debits the wallet and stores the message and its
-conversation. The rules themselves live in ``message_rules``.
+wallet (CHAT_4001) -> one transaction that debits the wallet, stores the message (status
+"accepted": Meta has taken it) and its conversation, and starts the message's delivery lifecycle,
+a scenario run chosen by ``engine.message_rules`` (magic customer numbers, control-plane
+overrides) that reports it sent, delivered, read or failed on the clock. The rules themselves
+live in ``message_rules``.
+
+A message sent through the API is from the company's owner (``message_by``, as the documented API
+examples carry a user's id); a conversation's first message assigns the conversation to its
+sender (``domain.whatsapp.business_wrote``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from starlette.routing import Route
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
+from mock_server.domain import whatsapp
+from mock_server.engine import message_rules as lifecycle
+from mock_server.engine import runner
 from mock_server.errors import MESSAGE_INVALID, envelope
 from mock_server.http import Json, read_json
 from mock_server.public.auth import endpoint
@@ -35,6 +45,13 @@ def find_conversation(tenant: TenantState, phone_number_id: str, cc: str, number
 def contact_name(tenant: TenantState, cc: str, number: str) -> str | None:
     contact = tenant["contacts"].find(lambda c: c.get("country_code") == cc and c.get("phone_number") == number)
     return contact.get("name") if contact else None
+
+
+def api_user(tenant: TenantState) -> str | None:
+    """Who sends through the API: the company's owner (else its first user)."""
+    users = [u for u in tenant["users"] if u.get("role") != "anonymous"]
+    owner = next((u for u in users if u.get("role") == "owner"), users[0] if users else None)
+    return owner["id"] if owner else None
 
 
 def refuse(code: str, message: str, details: dict | None = None):
@@ -72,7 +89,9 @@ def new_message(ctx: AppContext, conversation: dict, **fields: Any) -> dict:
            "customer_number": conversation["customer_contact"], "direction": None, "type": None, "payload": None,
            "template_id": None, "category": "service",
            "price": 0.0, "status": None, "status_history": [], "reply_to": None, "myop_ref_id": None,
-           "trail": None, "source": None,
+           "trail": None, "source": None, "message_by": None, "link_tracking": False, "campaign_id": None,
+           "sent_at": None, "delivered_at": None, "read_at": None, "failed_at": None, "errors": None,
+           "is_read": False,
            "waba_msg_id": "wamid." + base64.b64encode(tag.upper().encode()).decode(),
            "created": now, "modified": now}
     doc.update(fields)
@@ -127,6 +146,18 @@ def _balance_after(account: dict, cost: float) -> float:
     return round(balance - cost, 4)
 
 
+def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict) -> None:
+    """Play the accepted message's delivery lifecycle. A scenario folder of the user's that cannot play
+    it leaves the message accepted, the reason kept on it (``lifecycle_error``): the send succeeded."""
+    try:
+        run = lifecycle.start_lifecycle(ctx, tenant, message, {"kind": "message", "message_id": message["id"]})
+    except (runner.UnknownScenario, runner.RunRefused) as exc:
+        tenant[MESSAGES].put(dict(message, lifecycle_error=str(exc)))
+        return
+    if run["status"] == "failed":  # its first step refused the message (kept with the run)
+        tenant[MESSAGES].put(dict(tenant[MESSAGES].get(message["id"]), lifecycle_error=run["error"]))
+
+
 @endpoint
 async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     body = await read_json(request, MESSAGE_INVALID, "public/message.send.request")
@@ -148,13 +179,14 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
         conversation = conversation_for(ctx, tenant, body["phone_number_id"], *who)
         message = new_message(
             ctx, conversation, direction="outgoing", type=data["type"], payload=data,
-            template_id=template["id"] if template else None, category=category, price=cost, status="sent",
+            template_id=template["id"] if template else None, category=category, price=cost, status="accepted",
             reply_to=body.get("reply_to") or None, myop_ref_id=body.get("myop_ref_id"), trail=body.get("trail"),
-            source="api")
-        conversation.update(last_message_at=message["created"], modified=message["created"])
+            source="api", message_by=api_user(tenant))
+        conversation = whatsapp.business_wrote(conversation, ctx.now(), message_by=message["message_by"], source="api")
         tenant[CONVERSATIONS].put(conversation)
         tenant[MESSAGES].put(message)
         tenant.save_account(dict(tenant.account, wallet_balance=balance))
+        start_lifecycle(ctx, tenant, message)
 
     if data["type"] == "interactive":  # documented: "Accepted", and the key spelt right
         return Json({"status": "success", "code": "200", "message": "Accepted",

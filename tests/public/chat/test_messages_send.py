@@ -58,17 +58,21 @@ def test_message_and_conversation_are_stored(client, tenant):
     message_id, conversation_id = body["data"]["message_id"], body["data"]["conversaton_id"]
     [message] = stored(client, tenant, customer_number=number)
     assert message["id"] == message_id and message["conversation_id"] == conversation_id
-    assert message["direction"] == "outgoing" and message["status"] == "sent" and message["source"] == "api"
+    # Meta has taken it: its delivery lifecycle moves it on (tests/engine/test_message_triggers.py)
+    assert message["direction"] == "outgoing" and message["status"] == "accepted" and message["source"] == "api"
+    owner = next(u["id"] for u in tenant.state["users"] if u["role"] == "owner")
+    assert message["message_by"] == owner and message["link_tracking"] is False and message["errors"] is None
     assert message["type"] == "template" and message["category"] == "marketing" and message["price"] == 0.88
     assert message["template_id"] == tenant.template("welcome_customer")["id"]
     assert message["payload"]["context"]["body"] == {"customer_name": "Asha"}
     assert message["myop_ref_id"] == "ref-1" and message["trail"] == {"name": "onboarding"}
-    assert message["status_history"] == [{"status": "sent", "timestamp": "2025-07-15T10:00:00.000000Z"}]
+    assert message["status_history"] == [{"status": "accepted", "timestamp": "2025-07-15T10:00:00.000000Z"}]
     conversation = tenant.state["conversations"].get(conversation_id)
     assert conversation["customer_name"] == contact["name"]
     assert conversation["customer_contact"] == number and conversation["customer_country_code"] == "91"
     assert conversation["phone_number_id"] == tenant.phone("primary")["phone_number_id"]
-    assert conversation["status"] == "unassigned" and conversation["assigned_to"] is None
+    # The conversation's first message assigns it to its sender (domain.whatsapp.business_wrote).
+    assert conversation["status"] == "assigned" and conversation["assigned_to"] == owner
     assert conversation["last_incoming_at"] is None and conversation["expire_at"] is None
     assert conversation["last_message_at"] == message["created"]
     advance(client, 60)

@@ -1,0 +1,537 @@
+"""WhatsApp actions: each step moves the run's message, conversation, template or campaign through
+the lifecycles of ``domain.whatsapp`` and emits the webhooks that moment produces, rendered by
+``domain.whatsapp_events``.
+
+The documents are the tenant's own (``messages``, ``conversations``, ``templates``, ``campaigns``),
+the ones the public API and GET /_mock/tenants/{id}/messages read, so what the webhooks said is what
+the APIs answer afterwards. As in ``call_steps``, a step first computes the new documents and
+renders its events (either may refuse with ValueError, IllegalTransition included: the run fails
+and nothing was stored), then stores them and emits. Each event takes its conversation's next
+event_sequence (``whatsapp.take_sequence``): the conversation is the webhooks' session.
+
+The run's state: ``message_id``, ``conversation_id`` and ``session_id`` (the conversation) for a
+message or conversation run, ``template_id`` for a template review, ``campaign_id`` and its
+``message_ids`` for a campaign. ``message.accept`` adopts a message the API accepted (its
+``message`` argument, which the send trigger passes) or composes a template message from the
+scenario's parameters, the variables filled from the template's examples. Messages a scenario
+composes are not billed. Template reviews emit nothing: the docs have no template webhook.
+
+A campaign run sends its template to each recipient and starts one lifecycle run per message (the
+message rules' scenario for the recipient's number, or the failure / unread outcome its parameters
+ask for), so each message plays like an API-sent one; every move of a campaign's message refreshes
+the campaign's stats (``campaigns.stats_of``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mock_server.clock import iso
+from mock_server.domain import whatsapp, whatsapp_events
+from mock_server.domain.call_builders import is_anonymous_user
+from mock_server.engine import message_rules, runner
+from mock_server.engine.steps import Step, action, param_kind
+from mock_server.phones import code_length, is_e164
+from mock_server.public.chat import campaigns as campaign_api
+from mock_server.public.chat import message_rules as send_rules
+from mock_server.public.chat import messages as chat
+from mock_server.public.chat import templates as template_api
+from mock_server.public.chat.phonenumbers import phone_number as find_phone
+from mock_server.store import TenantState
+
+if TYPE_CHECKING:
+    from mock_server.context import AppContext
+
+MESSAGES, CONVERSATIONS, TEMPLATES, CAMPAIGNS = "messages", "conversations", "templates", "campaigns"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MAX_ERRORS, MAX_ERROR_TEXT = 5, 500
+
+
+# --- parameter kinds from the tenant's WhatsApp fixtures ------------------------------------------
+def may_send(tenant: TenantState, phone: dict) -> bool:
+    """The number itself may send (the account's service flag is checked when a message is sent)."""
+    waba = tenant["waba_accounts"].get(phone.get("waba_account_id"))
+    return send_rules.sender_refusal(phone, waba, {"service_active": True}) is None
+
+
+@param_kind("whatsapp_number", pool=lambda t: [p["phone_number_id"] for p in t["phone_numbers"] if may_send(t, p)],
+            pool_label="the tenant's WhatsApp numbers that may send")
+def whatsapp_number_kind(tenant: TenantState, value, spec: dict) -> str:
+    if not isinstance(value, str) or tenant is None or find_phone(tenant, value) is None:
+        raise ValueError("Must be the phone_number_id of one of the company's WhatsApp numbers.")
+    return value
+
+
+def _chat_agents(tenant: TenantState) -> list[str]:
+    """Agents first: the owner is who API messages come from (and a conversation's first message assigns)."""
+    users = [u for u in tenant["users"] if not is_anonymous_user(u)]
+    return [u["id"] for u in sorted(users, key=lambda u: u.get("role") != "agent")]
+
+
+@param_kind("chat_agent", pool=_chat_agents, pool_label="the tenant's users, agents first")
+def chat_agent_kind(tenant: TenantState, value, spec: dict) -> str:
+    user = tenant["users"].get(value) if isinstance(value, str) and tenant is not None else None
+    if user is None or is_anonymous_user(user):
+        raise ValueError("Must be the id of one of the company's users (not the Anonymous User).")
+    return value
+
+
+def find_template(tenant: TenantState, value) -> dict | None:
+    """A template by id, or by name (the first of that name)."""
+    if not isinstance(value, str) or tenant is None:
+        return None
+    return tenant[TEMPLATES].get(value) or tenant[TEMPLATES].find(lambda t: t.get("name") == value)
+
+
+def approved(template: dict) -> bool:
+    return template.get("waba_template_status") == "approved"
+
+
+def linked(template: dict) -> bool:
+    return approved(template) and bool(whatsapp.tracked_buttons(template))
+
+
+def _template_checker(accepts, refusal: str):
+    def check(tenant: TenantState, value, spec: dict) -> str:
+        template = find_template(tenant, value)
+        if template is None or not accepts(template):
+            raise ValueError(f"Must be the id (or name) of one of the company's {refusal}.")
+        return template["id"]
+    return check
+
+
+# A review may be of any template (a decided one goes back to review); its default is one awaiting review.
+param_kind("template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if x.get("waba_template_status") == "pending"],
+           pool_label="the tenant's templates awaiting review")(_template_checker(lambda t: True, "templates"))
+param_kind("approved_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if approved(x)],
+           pool_label="the tenant's approved templates")(_template_checker(approved, "approved templates"))
+param_kind("link_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if linked(x)],
+           pool_label="the tenant's approved templates with a URL button")(
+    _template_checker(linked, "approved templates with a URL button"))
+
+
+def _campaign_id(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return value if isinstance(value, int) else None
+
+
+@param_kind("campaign", pool=lambda t: [c["id"] for c in t[CAMPAIGNS] if c.get("status") == "scheduled"],
+            pool_label="the tenant's scheduled campaigns")
+def campaign_kind(tenant: TenantState, value, spec: dict) -> int:
+    campaign_id = _campaign_id(value)
+    campaign = tenant[CAMPAIGNS].get(campaign_id) if campaign_id is not None and tenant is not None else None
+    if campaign is None:
+        raise ValueError("Must be the id of one of the company's campaigns.")
+    if campaign.get("status") != "scheduled":
+        raise ValueError(f"Only a scheduled campaign can be run; campaign {campaign_id} is {campaign.get('status')}.")
+    return campaign["id"]
+
+
+@param_kind("meta_error")
+def meta_error_kind(tenant: TenantState, value, spec: dict) -> dict:
+    """A known Meta error code ("131026", or 131026), or {"<code>": "<text>"} for any other."""
+    if isinstance(value, str) and value.strip().startswith("{"):  # the CLI's --param error='{"1": "x"}'
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("Not valid JSON.") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        code = value.strip().removeprefix("WABA_")
+        if code not in message_rules.META_ERRORS:
+            known = ", ".join(message_rules.META_ERRORS)
+            raise ValueError(f"Unknown Meta error code {code[:20]!r}: give one of {known} "
+                             "or an object {\"<code>\": \"<text>\"}.")
+        return {code: message_rules.META_ERRORS[code]}
+    if not isinstance(value, dict) or len(value) > MAX_ERRORS or any(
+            isinstance(t, str) and len(t) > MAX_ERROR_TEXT for t in value.values()):
+        raise ValueError(f"A Meta error code, or an object of at most {MAX_ERRORS} codes and their texts.")
+    return whatsapp.meta_errors(value)
+
+
+@param_kind("button_info")
+def button_info_kind(tenant: TenantState, value, spec: dict) -> str:
+    """A tracked button as message.link_tracking names it ("" or null: the template's first URL button)."""
+    if not isinstance(value, str) or (value and not whatsapp.BUTTON_INFO.fullmatch(value)):
+        raise ValueError("Must be btn-<index> or card-<index>-btn-<index> (empty: the first URL button).")
+    return value
+
+
+@param_kind("message")
+def message_kind(tenant: TenantState, value, spec: dict) -> str:
+    found = tenant[MESSAGES].get(value) if isinstance(value, str) and tenant is not None else None
+    if not isinstance(value, str) or not UUID.fullmatch(value) or (tenant is not None and (
+            found is None or found.get("direction") != "outgoing")):
+        raise ValueError("Must be the id of one of the company's outgoing messages.")
+    return value
+
+
+# --- publishing -----------------------------------------------------------------------------------
+def publish(ctx: AppContext, tenant: TenantState, at: datetime, conversation: dict, message: dict | None,
+            event_type: str) -> dict:
+    """Render the event (taking the conversation's next event_sequence), then store and emit; the
+    conversation as stored. A campaign's message refreshes the campaign's stats."""
+    bits = whatsapp_events.tenant_bits(tenant.company_id, tenant[TEMPLATES], tenant["media"])
+    conversation, sequence = whatsapp.take_sequence(conversation)
+    event = whatsapp_events.domain_event(message, conversation, event_type, bits, event_id=ctx.webhooks.new_event_id(),
+                                         at=at, sequence=sequence)
+    tenant[CONVERSATIONS].put(conversation)
+    if message is not None:
+        tenant[MESSAGES].put(message)
+        refresh_campaigns(tenant, message, at)
+    ctx.webhooks.emit(tenant, event)
+    return conversation
+
+
+def refresh_campaigns(tenant: TenantState, message: dict, at: datetime) -> None:
+    """The stats of the campaign a message belongs to (a customer's reply: of its conversation's campaigns)."""
+    if message.get("direction") == "incoming":
+        sent = _conversation_messages(tenant, message["conversation_id"])
+        campaign_ids = {m["campaign_id"] for m in sent if m.get("campaign_id") is not None}
+    else:
+        campaign_ids = {message["campaign_id"]} if message.get("campaign_id") is not None else set()
+    for campaign_id in sorted(campaign_ids):
+        campaign = tenant[CAMPAIGNS].get(campaign_id)
+        if campaign is not None and campaign.get("stats") is not None:
+            stats = campaign_api.stats_of(campaign, _campaign_messages(tenant, campaign_id),
+                                          _incoming_of(tenant), at)
+            tenant[CAMPAIGNS].put(dict(campaign, stats=stats, modified_at=stats["modified_at"]))
+
+
+def _campaign_messages(tenant: TenantState, campaign_id: int) -> list[dict]:
+    return tenant[MESSAGES].lookup("campaign_id", lambda m: m.get("campaign_id"), campaign_id)
+
+
+def _conversation_messages(tenant: TenantState, conversation_id: str) -> list[dict]:
+    return tenant[MESSAGES].lookup("conversation_id", lambda m: m.get("conversation_id"), conversation_id)
+
+
+def _incoming_of(tenant: TenantState):
+    return lambda conversation_id: [m for m in _conversation_messages(tenant, conversation_id)
+                                    if m.get("direction") == "incoming"]
+
+
+# --- what steps and the control plane share --------------------------------------------------------
+def recipient_of(number: str) -> tuple[str, str]:
+    """(country code, number) of an E.164 number WhatsApp can deliver to."""
+    digits = number.removeprefix("+") if isinstance(number, str) and is_e164(number) else ""
+    who = send_rules.recipient(digits[:code_length(digits)], digits[code_length(digits):]) if digits else None
+    if who is None:
+        raise ValueError(f"WhatsApp cannot deliver to {str(number)[:20]!r} (131026 Message undeliverable)")
+    return who
+
+
+def receive(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
+            text: str) -> tuple[dict, dict]:
+    """A customer writes: message.received; the conversation is created or revived, its window opens."""
+    conversation = chat.conversation_for(ctx, tenant, phone_number_id, *who)
+    message = chat.new_message(ctx, conversation, direction="incoming", type="text", status="received",
+                               payload={"type": "text", "context": {"body": text}}, source="customer")
+    conversation = whatsapp.customer_wrote(conversation, at)
+    return message, publish(ctx, tenant, at, conversation, message, "message.received")
+
+
+def assign(ctx: AppContext, tenant: TenantState, at: datetime, conversation: dict, agent_id: str, by: str) -> dict:
+    moved = whatsapp.assign(conversation, at, agent_id=agent_id, by=by, activity_id=ctx.ids.uuid())
+    return publish(ctx, tenant, at, moved, None, "conversation.assign")
+
+
+def close(ctx: AppContext, tenant: TenantState, at: datetime, conversation: dict, by: str | None) -> dict:
+    by = by or conversation.get("assigned_to")
+    if by is None:
+        raise whatsapp.IllegalTransition("conversation", whatsapp.conversation_state(conversation), "close",
+                                         "nobody is assigned: say which agent closes it")
+    moved = whatsapp.close(conversation, at, by=by, activity_id=ctx.ids.uuid())
+    return publish(ctx, tenant, at, moved, None, "conversation.close")
+
+
+def example_context(template: dict) -> dict:
+    """The variables of a template message, filled from the template's examples (else their names)."""
+    components = {c.get("type"): c for c in template.get("components") or [] if isinstance(c, dict)}
+
+    def values(names: list[str], example) -> dict:
+        example = example if isinstance(example, dict) else {}
+        return {n: str(example[n]) if example.get(n) not in (None, "") else n for n in names}
+
+    context: dict = {}
+    header = components.get("HEADER")
+    if header and str(header.get("format", "TEXT")).upper() in send_rules.MEDIA_HEADER_FORMATS:
+        if not header.get("media_id"):
+            raise ValueError(f"template {template.get('name')!r} has a media header without sample media")
+        context["header"] = {"media_id": header["media_id"]}
+    elif header and send_rules.variables(header.get("text")):
+        context["header"] = values(send_rules.variables(header.get("text")), header.get("example"))
+    body = components.get("BODY") or {}
+    context["body"] = values(send_rules.variables(body.get("text")), body.get("example"))
+    buttons = []
+    for button in (components.get("BUTTONS") or {}).get("buttons") or []:
+        if button.get("type") == "OTP":
+            buttons.append({"index": button["index"], "otp": context["body"].get("otp", "123456")})
+        elif button.get("type") == "URL" and send_rules.variables(button.get("url")):
+            names = send_rules.variables(button["url"])
+            buttons.append({"index": button["index"], **values(names, button.get("example"))})
+    if buttons:
+        context["buttons"] = buttons
+    return context
+
+
+def check_sender(tenant: TenantState, phone_number_id: str) -> None:
+    """ValueError when the company may not send from this number now (as POST /chat/messages refuses)."""
+    phone = find_phone(tenant, phone_number_id)
+    waba = tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
+    if refusal := send_rules.sender_refusal(phone, waba, tenant.account):
+        raise ValueError(f"{phone_number_id} may not send: {refusal[0]} {refusal[1]}")
+
+
+def send_template(ctx: AppContext, tenant: TenantState, at: datetime, *, phone_number_id: str, who: tuple[str, str],
+                  template: dict, context: dict, source: str, message_by: str | None, link_tracking: bool = False,
+                  campaign_id: int | None = None) -> dict:
+    """An accepted outgoing template message (its conversation written); nothing is emitted yet."""
+    check_sender(tenant, phone_number_id)
+    if not approved(template):
+        raise ValueError(f"template {template['name']!r} is not approved")
+    if errors := send_rules.template_errors(template, context):
+        raise ValueError(f"template {template['name']!r} cannot be filled: {errors}")
+    if link_tracking and not whatsapp.tracked_buttons(template):
+        raise ValueError(f"template {template['name']!r} has no URL button to track")
+    category = template.get("category") or "marketing"
+    conversation = chat.conversation_for(ctx, tenant, phone_number_id, *who)
+    message = chat.new_message(
+        ctx, conversation, direction="outgoing", type="template", template_id=template["id"], category=category,
+        payload={"type": "template", "context": {"template_name": template["name"],
+                                                 "language": template.get("language") or "en", **context}},
+        price=send_rules.price("template", category), status="accepted", source=source, message_by=message_by,
+        link_tracking=link_tracking, campaign_id=campaign_id)
+    tenant[CONVERSATIONS].put(whatsapp.business_wrote(conversation, at, message_by=message_by, source=source))
+    tenant[MESSAGES].put(message)
+    return message
+
+
+# --- the run's documents ------------------------------------------------------------------------------
+def _message(step: Step) -> dict:
+    message_id = step.state.get("message_id")
+    if message_id is None:
+        raise ValueError("the run has no message yet: its first step must be message.accept or message.receive")
+    message = step.tenant[MESSAGES].get(message_id)
+    if message is None:
+        raise ValueError(f"the message {message_id} no longer exists")
+    return message
+
+
+def _conversation(step: Step) -> dict:
+    conversation_id = step.state.get("conversation_id")
+    if conversation_id is None:
+        raise ValueError("the run has no conversation yet: a message step must come first")
+    conversation = step.tenant[CONVERSATIONS].get(conversation_id)
+    if conversation is None:
+        raise ValueError(f"the conversation {conversation_id} no longer exists")
+    return conversation
+
+
+def _user(tenant: TenantState, user_id) -> str:
+    user = tenant["users"].get(user_id) if isinstance(user_id, str) else None
+    if user is None:
+        raise ValueError(f"no user {user_id!r} in this company")
+    return user["id"]
+
+
+def _remember(step: Step, message: dict) -> None:
+    step.state.update(message_id=message["id"], conversation_id=message["conversation_id"],
+                      session_id=message["conversation_id"])
+
+
+def _move(step: Step, moved: dict, event_type: str) -> None:
+    publish(step.ctx, step.tenant, step.at, _conversation(step), moved, event_type)
+
+
+# --- message and conversation actions --------------------------------------------------------------
+@action("message.accept")
+def accept(step: Step) -> None:
+    args, tenant = step.args, step.tenant
+    if "message_id" in step.state:
+        raise ValueError("the run already has its message")
+    if args.get("message"):
+        message = tenant[MESSAGES].get(args["message"])
+        if message is None or message.get("direction") != "outgoing":
+            raise ValueError(f"no outgoing message {args['message']!r} in this company")
+        if whatsapp.message_state(message) != "accepted":
+            raise ValueError(f"message {message['id']} is already {message['status']}: a lifecycle starts at accepted")
+    else:
+        if not args.get("phone_number") or not args.get("customer"):
+            raise ValueError("a new message needs its phone_number and customer")
+        template = (find_template(tenant, args["template"]) if args.get("template")
+                    else tenant[TEMPLATES].find(approved))
+        if template is None:
+            raise ValueError(f"no template {args.get('template')!r} to send" if args.get("template")
+                             else "the company has no approved template to send")
+        message_by = _user(tenant, args["agent"]) if args.get("agent") else chat.api_user(tenant)
+        message = send_template(step.ctx, tenant, step.at, phone_number_id=args["phone_number"],
+                                who=recipient_of(args["customer"]), template=template,
+                                context=example_context(template), source=args.get("source", "api"),
+                                message_by=message_by, link_tracking=bool(args.get("link_tracking")))
+    _remember(step, message)
+
+
+@action("message.send")
+def send(step: Step) -> None:
+    _move(step, whatsapp.mark_sent(_message(step), step.at), "message.sent")
+
+
+@action("message.deliver")
+def deliver(step: Step) -> None:
+    _move(step, whatsapp.mark_delivered(_message(step), step.at), "message.delivered")
+
+
+@action("message.read")
+def read(step: Step) -> None:
+    _move(step, whatsapp.mark_read(_message(step), step.at), "message.read")
+
+
+@action("message.fail")
+def fail(step: Step) -> None:
+    errors = meta_error_kind(step.tenant, step.args["errors"], {})  # a literal default arrives as its code
+    _move(step, whatsapp.mark_failed(_message(step), step.at, errors), "message.failed")
+
+
+@action("message.click")
+def click(step: Step) -> None:
+    message = _message(step)
+    template = step.tenant[TEMPLATES].get(message.get("template_id")) or {}
+    tracked = whatsapp.tracked_buttons(template)
+    button = step.args.get("button") or (tracked[0] if tracked else None)
+    if button is None or (template and button not in tracked):
+        raise ValueError(f"the message's template has no URL button {button!r} "
+                         f"(tracked: {', '.join(tracked) or 'none'})")
+    _move(step, whatsapp.click_link(message, step.at, button), "message.link_tracking")
+
+
+@action("message.receive")
+def customer_writes(step: Step) -> None:
+    args = step.args
+    if find_phone(step.tenant, args["phone_number"]) is None:
+        raise ValueError(f"no WhatsApp number {args['phone_number']!r} in this company")
+    message, _ = receive(step.ctx, step.tenant, step.at, args["phone_number"], recipient_of(args["customer"]),
+                         args["text"])
+    _remember(step, message)
+
+
+@action("conversation.assign")
+def assign_step(step: Step) -> None:
+    agent = _user(step.tenant, step.args["agent"])
+    by = _user(step.tenant, step.args["by"]) if step.args.get("by") else agent
+    assign(step.ctx, step.tenant, step.at, _conversation(step), agent, by)
+
+
+@action("conversation.close")
+def close_step(step: Step) -> None:
+    by = _user(step.tenant, step.args["by"]) if step.args.get("by") else None
+    close(step.ctx, step.tenant, step.at, _conversation(step), by)
+
+
+# --- template reviews (no webhook: the docs have none) -------------------------------------------------
+def _template(step: Step) -> dict:
+    template = find_template(step.tenant, step.args["template"])
+    if template is None:
+        raise ValueError(f"no template {step.args['template']!r} in this company")
+    return template
+
+
+@action("template.submit")
+def submit(step: Step) -> None:
+    """The template is (back) in review and this run decides it: the review rules' job is cancelled."""
+    template = _template(step)
+    template_api.cancel_review(step.ctx, step.tenant, template)
+    held = {k: v for k, v in template.items() if k != "review_job_id"}
+    if held["waba_template_status"] != "pending":
+        held.update(waba_template_status="pending", failure_reason=None, modified=iso(step.at))
+    step.tenant[TEMPLATES].put(held)
+    step.state["template_id"] = held["id"]
+
+
+@action("template.review")
+def review(step: Step) -> None:
+    template, outcome = _template(step), step.args["outcome"]
+    if template["waba_template_status"] != "pending":
+        raise ValueError(f"template {template['name']!r} is not in review (it is {template['waba_template_status']})")
+    reason = (step.args.get("reason") or "NONE") if outcome == "rejected" else None
+    template_api.cancel_review(step.ctx, step.tenant, template)
+    template_api.decide(step.ctx, step.tenant, template, outcome, reason)
+    step.state["template_id"] = template["id"]
+
+
+# --- campaigns -----------------------------------------------------------------------------------------
+def _campaign(step: Step, status: str) -> dict:
+    campaign_id = _campaign_id(step.args.get("campaign", step.state.get("campaign_id")))
+    campaign = step.tenant[CAMPAIGNS].get(campaign_id) if campaign_id is not None else None
+    if campaign is None:
+        raise ValueError(f"no campaign {campaign_id!r} in this company")
+    if campaign.get("status") != status:
+        raise ValueError(f"campaign {campaign['id']} is {campaign.get('status')}, not {status}")
+    return campaign
+
+
+def _outcomes(step: Step, recipients: list[tuple[dict, tuple[str, str]]]) -> list[tuple[str, dict, str]]:
+    """(scenario, params, chosen_by) per recipient: the last ``failed`` fail, the ``unread`` before them
+    are never read, the others follow the message rules of their number."""
+    n, failed, unread = len(recipients), step.args.get("failed", 0), step.args.get("unread", 0)
+    chosen = []
+    for index, (_, who) in enumerate(recipients):
+        if index >= n - failed:
+            chosen.append(("whatsapp-failed", {"error": step.args.get("error") or "131026"}, "campaign:failed"))
+        elif index >= n - failed - unread:
+            chosen.append(("whatsapp-delivered", {}, "campaign:unread"))
+        else:
+            outcome = message_rules.outcome_of(f"+{who[0]}{who[1]}")
+            chosen.append((outcome.scenario, dict(outcome.params), f"rule:{outcome.name}"))
+    return chosen
+
+
+@action("campaign.start")
+def start_campaign(step: Step) -> None:
+    """The campaign runs: its template goes to each recipient (source "cmp"), each message on its lifecycle."""
+    ctx, tenant = step.ctx, step.tenant
+    campaign = _campaign(step, "scheduled")
+    template = tenant[TEMPLATES].get(campaign.get("template_id"))
+    if template is None or not approved(template):
+        raise ValueError(f"campaign {campaign['id']}'s template is {'gone' if template is None else 'not approved'}")
+    recipients = campaign_api.audience(campaign, tenant["contacts"], step.args.get("recipients"))
+    if not recipients:
+        raise ValueError("the company has no contacts WhatsApp can deliver to: the campaign has no audience")
+    outcomes = _outcomes(step, recipients)
+    check_sender(tenant, campaign["phone_number_id"])  # refusals before anything is written
+    for scenario in {s for s, _, _ in outcomes}:
+        runner.find(ctx, scenario)  # UnknownScenario is a ValueError too
+    sender = campaign_api.sender_of(campaign) or chat.api_user(tenant)
+    tenant[CAMPAIGNS].put(dict(campaign, status="running", modified_at=iso(step.at),
+                               stats=campaign_api.stats_of(campaign, [], lambda _: [], step.at, started=True)))
+    message_ids = []
+    for (contact, who), (scenario, extra, chosen_by) in zip(recipients, outcomes):
+        message = send_template(ctx, tenant, step.at, phone_number_id=campaign["phone_number_id"], who=who,
+                                template=template, context=campaign_api.context_for(campaign, contact,
+                                                                                    example_context(template)),
+                                source="cmp", message_by=sender, campaign_id=campaign["id"])
+        message_ids.append(message["id"])
+        params = {**message_rules.fitted(ctx, scenario, message_rules.message_params(message)), **extra}
+        runner.start_run(ctx, tenant, scenario, params, trigger={
+            "kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by})
+    refresh_campaigns(tenant, tenant[MESSAGES].get(message_ids[0]), step.at)
+    step.state.update(campaign_id=campaign["id"], message_ids=message_ids)
+
+
+@action("campaign.finish")
+def finish_campaign(step: Step) -> None:
+    """Every message has been handed to Meta: the campaign is completed (receipts still update its stats)."""
+    campaign = _campaign(step, "running")
+    messages = _campaign_messages(step.tenant, campaign["id"])
+    waiting = [m["id"] for m in messages if whatsapp.message_state(m) == "accepted"]
+    if waiting:
+        raise ValueError(f"{len(waiting)} of the campaign's messages are not sent yet: finish it later")
+    stats = campaign_api.stats_of(campaign, messages, _incoming_of(step.tenant), step.at, finished=True)
+    step.tenant[CAMPAIGNS].put(dict(campaign, status="completed", stats=stats, modified_at=stats["modified_at"]))
