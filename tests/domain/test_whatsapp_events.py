@@ -515,9 +515,12 @@ def test_any_lifecycle_emits_valid_events_that_replay_from_the_final_document(ki
     walk = [("send", 5, 2), *walk] if sent_first else walk
     m = message(kind, source=source, reply_to=uuid_of(77) if reply else None)
     c = wa.business_wrote(conversation(), T0, message_by=AGENTS[0], source=source)
-    emitted = []
+    emitted, last_event_at = [], T0
     for step, gap, lag in walk:
-        moment = max([parse_iso(m["modified"]), *(parse_iso(x["clicked_at"]) for x in m.get("link_clicks") or [])])
+        # The next change comes after the webhook reporting the last one (150 ms after it): a replay
+        # renders the document as of the webhook's moment, so a change at that very instant would show.
+        moment = max([parse_iso(m["modified"]), last_event_at + timedelta(milliseconds=1),
+                      *(parse_iso(x["clicked_at"]) for x in m.get("link_clicks") or [])])
         moment += timedelta(seconds=gap)
         try:
             if step == "click":
@@ -530,7 +533,7 @@ def test_any_lifecycle_emits_valid_events_that_replay_from_the_final_document(ki
         except wa.IllegalTransition:
             continue
         c, sequence = wa.take_sequence(c)
-        event_at = moment + timedelta(milliseconds=150)
+        event_at = last_event_at = moment + timedelta(milliseconds=150)
         bodies = we.render_all(m, c, STEPS[step], bits, event_id=f"event-{sequence:02x}", at=event_at,
                                sequence=sequence)
         assert valid(f"webhooks/{STEPS[step]}", bodies["envelope"]) == {}
