@@ -15,6 +15,7 @@ from mock_server.context import AppContext
 from mock_server.control import (chat as chat_control, faults, routes as control, telephony as telephony_control,
                                  webhooks as webhooks_control)
 from mock_server.control import scenarios as scenarios_control
+from mock_server.control import schemas as schemas_control
 from mock_server import engine
 from mock_server.errors import ApiError, envelope, not_found
 from mock_server.faults import FaultMiddleware
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
                 *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes,
-                *webhooks_control.routes, *scenarios_control.routes],
+                *webhooks_control.routes, *scenarios_control.routes, *schemas_control.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

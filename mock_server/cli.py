@@ -49,6 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     export = fixture_commands.add_parser("export", help="write the generated fixtures to a file you can edit")
     export.add_argument("path", type=Path)
     export.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    document = commands.add_parser("openapi", help="print (or write) the OpenAPI 3.1 document of every endpoint")
+    document.add_argument("--output", "-o", type=Path, metavar="FILE", help="write it to FILE instead of stdout")
+    document.add_argument("--base-url", default=f"http://127.0.0.1:{DEFAULT_PORT}",
+                          help="the simulator's address, listed as the document's first server")
+    schema_files = commands.add_parser("schemas", help="work with the JSON Schemas of the contract")
+    schema_commands = schema_files.add_subparsers(dest="schemas_command", required=True)
+    schema_export = schema_commands.add_parser("export", help="write every schema file under DIR, folders kept")
+    schema_export.add_argument("directory", type=Path, metavar="DIR")
+    check = commands.add_parser(
+        "validate", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="check a request, response or webhook payload against its schema",
+        usage="myoperator-mock validate KIND FILE|-",
+        description="Check a JSON payload against MyOperator's contract; prints each problem as "
+                    "'path: expected …; got …'.\nExit status: 0 valid, 1 invalid, 2 usage error "
+                    "(unknown KIND, unreadable file, not JSON).",
+        epilog="KIND is one of:\n"
+               "  a schema name        webhooks/call.end, public/contact.response  (GET /_mock/schemas lists them)\n"
+               "  a webhook event      call.end, message.sent, disposition, legacy.call_log, legacy.disposition,\n"
+               "                       legacy.message, legacy.link_tracking\n"
+               "  an operation         'METHOD PATH request' or 'METHOD PATH STATUS', e.g.\n"
+               "                       'POST /chat/messages request', 'GET /chat/templates 200',\n"
+               "                       'GET /contacts/{contact_id} 404' (a real path works too)\n"
+               "FILE is a JSON file, or - for standard input. Quoting KIND is optional.\n"
+               "examples:\n"
+               "  myoperator-mock validate call.end delivery.json\n"
+               "  curl -s $BASE/chat/templates ... | myoperator-mock validate GET /chat/templates 200 -")
+    check.add_argument("words", nargs="+", metavar="KIND FILE", help=argparse.SUPPRESS)
     return parser
 
 
@@ -58,6 +85,48 @@ def export_fixtures(path: Path, seed: int) -> int:
     path.write_text(json.dumps(generate(seed), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {path} (seed {seed}); load it with: myoperator-mock serve --fixtures {path}")
     return 0
+
+
+def write_openapi(output: Path | None, base_url: str) -> int:
+    from mock_server import openapi
+
+    text = json.dumps(openapi.document(base_url), indent=1, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}")
+    return 0
+
+
+def export_schemas(directory: Path) -> int:
+    from mock_server import openapi
+
+    written = openapi.export_schemas(directory)
+    print(f"wrote {len(written)} schema files under {directory} (their $refs name the files beside them)")
+    return 0
+
+
+def validate_payload(words: list[str]) -> int:
+    """``validate KIND FILE|-``: 0 valid, 1 invalid, 2 usage error."""
+    from mock_server import validate
+
+    if len(words) < 2:
+        print("myoperator-mock validate: give KIND and FILE (or - for standard input); see --help", file=sys.stderr)
+        return 2
+    kind, source = " ".join(words[:-1]), words[-1]
+    try:
+        validate.resolve(kind)  # a KIND that names nothing is said before any file is read
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        result = validate.check(kind, validate.parse(raw))
+    except OSError as exc:
+        print(f"myoperator-mock validate: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except validate.UsageError as exc:
+        print(f"myoperator-mock validate: {exc}", file=sys.stderr)
+        return 2
+    print(result.report())
+    return 0 if result.valid else 1
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -153,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         return serve(settings_from(args))
     if args.command == "trigger":
         return trigger(args)
+    if args.command == "openapi":
+        return write_openapi(args.output, args.base_url)
+    if args.command == "schemas":
+        return export_schemas(args.directory)
+    if args.command == "validate":
+        return validate_payload(args.words)
     return export_fixtures(args.path, args.seed)
 
 

@@ -100,7 +100,9 @@ class FormStream:
         self._value += data[start:end]
 
     def _header_end(self):
-        self.parts[-1].headers[self._header.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        # Latin-1 maps each byte to one character and back: parse_options_header re-encodes the value
+        # to Latin-1, and the name and filename are then decoded as the UTF-8 clients send.
+        self.parts[-1].headers[self._header.decode("latin-1").lower()] = self._value.decode("latin-1")
         self._header, self._value = b"", b""
 
     def _headers_done(self):
