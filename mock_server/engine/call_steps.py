@@ -9,7 +9,7 @@ call's next event_sequence (``calls.take_sequence``), except call.summary's docu
 
 Legs are named so later steps can point at them: ``call.dial`` names its leg after the party
 ("agent", "customer") unless told ``as: next_agent``; call.start's ``caller`` (who called in,
-leg 1) is named after its party too. The run's state: ``{"session_id", "legs": {name: leg_index}}``.
+leg 1) is named after its party too. The run's state: ``{"session_id", "uid", "legs": {name: leg_index}}``.
 Which party is leg 1 is the order of the steps, written per call type as the docs map them
 (incoming: customer then agent; oneway, webcall and OBD agent-first: agent first; OBD
 customer-first: customer first); OTP calls emit no dial events.
@@ -225,7 +225,8 @@ def start(step: Step) -> None:
         session = calls.start_leg(session, at, type="agent", phone=who["phone"], user_id=who["user_id"],
                                   name=who["name"], pickup_device=args.get("pickup_device", "phone"), inbound=True)
     _publish(step, session, ("call.initiated", None))
-    step.state.update(session_id=session_id, legs={caller: 1} if caller else {})
+    # session_id: the call's id (/search/search's _ai); uid: the webhooks' session_id (the call's UID).
+    step.state.update(session_id=session_id, uid=uid, legs={caller: 1} if caller else {})
 
 
 @action("call.ivr")

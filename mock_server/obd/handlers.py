@@ -84,7 +84,8 @@ async def place_call(request: Request) -> Json:
             "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
             "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
             "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
-            "custom": _custom(body), "session_id": run["state"].get("session_id"), "scenario": run["scenario"],
+            "custom": _custom(body), "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
+            "scenario": run["scenario"],
             "run_id": run["id"]})
         tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
     details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
