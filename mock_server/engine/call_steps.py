@@ -83,13 +83,7 @@ def ivr_kind(tenant: TenantState, value, spec: dict) -> str:
 
 # --- the session and its legs --------------------------------------------------------------------
 def _session(step: Step) -> dict:
-    session_id = step.state.get("session_id")
-    if session_id is None:
-        raise ValueError("the run has no call yet: its first call step must be call.start")
-    session = step.tenant[CALLS].get(session_id)
-    if session is None:
-        raise ValueError(f"the call {session_id} no longer exists")
-    return session
+    return step.stored(CALLS, "session_id", "its first call step must be call.start")
 
 
 def _leg(step: Step, name: str) -> int:

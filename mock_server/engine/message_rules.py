@@ -87,12 +87,10 @@ def message_params(message: dict) -> dict:
 def fitted(ctx: AppContext, scenario_name: str, params: dict) -> dict:
     """The parameters this scenario declares (null only where it allows none); RunRefused when it takes
     no ``message``: it would play something else and leave the message accepted for ever."""
-    declared = runner.find(ctx, scenario_name).params
-    if declared.get("message", {}).get("kind") != "message":
+    if runner.find(ctx, scenario_name).params.get("message", {}).get("kind") != "message":
         raise runner.RunRefused({"scenario": [f"{scenario_name} does not play a sent message "
                                               "(it has no parameter `message` of kind message)."]})
-    return {k: v for k, v in params.items()
-            if k in declared and (v is not None or ("default" in declared[k] and declared[k]["default"] is None))}
+    return runner.declared_params(ctx, scenario_name, params)
 
 
 def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict, trigger: dict,
@@ -102,16 +100,7 @@ def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict, trigger
     UnknownScenario / RunRefused only when the table's own scenario cannot play the message (a user's
     scenario folder replaced it with one that takes other parameters)."""
     number = customer_number(message)
-    from_message = message_params(message)
-    forced = overrides.take(tenant, "message", number) if use_overrides else None
-    if forced is not None:
-        scenario, extra = forced
-        try:
-            return runner.start_run(ctx, tenant, scenario, {**fitted(ctx, scenario, from_message), **extra},
-                                    trigger=dict(trigger, chosen_by="override"))
-        except (runner.UnknownScenario, runner.RunRefused) as exc:
-            trigger = dict(trigger, override_error=str(exc))
     outcome = outcome_of(number)
-    return runner.start_run(ctx, tenant, outcome.scenario,
-                            {**fitted(ctx, outcome.scenario, from_message), **outcome.params},
-                            trigger=dict(trigger, chosen_by=f"rule:{outcome.name}"))
+    return overrides.start_triggered(ctx, tenant, "message", number, message_params(message), trigger,
+                                     (outcome.scenario, outcome.params, outcome.name), fit=fitted,
+                                     use_overrides=use_overrides)

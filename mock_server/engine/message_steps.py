@@ -316,23 +316,11 @@ def send_template(ctx: AppContext, tenant: TenantState, at: datetime, *, phone_n
 
 # --- the run's documents ------------------------------------------------------------------------------
 def _message(step: Step) -> dict:
-    message_id = step.state.get("message_id")
-    if message_id is None:
-        raise ValueError("the run has no message yet: its first step must be message.accept or message.receive")
-    message = step.tenant[MESSAGES].get(message_id)
-    if message is None:
-        raise ValueError(f"the message {message_id} no longer exists")
-    return message
+    return step.stored(MESSAGES, "message_id", "its first step must be message.accept or message.receive")
 
 
 def _conversation(step: Step) -> dict:
-    conversation_id = step.state.get("conversation_id")
-    if conversation_id is None:
-        raise ValueError("the run has no conversation yet: a message step must come first")
-    conversation = step.tenant[CONVERSATIONS].get(conversation_id)
-    if conversation is None:
-        raise ValueError(f"the conversation {conversation_id} no longer exists")
-    return conversation
+    return step.stored(CONVERSATIONS, "conversation_id", "a message step must come first")
 
 
 def _user(tenant: TenantState, user_id) -> str:

@@ -66,3 +66,23 @@ def take(tenant: TenantState, kind: str, number: str) -> tuple[str, dict] | None
     else:
         tenant[OVERRIDES].put(dict(chosen, times=left, used=chosen["used"] + 1))
     return chosen["scenario"], dict(chosen["params"])
+
+
+def start_triggered(ctx: AppContext, tenant: TenantState, kind: str, number: str, given: dict, trigger: dict,
+                    rule: tuple[str, dict, str], fit=runner.declared_params, use_overrides: bool = True) -> dict:
+    """Start the run an API call causes: the override for this number (or any) when one applies and can
+    play it, else ``rule`` (scenario, parameters, the rule's name). ``given`` are the parameters the
+    request yields, cut down by ``fit`` to those each scenario declares; an override's and the rule's
+    parameters are laid over them. An override that cannot play the request is noted in the trigger."""
+    forced = take(tenant, kind, number) if use_overrides else None
+    if forced is not None:
+        scenario, extra = forced
+        try:
+            return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
+                                    trigger=dict(trigger, chosen_by="override"))
+        except (runner.UnknownScenario, runner.RunRefused) as exc:
+            trigger = dict(trigger, override_error=str(exc))
+    scenario, extra, name = rule
+    return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
+                            trigger=dict(trigger, chosen_by=f"rule:{name}"))
+

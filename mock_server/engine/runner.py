@@ -133,6 +133,14 @@ def timeline(scenario: loader.Scenario, params: dict) -> list[dict]:
 
 
 # --- runs ----------------------------------------------------------------------------------------
+def declared_params(ctx: AppContext, scenario_name: str, params: dict) -> dict:
+    """The ``params`` this scenario declares (a null one only where it allows null): what a trigger
+    derived from a request is cut down to, since each scenario takes only what it declares."""
+    declared = find(ctx, scenario_name).params
+    return {k: v for k, v in params.items()
+            if k in declared and (v is not None or ("default" in declared[k] and declared[k]["default"] is None))}
+
+
 def start_run(ctx: AppContext, tenant: TenantState, scenario_name: str, params: dict | None = None,
               trigger: Any = "api") -> dict:
     """Start a run of ``scenario_name``; UnknownScenario / RunRefused when it cannot start."""

@@ -45,6 +45,17 @@ class Step:
     def state(self) -> dict:
         return self.run["state"]
 
+    def stored(self, kind: str, key: str, first: str) -> dict:
+        """The ``kind`` document whose id the run's state keeps under ``key``; a ValueError (which fails
+        the run) when no step has made one yet (``first`` says which must) or it is gone (a reset)."""
+        doc_id = self.state.get(key)
+        if doc_id is None:
+            raise ValueError(f"the run has no {kind.removesuffix('s')} yet: {first}")
+        doc = self.tenant[kind].get(doc_id)
+        if doc is None:
+            raise ValueError(f"the {kind.removesuffix('s')} {doc_id} no longer exists")
+        return doc
+
 
 ACTIONS: dict[str, Callable[[Step], None]] = {}
 

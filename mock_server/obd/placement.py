@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mock_server.engine import call_rules, overrides, runner
+from mock_server.engine import call_rules, overrides
 from mock_server.obd.rules import Dial
 from mock_server.store import TenantState
 
@@ -43,30 +43,13 @@ def request_params(dial: Dial, unique_id: str, reference_id: str | None, custom:
     return params
 
 
-def _fitted(ctx: AppContext, scenario_name: str, params: dict) -> dict:
-    """The request's parameters this scenario declares (null only where the scenario allows none)."""
-    declared = runner.find(ctx, scenario_name).params
-    return {k: v for k, v in params.items()
-            if k in declared and (v is not None or ("default" in declared[k] and declared[k]["default"] is None))}
-
-
 def place(ctx: AppContext, tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | None,
           custom: dict) -> dict:
     """Start the call's scenario run; returns the run (its state names the call's session)."""
-    from_request = request_params(dial, unique_id, reference_id, custom)
-    trigger = {"kind": "obd", "unique_id": unique_id}
-    forced = overrides.take(tenant, "obd", dial.customer)
-    if forced is not None:
-        scenario, extra = forced
-        try:
-            return runner.start_run(ctx, tenant, scenario, {**_fitted(ctx, scenario, from_request), **extra},
-                                    trigger=dict(trigger, chosen_by="override"))
-        except (runner.UnknownScenario, runner.RunRefused) as exc:
-            # The override cannot play this request (e.g. its scenario was removed): the rules decide.
-            trigger["override_error"] = str(exc)
     scenario, extra, outcome = call_rules.choose(dial.dialer, dial.customer, dial.call_hold)
-    return runner.start_run(ctx, tenant, scenario, {**_fitted(ctx, scenario, from_request), **extra},
-                            trigger=dict(trigger, chosen_by=f"rule:{outcome.name}"))
+    return overrides.start_triggered(ctx, tenant, "obd", dial.customer,
+                                     request_params(dial, unique_id, reference_id, custom),
+                                     {"kind": "obd", "unique_id": unique_id}, (scenario, extra, outcome.name))
 
 
 def finish_legacy(tenant: TenantState, planned: dict) -> None:

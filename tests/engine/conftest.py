@@ -1,10 +1,15 @@
-"""Scenario tests run on an app with --strict: every body is validated against its schema as it is emitted."""
+"""Scenario tests use the suite's app (tests/conftest.py): a manual clock and --strict, so every body is
+validated against its schema as it is emitted."""
 
 import pytest
 
-from tests.conftest import make_app
+from mock_server.engine import loader, runner
 
 
 @pytest.fixture
-def app():
-    return make_app(strict=True)
+def own_scenarios(tmp_path, monkeypatch):
+    """A folder of the user's scenarios beside the shipped ones."""
+    monkeypatch.setattr(runner, "scenario_dirs", lambda ctx: (loader.builtin_dir(), tmp_path))
+    loader.catalog.cache_clear()
+    yield tmp_path
+    loader.catalog.cache_clear()

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.clock import parse_iso
-from mock_server.engine import loader, message_rules, runner
+from mock_server.engine import message_rules
 from tests.conftest import Tenant, make_app
 from tests.engine import support
 from tests.engine.test_message_scenarios import (ASSIGN, CLOSE, DELIVERED, FAILED, READ, RECEIVED, SENT,
@@ -145,14 +145,6 @@ def test_a_message_override_needs_a_whatsapp_scenario(client, tenant):
     response = client.post(f"/_mock/tenants/{tenant.company_id}/overrides",
                            json={"kind": "message", "scenario": "whatsapp-failed", "params": {"error": "1"}})
     assert response.status_code == 400 and "params.error" in response.json()["errors"]
-
-
-@pytest.fixture
-def own_scenarios(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "scenario_dirs", lambda ctx: (loader.builtin_dir(), tmp_path))
-    loader.catalog.cache_clear()
-    yield tmp_path
-    loader.catalog.cache_clear()
 
 
 def test_a_replaced_lifecycle_that_plays_no_message_keeps_the_send_and_says_why(client, tenant, own_scenarios):

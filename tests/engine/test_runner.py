@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server import schemas
-from mock_server.engine import call_steps, loader, runner
+from mock_server.engine import call_steps, runner
 from tests.conftest import Tenant, make_app
 from tests.engine import support
 
@@ -153,15 +153,6 @@ def test_a_step_that_cannot_happen_fails_the_run_and_cancels_the_rest(app, clien
     call = support.session(tenant, failed)  # as it stood before the failing step
     assert call["state"] == "initiated" and len(call["legs"]) == 1
     assert [e["event_type"] for e in support.events(app.state.ctx, tenant, failed)] == ["call.initiated"]
-
-
-@pytest.fixture
-def own_scenarios(tmp_path, monkeypatch):
-    """A folder of the user's scenarios beside the shipped ones."""
-    monkeypatch.setattr(runner, "scenario_dirs", lambda ctx: (loader.builtin_dir(), tmp_path))
-    loader.catalog.cache_clear()
-    yield tmp_path
-    loader.catalog.cache_clear()
 
 
 def test_an_illegal_move_fails_the_run_without_a_500(client, tenant, own_scenarios):
