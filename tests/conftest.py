@@ -92,6 +92,20 @@ def other_tenant(app) -> Tenant:
     return Tenant(app, list(app.state.ctx.store.tenants)[1])
 
 
+def example_responses() -> list[tuple[tuple[str, ...], object]]:
+    """(the schemas its operation and status allow, body) of every JSON response in the public API's examples."""
+    found = []
+    for example in EXAMPLES["examples"]:
+        try:
+            body = json.loads(example["response"])
+        except ValueError:
+            continue  # the plain-text 500
+        path = "/" + example["url"].split("//", 1)[1].split("/", 1)[1].split("?")[0]
+        found.append((contract.response_schemas(example["method"], path.replace(":id", "x"), int(example["status"])),
+                      body))
+    return found
+
+
 def examples(request_name: str) -> list[dict]:
     """The collection's saved examples of one request (tests/data/public_api_examples.json)."""
     return [e for e in EXAMPLES["examples"] if e["request"] == request_name]

@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT202012
 
 from mock_server import cli, contract, openapi, schemas
 from mock_server.webhooks.dispatcher import schema_name
-from tests.conftest import EXAMPLES, make_app
+from tests.conftest import example_responses, make_app
 
 DOCUMENT = openapi.document()
 
@@ -50,17 +50,8 @@ def bodies():
 
 
 def documented_examples() -> list[tuple[str, object]]:
-    """(schema name, body) of every JSON response in the collection's examples."""
-    found = []
-    for example in EXAMPLES["examples"]:
-        try:
-            body = json.loads(example["response"])
-        except ValueError:
-            continue  # the plain-text 500
-        path = "/" + example["url"].split("//", 1)[1].split("/", 1)[1].split("?")[0]
-        names = contract.response_schemas(example["method"], path.replace(":id", "x"), int(example["status"]))
-        found += [(name, body) for name in names if not schemas.field_errors(name, body)]
-    return found
+    """(schema name, body) of every JSON response in the collection's examples, with the schema it satisfies."""
+    return [(name, body) for names, body in example_responses() for name in names if not schemas.field_errors(name, body)]
 
 
 # --- an OpenAPI 3.1 document, built from the schema files ---------------------------------------
