@@ -70,7 +70,8 @@ def _patterns() -> list[tuple[str, re.Pattern, tuple[str, str]]]:
 
 
 def operation(method: str, path: str) -> tuple[str, str] | None:
-    """The documented operation a concrete request path belongs to."""
+    """The documented operation a concrete request path belongs to (repeated slashes merged, as served)."""
+    path = re.sub("/{2,}", "/", path)
     return next((op for m, pattern, op in _patterns() if m == method and pattern.match(path)), None)
 
 
