@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from mock_server.control.common import control_error, ctx_of
 from mock_server.errors import DRF_INVALID
-from mock_server.http import Json, read_json
+from mock_server.http import Json, query_int, read_json
 from mock_server.webhooks import subscriptions as subs
 
 MAX_WAIT_SECONDS = 60
@@ -31,12 +31,10 @@ def _filter(request: Request, names: tuple[str, ...]) -> Callable[[dict], bool]:
     return lambda doc: all(doc.get(name) == value for name, value in wanted.items())
 
 
-def _number(request: Request, name: str, default: float, upper: float) -> float:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
+def _seconds(request: Request, name: str, upper: float) -> float:
+    """A number of real seconds to wait, 0 (the default) to ``upper``."""
     try:
-        value = float(raw)
+        value = float(request.query_params.get(name) or 0)
     except ValueError:
         value = -1.0
     if not 0 <= value <= upper:  # also refuses nan and inf
@@ -101,8 +99,8 @@ async def list_deliveries(request: Request) -> Json:
     ctx = ctx_of(request)
     company_id = _company(request)
     keep = _filter(request, DELIVERY_FILTERS)
-    wait = _number(request, "wait", 0, MAX_WAIT_SECONDS)
-    count = int(_number(request, "count", 1, MAX_WAIT_COUNT))
+    wait = _seconds(request, "wait", MAX_WAIT_SECONDS)
+    count = query_int(request, "count", 1, DRF_INVALID, minimum=1, maximum=MAX_WAIT_COUNT)
     matches = (lambda d: keep(d) and (company_id is None or d["company_id"] == company_id))
     satisfied = True
     if wait:
