@@ -89,6 +89,8 @@ CASES = [
     Case("obd-ivr-agents-unanswered", [*CUSTOMER_FIRST_IVR, (D, 2, 14), (D, 3, 46), *ended_at(78)], "missed",
          [("customer", "ANSWER"), ("agent", "NO ANSWER"), ("agent", "NO ANSWER")]),
     Case("obd-no-free-agent", [*CUSTOMER_FIRST_IVR, *ended_at(10)], "missed", [("customer", "ANSWER")]),
+    # OTP calls emit no dial events (documented): the customer's leg is dialled and answered silently.
+    Case("otp-call", [(I, None, 0), *ended_at(16)], "bridged", [("customer", "ANSWER")]),
     Case("disposition-with-comment", [(I, None, 0), (D, 2, 8), (A, 2, 14), *ended_at(60), (DISPOSITION, None, 80)],
          "bridged", [("customer", ""), ("agent", "ANSWER")]),
     Case("disposition-without-comment", [(I, None, 0), (D, 2, 8), (A, 2, 14), *ended_at(60), (DISPOSITION, None, 80)],
