@@ -12,7 +12,7 @@ from starlette.routing import Route
 from mock_server.context import AppContext
 from mock_server.control.common import control_error, tenant_of
 from mock_server.domain import whatsapp
-from mock_server.engine import message_steps
+from mock_server.engine import message_kinds, message_steps
 from mock_server.errors import DRF_INVALID
 from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body, read_json, require_object
 from mock_server.public.chat import message_rules, messages, template_rules, templates
@@ -70,7 +70,7 @@ def _agent(tenant, body: dict, key: str) -> str | None:
     if body.get(key) is None:
         return None
     try:
-        return message_steps.chat_agent_kind(tenant, body[key], {})
+        return message_kinds.chat_agent_kind(tenant, body[key], {})
     except ValueError as exc:
         raise DRF_INVALID.field(key, str(exc)) from None
 

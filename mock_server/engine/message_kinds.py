@@ -1,0 +1,143 @@
+"""The WhatsApp parameter kinds scenarios declare: values checked against the tenant's fixtures, and
+the pools ``pick: n`` draws defaults from (its WhatsApp numbers that may send, its agents, templates,
+scheduled campaigns, outgoing messages), plus Meta error codes and tracked buttons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mock_server.domain import whatsapp
+from mock_server.domain.call_builders import is_anonymous_user
+from mock_server.engine import message_rules
+from mock_server.engine.steps import param_kind
+from mock_server.public.chat import message_rules as send_rules
+from mock_server.public.chat.phonenumbers import phone_number as find_phone
+from mock_server.store import TenantState
+
+MESSAGES, TEMPLATES, CAMPAIGNS = "messages", "templates", "campaigns"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MAX_ERRORS, MAX_ERROR_TEXT = 5, 500
+
+
+def may_send(tenant: TenantState, phone: dict) -> bool:
+    """The number itself may send (the account's service flag is checked when a message is sent)."""
+    waba = tenant["waba_accounts"].get(phone.get("waba_account_id"))
+    return send_rules.sender_refusal(phone, waba, {"service_active": True}) is None
+
+
+@param_kind("whatsapp_number", pool=lambda t: [p["phone_number_id"] for p in t["phone_numbers"] if may_send(t, p)],
+            pool_label="the tenant's WhatsApp numbers that may send")
+def whatsapp_number_kind(tenant: TenantState, value, spec: dict) -> str:
+    if not isinstance(value, str) or tenant is None or find_phone(tenant, value) is None:
+        raise ValueError("Must be the phone_number_id of one of the company's WhatsApp numbers.")
+    return value
+
+
+def _chat_agents(tenant: TenantState) -> list[str]:
+    """Agents first: the owner is who API messages come from (and a conversation's first message assigns)."""
+    users = [u for u in tenant["users"] if not is_anonymous_user(u)]
+    return [u["id"] for u in sorted(users, key=lambda u: u.get("role") != "agent")]
+
+
+@param_kind("chat_agent", pool=_chat_agents, pool_label="the tenant's users, agents first")
+def chat_agent_kind(tenant: TenantState, value, spec: dict) -> str:
+    user = tenant["users"].get(value) if isinstance(value, str) and tenant is not None else None
+    if user is None or is_anonymous_user(user):
+        raise ValueError("Must be the id of one of the company's users (not the Anonymous User).")
+    return value
+
+
+def find_template(tenant: TenantState, value) -> dict | None:
+    """A template by id, or by name (the first of that name)."""
+    if not isinstance(value, str) or tenant is None:
+        return None
+    return tenant[TEMPLATES].get(value) or tenant[TEMPLATES].find(lambda t: t.get("name") == value)
+
+
+def approved(template: dict) -> bool:
+    return template.get("waba_template_status") == "approved"
+
+
+def linked(template: dict) -> bool:
+    return approved(template) and bool(whatsapp.tracked_buttons(template))
+
+
+def _template_checker(accepts, refusal: str):
+    def check(tenant: TenantState, value, spec: dict) -> str:
+        template = find_template(tenant, value)
+        if template is None or not accepts(template):
+            raise ValueError(f"Must be the id (or name) of one of the company's {refusal}.")
+        return template["id"]
+    return check
+
+
+# A review may be of any template (a decided one goes back to review); its default is one awaiting review.
+param_kind("template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if x.get("waba_template_status") == "pending"],
+           pool_label="the tenant's templates awaiting review")(_template_checker(lambda t: True, "templates"))
+param_kind("approved_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if approved(x)],
+           pool_label="the tenant's approved templates")(_template_checker(approved, "approved templates"))
+param_kind("link_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if linked(x)],
+           pool_label="the tenant's approved templates with a URL button")(
+    _template_checker(linked, "approved templates with a URL button"))
+
+
+def campaign_id_of(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return value if isinstance(value, int) else None
+
+
+@param_kind("campaign", pool=lambda t: [c["id"] for c in t[CAMPAIGNS] if c.get("status") == "scheduled"],
+            pool_label="the tenant's scheduled campaigns")
+def campaign_kind(tenant: TenantState, value, spec: dict) -> int:
+    campaign_id = campaign_id_of(value)
+    campaign = tenant[CAMPAIGNS].get(campaign_id) if campaign_id is not None and tenant is not None else None
+    if campaign is None:
+        raise ValueError("Must be the id of one of the company's campaigns.")
+    if campaign.get("status") != "scheduled":
+        raise ValueError(f"Only a scheduled campaign can be run; campaign {campaign_id} is {campaign.get('status')}.")
+    return campaign["id"]
+
+
+@param_kind("meta_error")
+def meta_error_kind(tenant: TenantState, value, spec: dict) -> dict:
+    """A known Meta error code ("131026", or 131026), or {"<code>": "<text>"} for any other."""
+    if isinstance(value, str) and value.strip().startswith("{"):  # the CLI's --param error='{"1": "x"}'
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("Not valid JSON.") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        code = value.strip().removeprefix("WABA_")
+        if code not in message_rules.META_ERRORS:
+            known = ", ".join(message_rules.META_ERRORS)
+            raise ValueError(f"Unknown Meta error code {code[:20]!r}: give one of {known} "
+                             "or an object {\"<code>\": \"<text>\"}.")
+        return {code: message_rules.META_ERRORS[code]}
+    if not isinstance(value, dict) or len(value) > MAX_ERRORS or any(
+            isinstance(t, str) and len(t) > MAX_ERROR_TEXT for t in value.values()):
+        raise ValueError(f"A Meta error code, or an object of at most {MAX_ERRORS} codes and their texts.")
+    return whatsapp.meta_errors(value)
+
+
+@param_kind("button_info")
+def button_info_kind(tenant: TenantState, value, spec: dict) -> str:
+    """A tracked button as message.link_tracking names it ("" or null: the template's first URL button)."""
+    if not isinstance(value, str) or (value and not whatsapp.BUTTON_INFO.fullmatch(value)):
+        raise ValueError("Must be btn-<index> or card-<index>-btn-<index> (empty: the first URL button).")
+    return value
+
+
+@param_kind("message")
+def message_kind(tenant: TenantState, value, spec: dict) -> str:
+    found = tenant[MESSAGES].get(value) if isinstance(value, str) and tenant is not None else None
+    if not isinstance(value, str) or not UUID.fullmatch(value) or (tenant is not None and (
+            found is None or found.get("direction") != "outgoing")):
+        raise ValueError("Must be the id of one of the company's outgoing messages.")
+    return value
