@@ -143,16 +143,19 @@ class Dispatcher:
     def _trim(self, tenant: TenantState) -> None:
         """Keep the logs bounded: drop the oldest finished entries (a pending delivery is never dropped)."""
         events = tenant[EVENTS]
-        for entry in list(events)[:max(0, len(events) - self.log_size)]:
-            events.delete(entry["id"])
+        if len(events) > self.log_size:  # checked first: iterating a collection copies it
+            for entry in list(events)[:len(events) - self.log_size]:
+                events.delete(entry["id"])
         deliveries = tenant[DELIVERIES]
         excess = len(deliveries) - self.log_size
+        if excess <= 0:
+            return
         for delivery in deliveries:
-            if excess <= 0:
-                break
             if delivery["status"] != "pending":
                 deliveries.delete(delivery["id"])
                 excess -= 1
+                if excess == 0:
+                    break
 
     # --- the queue ---------------------------------------------------------------------------
     def _enqueue(self, company_id: str, delivery_id: str, n: int) -> None:
