@@ -92,6 +92,18 @@ class _Gen:
     def mobile(self) -> str:
         return self.digits(10, "6789")
 
+    def birth_date(self, minimum_age: int, maximum_age: int) -> str:
+        """A birth date counted back from REFERENCE_TIME, never from today (faker's date_of_birth does that).
+
+        One draw from faker's own stream, as date_of_birth took, so every name generated after it is
+        unchanged; the arithmetic is ours, so no faker release can change it.
+        """
+        reference = REFERENCE_TIME.date()
+        latest = reference.replace(year=reference.year - minimum_age)
+        earliest = reference.replace(year=reference.year - maximum_age - 1) + timedelta(days=1)
+        span = (latest - earliest).days + 1
+        return (earliest + timedelta(days=int(self.fake.random.random() * span))).isoformat()
+
 
 def generate(seed: int) -> dict[str, Any]:
     """The fixtures of ``seed`` (a fresh copy: callers may change it)."""
@@ -345,7 +357,7 @@ def _contacts(g: _Gen, company_id: str) -> list[dict]:
                 "gender": g.rng.choice(["male", "female", "other"]),
                 "customer_type": g.rng.choice(["prime", "regular"]),
                 "skills": sorted(g.rng.sample(["python", "php", "mysql", "golang"], g.rng.randint(1, 3))),
-                "dob": g.fake.date_of_birth(minimum_age=18, maximum_age=70).isoformat(),
+                "dob": g.birth_date(minimum_age=18, maximum_age=70),
                 "appointment_time": (created + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S"),
                 "local_user": g.rng.random() < 0.5,
             }

@@ -1,5 +1,7 @@
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,56 @@ def test_each_company_is_seeded_with_its_call_history(app):
         assert {c["status"] for c in calls if c["type"] == "call"} >= {"bridged", "missed", "voicemail"}
     again = make_app().state.ctx.store.tenants
     assert [c["id"] for c in again[tenant.company_id]["calls"]] == [c["id"] for c in calls]
+
+
+# --- no wall clock in generation ---------------------------------------------------------------------
+# Run in a fresh interpreter whose "today" is argv[1]: datetime, date and time.time are replaced before
+# faker or the fixtures are imported, so every `from datetime import datetime` sees the frozen ones.
+FROZEN_TODAY = """
+import datetime, hashlib, sys, time
+today = datetime.datetime.fromisoformat(sys.argv[1])
+
+class FrozenDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return today.astimezone(tz) if tz else today.replace(tzinfo=None)
+
+    @classmethod
+    def utcnow(cls):
+        return today.replace(tzinfo=None)
+
+    @classmethod
+    def today(cls):
+        return cls.now()
+
+class FrozenDate(datetime.date):
+    @classmethod
+    def today(cls):
+        return today.date()
+
+datetime.datetime, datetime.date = FrozenDatetime, FrozenDate
+time.time = today.timestamp
+
+import faker.providers.date_time
+import orjson
+from mock_server import fixtures
+
+data = fixtures.generate(int(sys.argv[2]))
+data["calls"] = [fixtures.tenant_state(t, data["reference_time"])["calls"] for t in data["tenants"]]
+print(faker.providers.date_time.datetime.now().date(), hashlib.sha256(orjson.dumps(data)).hexdigest())
+"""
+
+
+def generated_on(today: str, seed: int) -> tuple[str, str]:
+    done = subprocess.run([sys.executable, "-c", FROZEN_TODAY, today, str(seed)], capture_output=True, text=True,
+                          cwd=DEFAULT_FILE.parent.parent, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen_today, digest = done.stdout.split()
+    return seen_today, digest
+
+
+def test_generation_does_not_depend_on_todays_date():
+    first = generated_on("2026-12-03T11:00:00+00:00", DEFAULT_SEED)
+    second = generated_on("2031-02-28T23:30:00+00:00", DEFAULT_SEED)
+    assert (first[0], second[0]) == ("2026-12-03", "2031-02-28")  # the freeze reached faker
+    assert first[1] == second[1]
