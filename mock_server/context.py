@@ -22,7 +22,7 @@ class AppContext:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.fixtures = (fixture_data.load_file(settings.fixtures_path) if settings.fixtures_path
-                         else fixture_data.generate(settings.seed))
+                         else fixture_data.for_seed(settings.seed))
         backend = SqliteBackend(settings.data_dir / "state.sqlite3") if settings.data_dir else None
         self.store = Store(backend)
         self.clock = self._make_clock()

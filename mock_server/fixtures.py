@@ -2,7 +2,8 @@
 
 Generated with a seeded Faker, so the same seed gives byte-identical fixtures; the default seed's
 output is committed as ``fixtures/default.json`` (a test keeps the two equal), and that file is
-also the format of a user's own ``--fixtures`` file.
+also the format of a user's own ``--fixtures`` file. A server on the default seed loads that file
+rather than generating it, so its data cannot depend on the installed Faker release.
 """
 
 from __future__ import annotations
@@ -16,17 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from faker import Faker
 
 from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import call_history
 from mock_server.fixtures_telephony import telephony
+from mock_server.settings import DEFAULT_SEED
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
 REFERENCE_TIME = datetime(2025, 7, 15, 10, 0, 0, tzinfo=timezone.utc)
 FORMAT_VERSION = 1
 CALL_HISTORY = 200  # calls per company, over the weeks before REFERENCE_TIME
+# The committed default fixtures: in the wheel inside the package (pyproject's force-include), in a
+# checkout at the repository's root.
+PACKAGED_DEFAULT = Path(__file__).resolve().parent / "default_fixtures.json"
+CHECKOUT_DEFAULT = Path(__file__).resolve().parents[1] / "fixtures" / "default.json"
 
 # Phone numbers in every state the Send Message errors depend on: (role, waba role, fields).
 PHONE_STATES = [
@@ -72,6 +77,8 @@ CONTACT_SOURCES = ["manual_entry", "waba_campaigns", "waba_message", "imported",
 
 class _Gen:
     def __init__(self, seed: int, index: int):
+        from faker import Faker  # here, not at the top: a server on the default seed never needs it
+
         self.fake = Faker("en_IN")
         self.fake.seed_instance(seed * 10 + index)
         self.rng = random.Random(seed * 10 + index)
@@ -103,6 +110,20 @@ class _Gen:
         earliest = reference.replace(year=reference.year - maximum_age - 1) + timedelta(days=1)
         span = (latest - earliest).days + 1
         return (earliest + timedelta(days=int(self.fake.random.random() * span))).isoformat()
+
+
+def default_file() -> Path:
+    return PACKAGED_DEFAULT if PACKAGED_DEFAULT.is_file() else CHECKOUT_DEFAULT
+
+
+def for_seed(seed: int) -> dict[str, Any]:
+    """The fixtures a server on ``seed`` starts from (a fresh copy): the committed file for the default seed."""
+    return orjson.loads(_default()) if seed == DEFAULT_SEED else generate(seed)
+
+
+@lru_cache(maxsize=1)
+def _default() -> bytes:
+    return default_file().read_bytes()
 
 
 def generate(seed: int) -> dict[str, Any]:

@@ -17,7 +17,8 @@ class Settings:
     # None keeps all state in memory; a folder keeps it in <folder>/state.sqlite3 across restarts.
     data_dir: Path | None = None
     seed: int = DEFAULT_SEED
-    # A fixtures file of the user's own; None generates the default fixtures from ``seed``.
+    # A fixtures file of the user's own; None means the fixtures of ``seed`` (the committed
+    # fixtures/default.json for the default seed, generated for any other).
     fixtures_path: Path | None = None
     log_level: str = "info"
     # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance.

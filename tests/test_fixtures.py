@@ -145,3 +145,17 @@ def test_generation_does_not_depend_on_todays_date():
     second = generated_on("2031-02-28T23:30:00+00:00", DEFAULT_SEED)
     assert (first[0], second[0]) == ("2026-12-03", "2031-02-28")  # the freeze reached faker
     assert first[1] == second[1]
+
+
+# --- what a server loads -----------------------------------------------------------------------------
+def test_a_server_on_the_default_seed_loads_the_committed_file_without_generating(monkeypatch):
+    def refuse(seed):
+        raise AssertionError(f"generated seed {seed} instead of loading fixtures/default.json")
+
+    monkeypatch.setattr(fixtures, "_generate", refuse)
+    assert fixtures.default_file() == DEFAULT_FILE  # in a checkout; in the wheel, the copy inside the package
+    assert make_app().state.ctx.fixtures == json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+
+
+def test_a_server_on_another_seed_generates_its_fixtures():
+    assert make_app(seed=7).state.ctx.fixtures == fixtures.generate(7)
