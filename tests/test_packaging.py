@@ -1,0 +1,37 @@
+"""What a fresh clone and a built wheel depend on: the pinned versions and the files the wheel carries."""
+
+import re
+import tomllib
+from pathlib import Path
+
+from mock_server import fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_dependency_of_the_test_install_is_pinned_in_the_constraints_file():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonical(name)] = version
+    wanted = PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["test"]
+    names = {canonical(re.match(r"[A-Za-z0-9_.-]+", requirement).group()) for requirement in wanted}
+    assert [name for name in sorted(names) if not pins.get(name)] == []
+
+
+def test_the_ci_script_installs_through_the_constraints_file():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -q -c constraints.txt -e \".[test]\"" in ci
+
+
+def test_the_wheel_carries_the_default_fixtures_where_the_package_looks_first():
+    included = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    package = fixtures.PACKAGED_DEFAULT.relative_to(ROOT)
+    assert included["fixtures/default.json"] == package.as_posix()
+    assert fixtures.CHECKOUT_DEFAULT == ROOT / "fixtures" / "default.json"
