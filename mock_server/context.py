@@ -26,6 +26,8 @@ class AppContext:
         backend = SqliteBackend(settings.data_dir / "state.sqlite3") if settings.data_dir else None
         self.store = Store(backend)
         self.clock = self._make_clock()
+        # Read once: on the real clock the fixtures' timestamps are anchored here, at every reset alike.
+        self.started_at = self.clock.now()
         self.ids = IdFactory(settings.seed, self.store.backend.bump_generation())
         self.journal = Journal(settings.journal_size)
         self.faults = Faults()
@@ -77,9 +79,13 @@ class AppContext:
                     self.store.seed(stale, {})
                     del self.store.tenants[stale]
             reference = self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))
+            # On a manual clock the fixtures' dates stand as written (the reference instant is its
+            # default start); on the real clock they keep their distance from the server's start.
+            anchor = None if self.clock.manual else self.started_at
             for cid in targets:
                 self.scheduler.cancel_tenant(cid)
-                self._reschedule(self.store.seed(cid, fixture_data.tenant_state(fixtures[cid], reference)))
+                state = fixture_data.tenant_state(fixtures[cid], reference, anchor)
+                self._reschedule(self.store.seed(cid, state))
         return targets
 
     def authenticate(self, company_id: str, api_key: str) -> TenantState | None:

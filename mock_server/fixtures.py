@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
@@ -183,20 +184,44 @@ def _tenant(g: _Gen, index: int) -> dict[str, Any]:
             "call_history": {"count": CALL_HISTORY, "seed": g.rng.getrandbits(32)}}
 
 
-def tenant_state(tenant: dict[str, Any], reference_time: str) -> dict[str, list[dict]]:
+def tenant_state(tenant: dict[str, Any], reference_time: str,
+                 anchor: datetime | None = None) -> dict[str, list[dict]]:
     """A tenant's state as it is seeded: its documents, plus the call history its fixture asks for.
 
     The history is a few hundred calls, so a fixtures file describes it (count and seed) instead of
-    listing it; it is generated from the tenant's own agents, DIDs, IVRs and contacts.
+    listing it; it is generated from the tenant's own agents, DIDs, IVRs and contacts. With an
+    ``anchor`` (the real clock's start) every timestamp moves by ``anchor - reference_time``, so the
+    data keeps its offsets from "now" instead of staying in the week of the reference instant.
     """
-    spec = tenant.get("call_history")
-    if not spec:
-        return tenant["state"]
     state = tenant["state"]
-    inputs = {kind: state.get(kind, []) for kind in ("users", "departments", "dids", "ivrs", "contacts")}
-    calls = _history(tenant["company_id"], reference_time, spec["count"], spec["seed"],
-                     json.dumps(inputs, sort_keys=True))
-    return {**state, "calls": [*state.get("calls", []), *calls]}
+    spec = tenant.get("call_history")
+    if spec:
+        inputs = {kind: state.get(kind, []) for kind in ("users", "departments", "dids", "ivrs", "contacts")}
+        calls = _history(tenant["company_id"], reference_time, spec["count"], spec["seed"],
+                         json.dumps(inputs, sort_keys=True))
+        state = {**state, "calls": [*state.get("calls", []), *calls]}
+    if anchor is None:
+        return state
+    return shift_times(state, anchor - parse_iso(reference_time))
+
+
+# A timestamp as the documents store one (created, scheduled_at, a call's started_at, ...): an ISO instant in UTC.
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def shift_times(value: Any, by: timedelta) -> Any:
+    """A copy of ``value`` with every timestamp in it moved by ``by``.
+
+    Custom-field values are the customer's own data (a date of birth is not relative to now) and
+    stay; so do ids, even those that embed a time (a contact's id, a call's uid): same ids.
+    """
+    if isinstance(value, dict):
+        return {key: item if key == "custom_fields" else shift_times(item, by) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shift_times(item, by) for item in value]
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return iso(parse_iso(value) + by)
+    return value
 
 
 @lru_cache(maxsize=16)

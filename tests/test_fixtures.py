@@ -2,11 +2,14 @@ import json
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from mock_server import fixtures
+from mock_server.clock import parse_iso
 from mock_server.settings import DEFAULT_SEED
 from tests.conftest import make_app
 
@@ -159,3 +162,76 @@ def test_a_server_on_the_default_seed_loads_the_committed_file_without_generatin
 
 def test_a_server_on_another_seed_generates_its_fixtures():
     assert make_app(seed=7).state.ctx.fixtures == fixtures.generate(7)
+
+
+# --- dates on the real clock -------------------------------------------------------------------------
+def by_id(documents) -> dict[str, dict]:
+    return {d["id"]: d for d in documents}
+
+
+def test_on_the_real_clock_every_fixture_date_keeps_its_distance_from_the_servers_start():
+    real, manual = make_app(clock="real").state.ctx, make_app().state.ctx
+    start, reference = real.started_at, parse_iso(real.fixtures["reference_time"])
+    for company_id, tenant in real.store.tenants.items():
+        before = manual.store.tenants[company_id]
+        for kind, field in (("calls", "started_at"), ("calls", "ended_at"), ("campaigns", "scheduled_at"),
+                            ("contacts", "created"), ("templates", "modified"), ("ivrs", "billing_expires_at")):
+            now_docs, then_docs = by_id(tenant[kind]), by_id(before[kind])
+            assert now_docs.keys() == then_docs.keys()  # same ids, contact ids that embed a time included
+            for doc_id, doc in now_docs.items():
+                assert parse_iso(doc[field]) - start == parse_iso(then_docs[doc_id][field]) - reference
+        legs = [leg["answered_at"] for call in tenant["calls"] for leg in call["legs"] if leg["answered_at"]]
+        assert legs and all(parse_iso(t) < start for t in legs)
+        newest = max(parse_iso(c["ended_at"]) for c in tenant["calls"])
+        assert start - timedelta(days=2) < newest < start
+        dobs = {c["id"]: c["custom_fields"].get("dob") for c in tenant["contacts"]}
+        assert dobs == {c["id"]: c["custom_fields"].get("dob") for c in before["contacts"]}  # not relative to now
+
+
+def test_on_the_real_clock_a_last_seven_days_log_search_finds_the_fixture_calls():
+    app = make_app(clock="real")
+    ctx = app.state.ctx
+    tenant = next(iter(ctx.store.tenants.values()))
+    with TestClient(app) as client:
+        now = ctx.now()
+        window = {"from": int((now - timedelta(days=7)).timestamp()), "to": int(now.timestamp())}
+        response = client.post("/search/search", params={"token": tenant.account["developer_token"], **window})
+    assert response.status_code == 200, response.text
+    expected = [c for c in tenant["calls"] if window["from"] <= parse_iso(c["started_at"]).timestamp() <= window["to"]]
+    assert response.json()["data"]["total"] == len(expected) > 20
+
+
+def test_on_the_manual_clock_the_fixture_dates_are_the_reference_ones():
+    ctx = make_app().state.ctx
+    reference = ctx.fixtures["reference_time"]
+    assert ctx.now() == parse_iso(reference)
+    for tenant in ctx.fixtures["tenants"]:
+        assert list(ctx.store.tenants[tenant["company_id"]]["calls"]) == fixtures.tenant_state(tenant, reference)["calls"]
+
+
+def test_a_reset_on_the_real_clock_anchors_to_the_servers_start_again():
+    ctx = make_app(clock="real").state.ctx
+    first = [c["started_at"] for t in ctx.store.tenants.values() for c in t["calls"]]
+    ctx.reset()
+    assert [c["started_at"] for t in ctx.store.tenants.values() for c in t["calls"]] == first
+
+
+def test_a_users_fixtures_file_on_the_real_clock_is_anchored_from_its_own_reference_time(tmp_path):
+    data = fixtures.generate(DEFAULT_SEED)
+    data["reference_time"] = "2025-07-20T10:00:00.000000Z"  # five days after the contacts' generation instant
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(data))
+    ctx = make_app(clock="real", fixtures_path=path).state.ctx
+    contact = data["tenants"][0]["state"]["contacts"][0]
+    seeded = ctx.store.tenants[data["tenants"][0]["company_id"]]["contacts"].get(contact["id"])
+    assert ctx.started_at - parse_iso(seeded["created"]) == parse_iso(data["reference_time"]) - parse_iso(contact["created"])
+
+
+def test_shifting_moves_timestamps_only():
+    doc = {"id": "6851f2c0a1b2c3d4e5f6a7b8", "uid": "s4.1752573600.000", "created": "2025-07-15T10:00:00.000000Z",
+           "legs": [{"started_at": "2025-07-14T23:59:59.500000Z", "phone": "+919876543210"}], "day": "2025-07-15",
+           "custom_fields": {"dob": "1990-01-01", "seen": "2025-07-15T10:00:00.000000Z"}, "count": 1752573600}
+    shifted = fixtures.shift_times(doc, timedelta(days=1, seconds=1))
+    assert shifted == {**doc, "created": "2025-07-16T10:00:01.000000Z",
+                       "legs": [{"started_at": "2025-07-16T00:00:00.500000Z", "phone": "+919876543210"}]}
+    assert doc["created"] == "2025-07-15T10:00:00.000000Z"  # a copy: the cached fixtures stay as they are
