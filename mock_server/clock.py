@@ -54,6 +54,23 @@ class ManualClock:
         self._now = instant
 
 
+class TickingClock(ManualClock):
+    """A manual clock that also moves a little on every read, as the real clock does between reads.
+
+    The still manual clock hides "read the time twice" bugs: both readings agree, so a moment stored
+    before an earlier one looks fine. Each ``now()`` here is strictly later than the one before, so
+    the suite runs its timed paths under it too (``Settings(clock="ticking")``), and such a bug fails.
+    """
+
+    def __init__(self, start: datetime, tick: timedelta = timedelta(microseconds=1_000)):
+        super().__init__(start)
+        self.tick = tick
+
+    def now(self) -> datetime:
+        self._now += self.tick
+        return self._now
+
+
 def iso(instant: datetime) -> str:
     """MyOperator's timestamp format: microseconds and a Z suffix."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

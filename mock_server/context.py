@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mock_server import fixtures as fixture_data
-from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, iso, parse_iso
+from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, TickingClock, iso, parse_iso
 from mock_server.faults import Faults
 from mock_server.ids import IdFactory
 from mock_server.journal import Journal
@@ -41,12 +41,12 @@ class AppContext:
                 self._reschedule(tenant)
 
     def _make_clock(self) -> Clock:
-        if self.settings.clock == "manual":
+        if self.settings.clock in ("manual", "ticking"):
             # A restarted manual clock resumes where it stood: time never runs backwards over kept state.
             saved = self.store.backend.get_meta(MANUAL_CLOCK)
             start = (parse_iso(saved) if saved else self.settings.clock_start
                      or parse_iso(self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))))
-            return ManualClock(start)
+            return TickingClock(start) if self.settings.clock == "ticking" else ManualClock(start)
         return RealClock(self.settings.speed)
 
     async def advance_clock(self, target: datetime) -> int:
@@ -95,9 +95,11 @@ class AppContext:
         return tenant
 
     # --- timed changes -------------------------------------------------------------------
-    def schedule(self, tenant: TenantState, delay_seconds: float, action: str, payload: dict) -> str:
+    def schedule(self, tenant: TenantState, delay_seconds: float, action: str, payload: dict,
+                 since: datetime | None = None) -> str:
+        """A timed change ``delay_seconds`` after ``since`` (the caller's moment; default: now)."""
         job_id = self.ids.uuid()
-        due = self.clock.now() + timedelta(seconds=delay_seconds)
+        due = (since or self.clock.now()) + timedelta(seconds=delay_seconds)
         tenant[JOBS].put({"id": job_id, "due_at": iso(due), "action": action, "payload": payload})
         self.scheduler.add(job_id, tenant.company_id, due, action, payload)
         return job_id

@@ -21,7 +21,8 @@ class Settings:
     # fixtures/default.json for the default seed, generated for any other).
     fixtures_path: Path | None = None
     log_level: str = "info"
-    # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance.
+    # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance; "ticking" is a
+    # manual clock that also moves 1 ms on every read (a test clock that exposes order-of-reads bugs).
     clock: str = "real"
     # With the real clock: simulated seconds per real second (a 10-minute call lasts a minute at 10).
     speed: float = 1.0

@@ -47,9 +47,35 @@ class Tenant:
         return next(w["waba_id"] for w in self.state["waba_accounts"] if w["role"] == "primary")
 
 
+# The timed paths run twice: on the still manual clock, and on one that moves on every read, as the real
+# clock does (a moment read twice in one operation, the later stored first, then fails as it would live).
+TIMED = ("engine", "control", "public/chat", "obd", "developers", "webhooks")
+_clock = {"kind": "manual"}
+
+
+def pytest_generate_tests(metafunc):
+    if "clock_kind" in metafunc.fixturenames:
+        path = Path(metafunc.definition.fspath).relative_to(Path(__file__).parent).as_posix()
+        kinds = ["manual", "ticking"] if path.startswith(TIMED) else ["manual"]
+        metafunc.parametrize("clock_kind", kinds, indirect=True, scope="module",
+                             ids=lambda kind: "still" if kind == "manual" else kind)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def clock_kind(request):
+    """Which manual clock ``make_app`` builds (module-scoped, so module-scoped apps follow it too)."""
+    _clock["kind"] = request.param
+    yield request.param
+    _clock["kind"] = "manual"
+
+
+def clock_in_use() -> str:
+    return _clock["kind"]
+
+
 def make_app(**overrides):
-    """An app on a manual clock that validates every webhook body it emits (--strict)."""
-    return create_app(Settings(**{"clock": "manual", "strict": True, **overrides}))
+    """An app on this module's manual clock that validates every webhook body it emits (--strict)."""
+    return create_app(Settings(**{"clock": _clock["kind"], "strict": True, **overrides}))
 
 
 @pytest.fixture

@@ -144,18 +144,19 @@ async def advance_clock(request: Request) -> Json:
         raise control_error(409, "The clock is real; start the server with --clock manual to move it.")
     body = await read_json(request, DRF_INVALID)
     seconds, to = body.get("seconds"), body.get("to")
+    now = ctx.now()
     if (seconds is None) == (to is None):
         raise DRF_INVALID.field("non_field_errors", "Give exactly one of 'seconds' or 'to'.")
     if seconds is not None:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 9:
             raise DRF_INVALID.field("seconds", "A number of seconds from 0 to 1e9 is required.")
-        target = ctx.now() + timedelta(seconds=seconds)
+        target = now + timedelta(seconds=seconds)
     else:
         try:
             target = parse_iso(str(to))
         except ValueError:
             raise DRF_INVALID.field("to", "An ISO 8601 instant is required.")
-        if target < ctx.now():
+        if target < now:
             raise DRF_INVALID.field("to", "The clock cannot move backwards.")
     if target >= LATEST_INSTANT:  # timestamps, ids and 24-hour windows must stay representable
         raise DRF_INVALID.field("seconds" if to is None else "to", f"The clock stops before {iso(LATEST_INSTANT)}.")

@@ -18,6 +18,8 @@ code reads it (``status == "success"``, then ``url``), the success body is
 
 from __future__ import annotations
 
+import math
+
 import re
 import unicodedata
 from datetime import timedelta
@@ -190,7 +192,7 @@ async def serve_audio(request: Request) -> Response:
     if call is None or call.get("recording") != link["file"]:
         raise developer_error(404, RECORDING_GONE)
     data = audio.silent_mp3()
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": f"private, max-age={int((expires - now).total_seconds())}"}
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": f"private, max-age={math.ceil((expires - now).total_seconds())}"}
     if SAFE_NAME.match(link["file"]):
         headers["Content-Disposition"] = f'inline; filename="{link["file"]}"'
     try:

@@ -104,8 +104,8 @@ def recipient_of(number: str) -> tuple[str, str]:
 def receive(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
             text: str) -> tuple[dict, dict]:
     """A customer writes: message.received; the conversation is created or revived, its window opens."""
-    conversation = chat.conversation_for(ctx, tenant, phone_number_id, *who)
-    message = chat.new_message(ctx, conversation, direction="incoming", type="text", status="received",
+    conversation = chat.conversation_for(ctx, tenant, at, phone_number_id, *who)
+    message = chat.new_message(ctx, conversation, at, direction="incoming", type="text", status="received",
                                payload={"type": "text", "context": {"body": text}}, source="customer")
     conversation = whatsapp.customer_wrote(conversation, at)
     return message, publish(ctx, tenant, at, conversation, message, "message.received")
@@ -175,9 +175,9 @@ def send_template(ctx: AppContext, tenant: TenantState, at: datetime, *, phone_n
     if link_tracking and not whatsapp.tracked_buttons(template):
         raise ValueError(f"template {template['name']!r} has no URL button to track")
     category = template.get("category") or "marketing"
-    conversation = chat.conversation_for(ctx, tenant, phone_number_id, *who)
+    conversation = chat.conversation_for(ctx, tenant, at, phone_number_id, *who)
     message = chat.new_message(
-        ctx, conversation, direction="outgoing", type="template", template_id=template["id"], category=category,
+        ctx, conversation, at, direction="outgoing", type="template", template_id=template["id"], category=category,
         payload={"type": "template", "context": {"template_name": template["name"],
                                                  "language": template.get("language") or "en", **context}},
         price=send_rules.price("template", category), status="accepted", source=source, message_by=message_by,

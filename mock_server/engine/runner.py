@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,42 +158,46 @@ def start_run(ctx: AppContext, tenant: TenantState, scenario_name: str, params: 
         for entry in run["steps"]:
             if entry["offset"] > 0:
                 entry["job_id"] = ctx.schedule(tenant, entry["offset"], STEP_JOB,
-                                               {"run_id": run["id"], "index": entry["index"]})
+                                               {"run_id": run["id"], "index": entry["index"]}, since=now)
         tenant[RUNS].put(run)
         for entry in run["steps"]:
             if entry["offset"] > 0:
                 break
-            execute(ctx, tenant, run["id"], entry["index"])
+            execute(ctx, tenant, run["id"], entry["index"], at=now)
     return tenant[RUNS].get(run["id"])
 
 
-def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int) -> None:
-    """Run one step of a running run (a step already run, or of a run that ended, is skipped)."""
+def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: datetime | None = None) -> None:
+    """Run one step of a running run (a step already run, or of a run that ended, is skipped).
+
+    ``at`` is the step's moment: the run's start for the steps at offset 0 (one moment for all of them,
+    as they happen at once), else now, read once for all the step writes."""
     stored = tenant[RUNS].get(run_id)
     if stored is None or stored["status"] != "running" or stored["steps"][index]["status"] != "pending":
         return
     run = copy.deepcopy(stored)
     entry = run["steps"][index]
     action = ACTIONS.get(entry["do"])
+    at = at or ctx.now()
     try:
         if action is None:
             raise ValueError(f"unknown action {entry['do']!r}")
-        action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), ctx.now()))
+        action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), at))
     except Exception as exc:  # noqa: BLE001 - a run fails; the clock and the API go on
         if not isinstance(exc, ValueError):
             log.exception("scenario %s step %s failed unexpectedly", run["scenario"], index)
-        fail(ctx, tenant, run, index, exc)
+        fail(ctx, tenant, run, index, exc, at)
         return
-    entry.update(status="done", done_at=iso(ctx.now()))
+    entry.update(status="done", done_at=iso(at))
     if all(s["status"] == "done" for s in run["steps"]):
-        run.update(status="finished", finished_at=iso(ctx.now()))
+        run.update(status="finished", finished_at=iso(at))
     tenant[RUNS].put(run)
 
 
-def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Exception) -> None:
+def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Exception, at: datetime) -> None:
     entry = run["steps"][index]
-    entry.update(status="failed", done_at=iso(ctx.now()))
-    run.update(status="failed", finished_at=iso(ctx.now()),
+    entry.update(status="failed", done_at=iso(at))
+    run.update(status="failed", finished_at=iso(at),
                error=f"step {index + 1} ({entry['do']}) at {entry['offset']:g} s: {exc}")
     for later in run["steps"][index + 1:]:
         later["status"] = "cancelled"

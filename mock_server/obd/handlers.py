@@ -7,7 +7,7 @@ details/status/code/unique_id/reference_id.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -53,8 +53,8 @@ def tenant_for_key(ctx: AppContext, api_key: str) -> TenantState:
     return tenant
 
 
-def recent_references(ctx: AppContext, tenant: TenantState) -> set[str]:
-    since = ctx.now() - timedelta(seconds=ctx.settings.obd_reference_ttl_seconds)
+def recent_references(ctx: AppContext, tenant: TenantState, now: datetime) -> set[str]:
+    since = now - timedelta(seconds=ctx.settings.obd_reference_ttl_seconds)
     return {r["reference_id"] for r in tenant[REQUESTS] if r.get("reference_id") and parse_iso(r["received_at"]) > since}
 
 
@@ -68,7 +68,7 @@ async def place_call(request: Request) -> Json:
     reference_id = body.get("reference_id")
     try:
         dial = rules.check(body, tenant.company_id, tenant.account, tenant["ivrs"].values(), tenant["users"].values(),
-                           tenant["dids"].values(), recent_references(ctx, tenant),
+                           tenant["dids"].values(), recent_references(ctx, tenant, now),
                            request.client.host if request.client else None, now)
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)

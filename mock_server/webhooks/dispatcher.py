@@ -122,22 +122,23 @@ class Dispatcher:
         if self.strict:
             check(event)
         tenant[EVENTS].put(dict(event, id=event["event_id"]))
+        now = iso(self.ctx.now())  # one reading: every delivery of this event is created (and due) now
         for subscription in self.subscriptions(tenant.company_id):
             if subs.matches(subscription, event):
-                delivery = self._new_delivery(tenant.company_id, subscription, event)
+                delivery = self._new_delivery(tenant.company_id, subscription, event, now)
                 tenant[DELIVERIES].put(delivery)
                 self._enqueue(tenant.company_id, delivery["id"], 1)
         self._trim(tenant)
 
-    def _new_delivery(self, company_id: str, subscription: dict, event: dict) -> dict:
+    def _new_delivery(self, company_id: str, subscription: dict, event: dict, now: str) -> dict:
         fmt = subscription["format"]
         return {
             "id": self.ctx.ids.uuid(), "company_id": company_id, "event_id": event["event_id"], "event_type": event["event_type"],
             "session_id": event["session_id"], "channel": event["channel"], "subscription_id": subscription["id"],
             "url": subscription["url"], "format": fmt, "content_type": subscription["content_type"],
             "headers": subs.request_headers(subscription), "body": event["bodies"][fmt],
-            "status": "pending", "attempts": [], "redelivering": False, "created_at": iso(self.ctx.now()),
-            "next_attempt_at": iso(self.ctx.now()), "delivered_at": None,
+            "status": "pending", "attempts": [], "redelivering": False, "created_at": now,
+            "next_attempt_at": now, "delivered_at": None,
         }
 
     def _trim(self, tenant: TenantState) -> None:
@@ -188,8 +189,9 @@ class Dispatcher:
 
     def kick(self) -> None:
         """At start-up: every pending delivery a restart left behind goes out when it is due."""
+        now = self.ctx.now()
         for tenant, delivery, n, due in self._pending():
-            if due > self.ctx.now():
+            if due > now:
                 self.ctx.scheduler.add(f"{delivery['id']}:{n}", tenant.company_id, due, ATTEMPT,
                                        {"delivery_id": delivery["id"], "n": n})
         self._catch_up()
@@ -202,8 +204,9 @@ class Dispatcher:
 
     def _catch_up(self) -> None:
         """Queue the due attempts nobody queued (emitted outside the event loop)."""
+        now = self.ctx.now()
         for tenant, delivery, n, due in self._pending():
-            if due <= self.ctx.now():
+            if due <= now:
                 self._enqueue(tenant.company_id, delivery["id"], n)
 
     async def flush(self) -> None:

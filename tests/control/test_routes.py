@@ -1,4 +1,5 @@
 from mock_server import schemas
+from tests.moments import moment
 
 
 def test_tenants_lists_both_companies_with_credentials_and_roles(client, tenant, other_tenant):
@@ -56,7 +57,7 @@ def test_journal_records_api_requests_and_filters_them(client, tenant):
     assert [(e["method"], e["path"], e["status"]) for e in entries] == \
         [("GET", "/chat/phonenumbers", 200), ("GET", "/chat/phonenumbers", 403)]
     assert entries[0]["query"] == {"limit": "2"} and entries[0]["company_id"] == tenant.company_id
-    assert entries[0]["time"] == "2025-07-15T10:00:00.000000Z"  # the manual clock's time
+    assert entries[0]["time"] == moment("2025-07-15T10:00:00.000000Z")  # the manual clock's time
     assert [e["status"] for e in client.get("/_mock/journal?status=403").json()["requests"]] == [403]
     assert client.get("/_mock/journal?path=/chat/*&method=get").json()["requests"] == entries
     assert client.get("/_mock/journal?status=abc").status_code == 400
@@ -83,11 +84,11 @@ def test_journal_keeps_request_bodies(client, tenant):
 
 
 def test_clock_advances_only_in_manual_mode_and_only_forward(client):
-    assert client.get("/_mock/clock").json()["now"] == "2025-07-15T10:00:00.000000Z"
+    assert client.get("/_mock/clock").json()["now"] == moment("2025-07-15T10:00:00.000000Z")
     r = client.post("/_mock/clock/advance", json={"seconds": 90})
-    assert r.json()["now"] == "2025-07-15T10:01:30.000000Z"
+    assert r.json()["now"] == moment("2025-07-15T10:01:30.000000Z")
     r = client.post("/_mock/clock/advance", json={"to": "2025-07-16T00:00:00Z"})
-    assert r.json()["now"] == "2025-07-16T00:00:00.000000Z"
+    assert r.json()["now"] == moment("2025-07-16T00:00:00.000000Z")
     assert client.post("/_mock/clock/advance", json={"to": "2025-07-01T00:00:00Z"}).status_code == 400
     assert client.post("/_mock/clock/advance", json={"seconds": -1}).status_code == 400
     assert client.post("/_mock/clock/advance", json={}).status_code == 400

@@ -13,9 +13,10 @@ from mock_server import schemas
 from mock_server.developers.contactadd import split_phone
 from mock_server.public.contacts import rules as contact_rules
 from tests.conftest import Tenant, check_contract, make_app
+from tests.moments import moment
 
 PATH = "/contactadd"
-NOW = "2025-07-15T10:00:00.000000Z"
+NOW = moment("2025-07-15T10:00:00.000000Z")
 _numbers = itertools.count(1)
 
 

@@ -15,6 +15,7 @@ from mock_server.clock import iso, parse_iso
 from mock_server.developers import audio, recordings
 from tests.conftest import make_app
 from tests.developers.test_audio import parse_frames
+from tests.moments import moment
 
 OK, ERROR = "developers/recordings.link.response", "developers/recordings.error.response"
 NOW = parse_iso("2025-07-15T10:00:00Z")
@@ -79,7 +80,7 @@ def test_the_link_is_kept_as_a_document(client, tenant):
     link_token = audio_path(body["url"]).rsplit("/", 1)[1].removesuffix(".mp3")
     assert tenant.state["recording_links"].get(link_token) == {
         "id": link_token, "token": link_token, "file": call["recording"], "call_id": call["id"],
-        "issued_at": iso(NOW), "expires_at": iso(NOW + timedelta(hours=24))}
+        "issued_at": moment(iso(NOW)), "expires_at": moment(iso(NOW + timedelta(hours=24)))}
 
 
 def test_each_request_issues_a_new_link_and_all_of_them_work(client, tenant):
@@ -95,7 +96,9 @@ def test_a_link_works_for_24_hours_on_the_server_clock_then_is_gone(client, tena
     still = client.get(body["url"])
     assert (still.status_code, still.headers["cache-control"]) == (200, "private, max-age=1")
     advance(client, 1)
-    error(client.get(body["url"]), 410, "recording link expired at 2025-07-16T10:00:00.000000Z: links are valid "
+    expired_at = next(iter(tenant.state["recording_links"]))["expires_at"]  # 24 h after the link was issued
+    assert expired_at == moment("2025-07-16T10:00:00.000000Z")
+    error(client.get(body["url"]), 410, f"recording link expired at {expired_at}: links are valid "
                                         "for 24 hours; ask GET /search/recordings/link for a new one")
     fresh = link(client, tenant, recorded(tenant)["recording"])  # a new link works again, for a new day
     assert fresh["expires_at"] == int(NOW.timestamp()) + 2 * DAY

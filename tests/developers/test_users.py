@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.developers import user_rules as rules
 from tests.conftest import Tenant, check_contract, make_app
+from tests.moments import moment
 
 PATH = "/search/user"
 
@@ -58,7 +59,7 @@ FIXTURE_USER_KEYS = {"id", "user_id", "company_id", "role", "name", "email", "co
                      "contact_type", "extension", "alternate_cc", "alternate_number", "alternate_contact_type",
                      "role_id", "panel_access", "receive_calls", "is_active", "is_enabled", "is_available",
                      "department_ids", "created", "modified"}
-NOW = "2025-07-15T10:00:00.000000Z"
+NOW = moment("2025-07-15T10:00:00.000000Z")
 
 _numbers = itertools.count(1)
 
@@ -452,7 +453,7 @@ def test_update_changes_only_the_given_fields(api, params, expected):
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "success", "code": 200, "message": "user updated successfully"}
     stored = api.tenant.state["users"].get(user["id"])
-    assert stored == {**user, **expected, "modified": "2025-07-15T10:01:00.000000Z"}
+    assert stored == {**user, **expected, "modified": moment("2025-07-15T10:01:00.000000Z")}
 
 
 def test_a_fixture_user_can_be_updated_and_get_shows_it(api):

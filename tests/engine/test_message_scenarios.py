@@ -16,6 +16,7 @@ from mock_server.engine import runner
 from mock_server.webhooks.dispatcher import check, schema_name
 from tests.engine import support
 from tests.public.chat.messaging import TEXT, send
+from tests.moments import moment
 
 RECEIVED, SENT, DELIVERED, READ = "message.received", "message.sent", "message.delivered", "message.read"
 FAILED, CLICKED, ASSIGN, CLOSE = "message.failed", "message.link_tracking", "conversation.assign", "conversation.close"
@@ -29,7 +30,7 @@ def whatsapp_events_of(client, tenant, since: int = 0) -> list[dict]:
 
 def timeline(events: list[dict], run: dict) -> list[tuple[str, float]]:
     start = parse_iso(run["started_at"])
-    return [(e["event_type"], (parse_iso(e["at"]) - start).total_seconds()) for e in events]
+    return [(e["event_type"], support.offset(start, e["at"])) for e in events]
 
 
 def check_bodies(events: list[dict], first_sequence: int = 1) -> None:
@@ -83,7 +84,7 @@ def play(client, tenant, run: dict, offsets: list[float], since: int = 0) -> lis
         now = parse_iso(client.get("/_mock/clock").json()["now"])
         support.advance(client, offset - (now - start).total_seconds())
         events = [e for e in whatsapp_events_of(client, tenant, since)
-                  if (parse_iso(e["at"]) - start).total_seconds() == offset and e["event_type"].startswith("message.")
+                  if support.offset(start, e["at"]) == offset and e["event_type"].startswith("message.")
                   and e["event_type"] != RECEIVED]
         for event in events[-1:]:
             agrees_with_api(client, tenant, event)
@@ -180,7 +181,7 @@ def test_a_customer_message_opens_the_window_and_creates_the_conversation(client
     assert body["data"] == {"type": "text", "context": {"body": "Is the sale on?"}}
     conversation = tenant.state["conversations"].get(run["state"]["conversation_id"])
     assert body["conversation"]["id"] == conversation["id"] and body["conversation"]["customer_name"] == contact["name"]
-    assert body["conversation"]["expire_at"] == conversation["expire_at"] == "2025-07-16T10:00:00.000000Z"
+    assert body["conversation"]["expire_at"] == conversation["expire_at"] == moment("2025-07-16T10:00:00.000000Z")
     assert conversation["unread_count"] == 1 and conversation["status"] == "unassigned"
     assert stored_message(client, tenant, body["id"])["status"] == "received"
 
@@ -241,13 +242,13 @@ def test_a_tracked_link_is_clicked(client, tenant):
     check_bodies(events)
     click = payload(events[-1])
     assert click["link_tracking"] == {"template_id": template["id"], "template_name": "start_chat",
-                                      "button_info": "btn-0", "clicked_at": "2025-07-15T10:01:35.000000Z"}
+                                      "button_info": "btn-0", "clicked_at": moment("2025-07-15T10:01:35.000000Z")}
     assert click["status"] == "read" and click["data"]["context"]["link_tracking"] is True
     legacy = events[-1]["bodies"]["legacy_whatsapp"]
     assert legacy["event"] == "message.link_tracking" and legacy["data"]["link_tracking"]["button_info"] == "btn-0"
     stored = stored_message(client, tenant, run["state"]["message_id"])
     assert stored["status"] == "read" and stored["link_tracking"] is True
-    assert stored["link_clicks"] == [{"button_info": "btn-0", "clicked_at": "2025-07-15T10:01:35.000000Z"}]
+    assert stored["link_clicks"] == [{"button_info": "btn-0", "clicked_at": moment("2025-07-15T10:01:35.000000Z")}]
 
 
 def test_a_click_on_a_button_the_template_lacks_fails_the_run(client, tenant):
@@ -281,7 +282,7 @@ def test_a_template_review_decides_what_the_api_shows(client, tenant, name, para
     support.advance(client, 1)
     shown = fetch_template(client, tenant, template["id"])
     assert (shown["waba_template_status"], shown["failure_reason"]) == (outcome, reason)
-    assert shown["modified"] == "2025-07-15T10:%02d:%02d.000000Z" % divmod(review_after, 60)
+    assert shown["modified"] == moment("2025-07-15T10:%02d:%02d.000000Z" % divmod(review_after, 60))
     finished(client, tenant, run)
     assert whatsapp_events_of(client, tenant) == []  # the docs have no template webhook
 
@@ -339,7 +340,7 @@ def test_a_campaign_runs_over_its_audience(client, tenant):
 
     support.advance(client, 10)
     shown = campaign_detail(client, tenant, campaign["id"])
-    assert shown["status"] == "completed" and shown["modified_at"] == "2025-07-15T10:00:10.000000Z"
+    assert shown["status"] == "completed" and shown["modified_at"] == moment("2025-07-15T10:00:10.000000Z")
     events = whatsapp_events_of(client, tenant)
     assert {**shown["stats"], **counted(events)} == shown["stats"]  # the stats are what the webhooks said
     assert (shown["stats"]["sent"], shown["stats"]["delivered"], shown["stats"]["read"]) == (n - 1, n - 1, 0)

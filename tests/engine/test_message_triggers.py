@@ -18,6 +18,7 @@ from tests.engine import support
 from tests.engine.test_message_scenarios import (ASSIGN, CLOSE, DELIVERED, FAILED, READ, RECEIVED, SENT,
                                                  check_bodies, payload, play, stored_message, whatsapp_events_of)
 from tests.public.chat.messaging import CUSTOMER, TEXT, inbound, send, template
+from tests.moments import moment
 
 
 def lifecycle_run(client, tenant, message_id: str) -> dict:
@@ -174,7 +175,7 @@ def test_inbound_emits_message_received_with_the_window_it_opens(client, tenant)
     body = payload(event)
     assert (event["event_type"], body["id"]) == (RECEIVED, opened["message_id"])
     assert event["session_id"] == opened["conversation_id"]
-    assert body["conversation"]["expire_at"] == opened["window_expires_at"] == "2025-07-16T10:00:00.000000Z"
+    assert body["conversation"]["expire_at"] == opened["window_expires_at"] == moment("2025-07-16T10:00:00.000000Z")
     assert body["data"]["context"] == {"body": "Hello there"}
     assert event["bodies"]["legacy_whatsapp"] is None  # the legacy format has no received payload
 

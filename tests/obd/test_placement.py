@@ -8,6 +8,7 @@ from mock_server.clock import parse_iso
 from mock_server.domain import call_log
 from mock_server.engine import call_rules
 from tests.obd.support import Obd
+from tests.moments import seconds
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_max_call_duration_hangs_the_call_up(obd, client, tenant, limit, status,
     assert session["status"] == status and legs(session)[1] == customer_leg
     natural = 57  # obd-user: rings of 5 s, a second between the legs, 45 s of talk, a second to hang up
     assert session["duration"] == min(limit, natural)
-    assert (parse_iso(session["ended_at"]) - parse_iso(session["started_at"])).total_seconds() == min(limit, natural)
+    assert (parse_iso(session["ended_at"]) - parse_iso(session["started_at"])).total_seconds() == seconds(min(limit, natural))
     if limit == 20:
         assert session["legs"][1]["talk_duration"] == 9
 
@@ -230,7 +231,7 @@ def test_a_held_request_waits_for_its_agent(obd, client, tenant):
     client.post("/_mock/clock/advance", json={"seconds": 600})
     call = session_of(tenant, held)
     waited = parse_iso(call["legs"][0]["started_at"]) - parse_iso(call["started_at"])
-    assert waited.total_seconds() == call_rules.QUEUE_SECONDS
+    assert waited.total_seconds() == seconds(call_rules.QUEUE_SECONDS)
     assert session_of(tenant, free)["legs"][0]["started_at"] == session_of(tenant, free)["started_at"]
 
 

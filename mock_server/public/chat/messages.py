@@ -16,6 +16,7 @@ sender (``domain.whatsapp.business_wrote``).
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -67,20 +68,22 @@ def merge(*error_dicts: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 # --- writes ----------------------------------------------------------------------------------
-def conversation_for(ctx: AppContext, tenant: TenantState, phone_number_id: str, cc: str, number: str) -> dict:
-    """The conversation with this customer on this number, new (unsaved) when there is none."""
+def conversation_for(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, cc: str,
+                     number: str) -> dict:
+    """The conversation with this customer on this number, new (unsaved, created ``at``) when there is none."""
     found = find_conversation(tenant, phone_number_id, cc, number)
     if found is not None:
         return dict(found)
-    now = iso(ctx.now())
+    now = iso(at)
     return {"id": ctx.ids.uuid(), "phone_number_id": phone_number_id, "customer_country_code": cc,
             "customer_contact": number, "customer_name": contact_name(tenant, cc, number),
             "status": "unassigned", "assigned_to": None, "expire_at": None, "last_message_at": None,
             "last_incoming_at": None, "created": now, "modified": now, "unread_count": 0}
 
 
-def new_message(ctx: AppContext, conversation: dict, **fields: Any) -> dict:
-    now = iso(ctx.now())
+def new_message(ctx: AppContext, conversation: dict, at: datetime, **fields: Any) -> dict:
+    """A message of ``conversation`` created ``at`` (the moment its operation read, once, for all it writes)."""
+    now = iso(at)
     message_id = ctx.ids.uuid()
     tag = f"{conversation['customer_country_code']}{conversation['customer_contact']}{message_id.replace('-', '')[:20]}"
     doc = {"id": message_id, "conversation_id": conversation["id"],
@@ -170,19 +173,20 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
     if errors := merge(rules.template_errors(template, data["context"]) if template else {},
                        rules.media_errors(data, media)):
         raise MESSAGE_INVALID.error(errors)
-    who = _deliverable_to(tenant, body, data, ctx.now())
+    now = ctx.now()  # one reading for the whole send: the window check and every moment it stores
+    who = _deliverable_to(tenant, body, data, now)
     category = template.get("category", "marketing") if template else "service"
     cost = rules.price(data["type"], category)
     balance = _balance_after(tenant.account, cost)
 
     with ctx.store.transaction():
-        conversation = conversation_for(ctx, tenant, body["phone_number_id"], *who)
+        conversation = conversation_for(ctx, tenant, now, body["phone_number_id"], *who)
         message = new_message(
-            ctx, conversation, direction="outgoing", type=data["type"], payload=data,
+            ctx, conversation, now, direction="outgoing", type=data["type"], payload=data,
             template_id=template["id"] if template else None, category=category, price=cost, status="accepted",
             reply_to=body.get("reply_to") or None, myop_ref_id=body.get("myop_ref_id"), trail=body.get("trail"),
             source="api", message_by=api_user(tenant))
-        conversation = whatsapp.business_wrote(conversation, ctx.now(), message_by=message["message_by"], source="api")
+        conversation = whatsapp.business_wrote(conversation, now, message_by=message["message_by"], source="api")
         tenant[CONVERSATIONS].put(conversation)
         tenant[MESSAGES].put(message)
         tenant.save_account(dict(tenant.account, wallet_balance=balance))

@@ -66,11 +66,11 @@ async def create_template(request: Request, ctx: AppContext, tenant: TenantState
     errors = rules.duplicate(tenant["templates"], waba_id, body["name"], body["language"])
     if errors:
         raise DRF_INVALID.error(errors)
-    now = iso(ctx.now())
-    template_id = ctx.ids.uuid()
+    at = ctx.now()
+    now, template_id = iso(at), ctx.ids.uuid()
     with ctx.store.transaction():
         job_id = ctx.schedule(tenant, ctx.settings.template_review_seconds, REVIEW_ACTION,
-                              {"template_id": template_id})
+                              {"template_id": template_id}, since=at)
         tenant["templates"].put({
             "id": template_id, "name": body["name"], "waba_template_id": ctx.ids.digits(16),
             "language": body["language"], "category": body["category"], "type": "template",

@@ -8,6 +8,7 @@ import pytest
 from mock_server import schemas
 from mock_server.public.chat import media
 from tests.conftest import examples
+from tests.moments import moment
 
 MB = 1024 * 1024
 URL = "/chat/media/upload"
@@ -35,7 +36,7 @@ def test_upload_returns_a_media_id_and_keeps_only_metadata(client, tenant):
     assert body["code"] == "201" and body["message"] == "Media uploaded successfully"
     doc = tenant.state["media"].get(body["data"]["media_id"])
     assert doc == {"id": body["data"]["media_id"], "application": "messaging", "mime_type": "image/png",
-                   "filename": "card.png", "file_size": 2048, "created": "2025-07-15T10:00:00.000000Z"}
+                   "filename": "card.png", "file_size": 2048, "created": moment("2025-07-15T10:00:00.000000Z")}
 
 
 @pytest.mark.parametrize("mime,limit", [

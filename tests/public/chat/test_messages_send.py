@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.moments import moment
 from tests.public.chat.messaging import (TEXT, advance, inbound, interactive, patch_tenant, reply_buttons,
                                          send, stored, template, wallet)
 
@@ -66,7 +67,7 @@ def test_message_and_conversation_are_stored(client, tenant):
     assert message["template_id"] == tenant.template("welcome_customer")["id"]
     assert message["payload"]["context"]["body"] == {"customer_name": "Asha"}
     assert message["myop_ref_id"] == "ref-1" and message["trail"] == {"name": "onboarding"}
-    assert message["status_history"] == [{"status": "accepted", "timestamp": "2025-07-15T10:00:00.000000Z"}]
+    assert message["status_history"] == [{"status": "accepted", "timestamp": moment("2025-07-15T10:00:00.000000Z")}]
     conversation = tenant.state["conversations"].get(conversation_id)
     assert conversation["customer_name"] == contact["name"]
     assert conversation["customer_contact"] == number and conversation["customer_country_code"] == "91"
@@ -78,7 +79,7 @@ def test_message_and_conversation_are_stored(client, tenant):
     advance(client, 60)
     second = send(client, tenant, template("start_chat"), customer_number=number)[1]["data"]
     assert second["conversaton_id"] == conversation_id and second["message_id"] != message_id
-    assert tenant.state["conversations"].get(conversation_id)["last_message_at"] == "2025-07-15T10:01:00.000000Z"
+    assert tenant.state["conversations"].get(conversation_id)["last_message_at"] == moment("2025-07-15T10:01:00.000000Z")
     assert len(tenant.state["conversations"]) == 1
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.public.chat.messaging import (CTA, DAY, TEXT, advance, inbound, interactive, patch_phone, send,
                                          stored, template)
+from tests.moments import moment
 
 
 # --- the 24-hour window and the recipient ----------------------------------------------------
@@ -19,7 +20,7 @@ def test_window_closed_then_opened_then_closed_again(client, tenant):
         assert send(client, tenant, data)[1] == RE_ENGAGEMENT
     assert send(client, tenant, template("start_chat"))[0].status_code == 200  # templates need no window
     opened = inbound(client, tenant)
-    assert opened["window_expires_at"] == "2025-07-16T10:00:00.000000Z"
+    assert opened["window_expires_at"] == moment("2025-07-16T10:00:00.000000Z")
     assert send(client, tenant, TEXT)[0].status_code == 200
     advance(client, DAY - 1)
     assert send(client, tenant, TEXT)[0].status_code == 200
@@ -58,12 +59,12 @@ def test_inbound_opens_and_revives_the_conversation(client, tenant):
     first = inbound(client, tenant, text="Hi")
     conversation = tenant.state["conversations"].get(first["conversation_id"])
     assert conversation["unread_count"] == 1 and conversation["customer_name"] is None
-    assert conversation["last_incoming_at"] == "2025-07-15T10:00:00.000000Z"
+    assert conversation["last_incoming_at"] == moment("2025-07-15T10:00:00.000000Z")
     advance(client, 2 * DAY)
     tenant.state["conversations"].put(dict(conversation, status="closed"))
     second = inbound(client, tenant, text="Again")
     assert second["conversation_id"] == first["conversation_id"]
-    assert second["window_expires_at"] == "2025-07-18T10:00:00.000000Z"
+    assert second["window_expires_at"] == moment("2025-07-18T10:00:00.000000Z")
     conversation = tenant.state["conversations"].get(first["conversation_id"])
     assert conversation["unread_count"] == 2 and conversation["status"] == "unassigned"
     incoming = stored(client, tenant, direction="incoming")

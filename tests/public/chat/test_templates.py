@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from mock_server import schemas
 from tests.conftest import examples
+from tests.moments import moment
 
 URL = "/chat/templates"
 REVIEW_SECONDS = 120
@@ -59,7 +60,7 @@ def test_create_answers_201_with_integer_code_and_stores_a_pending_template(clie
     assert data["waba_template_status"] == "pending" and data["status"] == "active"
     assert data["quality"] == "unknown" and data["failure_reason"] is None and data["link_tracking"] is False
     assert data["type"] == "template" and len(data["waba_template_id"]) == 16 and data["waba_template_id"].isdigit()
-    assert data["created"] == data["modified"] == "2025-07-15T10:00:00.000000Z"
+    assert data["created"] == data["modified"] == moment("2025-07-15T10:00:00.000000Z")
     assert data["components"] == [{"type": "BODY", "text": "Hi {{name}}, our spring range is here.",
                                    "example": {"name": "Asha"}}]
     assert not INTERNAL_KEYS & set(data)
@@ -73,7 +74,7 @@ def test_review_approves_after_the_review_delay(client, tenant):
     assert advance(client, 1)["fired"] == 1
     data = fetch(client, tenant, template_id).json()["data"]
     assert data["waba_template_status"] == "approved" and data["failure_reason"] is None
-    assert data["modified"] == "2025-07-15T10:02:00.000000Z" and data["created"] == "2025-07-15T10:00:00.000000Z"
+    assert data["modified"] == moment("2025-07-15T10:02:00.000000Z") and data["created"] == moment("2025-07-15T10:00:00.000000Z")
     assert "review_job_id" not in tenant.state["templates"].get(template_id)
 
 
