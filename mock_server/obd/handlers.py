@@ -72,22 +72,26 @@ async def place_call(request: Request) -> Json:
                            request.client.host if request.client else None, now)
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)
-    with ctx.store.transaction():
-        try:
+    try:
+        # One unit: a call whose scenario cannot start leaves nothing (no session, run, jobs, events,
+        # used override, usage count or reference_id taken).
+        with ctx.store.transaction():
             run = placement.place(ctx, tenant, dial, unique_id, reference_id, _custom(body))
-        except (RunRefused, UnknownScenario) as exc:
-            # The call's scenario cannot play this request (a scenario folder of the user's, an edited
-            # IVR): the documented 500, "dependent services required for call initiation are unavailable".
-            return answer(500, f"Call initiation failed: {exc}", unique_id, reference_id)
-        tenant[REQUESTS].put({
-            "id": unique_id, "reference_id": reference_id, "received_at": iso(now), "dialer": dial.dialer,
-            "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
-            "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
-            "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
-            "custom": _custom(body), "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
-            "scenario": run["scenario"],
-            "run_id": run["id"]})
-        tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+            if run["status"] == "failed":  # its first steps failed: the call was never placed
+                raise placement.NotPlaced(run["error"])
+            tenant[REQUESTS].put({
+                "id": unique_id, "reference_id": reference_id, "received_at": iso(now), "dialer": dial.dialer,
+                "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
+                "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
+                "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
+                "custom": _custom(body), "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
+                "scenario": run["scenario"],
+                "run_id": run["id"]})
+            tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+    except (RunRefused, UnknownScenario, placement.NotPlaced) as exc:
+        # The call's scenario cannot play this request (a scenario folder of the user's, an edited
+        # IVR, an override): the documented 500, "dependent services required for call initiation are unavailable".
+        return answer(500, f"Call initiation failed: {exc}", unique_id, reference_id)
     details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
     return answer(200, details, unique_id, reference_id)
 
