@@ -7,6 +7,7 @@ details/status/code/unique_id/reference_id.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from mock_server.http import EMPTY, Json, parse_json, read_body
 from mock_server.obd import placement, rules
 from mock_server.store import TenantState
 
+log = logging.getLogger("mock_server.obd")
 REQUESTS = "obd_requests"  # every accepted request, kept for reference_id uniqueness and for tests
 BODY_LIMIT = 64 * 1024
 
@@ -92,6 +94,9 @@ async def place_call(request: Request) -> Json:
         # The call's scenario cannot play this request (a scenario folder of the user's, an edited
         # IVR, an override): the documented 500, "dependent services required for call initiation are unavailable".
         return answer(500, f"Call initiation failed: {exc}", unique_id, reference_id)
+    except Exception:  # a bug of ours: the application's documented 500, and (the unit undone) nothing kept
+        log.exception("placing OBD call %s failed unexpectedly", unique_id)
+        return answer(500, "Internal Server Error", unique_id, reference_id)
     details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
     return answer(200, details, unique_id, reference_id)
 
