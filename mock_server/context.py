@@ -75,14 +75,15 @@ class AppContext:
         with self.store.transaction():
             if company_id is None:
                 for stale in set(self.store.tenants) - set(fixtures):
+                    self.store.on_rollback(lambda cid=stale: self._rebuild_jobs(cid))  # runs once it is back
                     self.scheduler.cancel_tenant(stale)
-                    self.store.seed(stale, {})
-                    del self.store.tenants[stale]
+                    self.store.drop(stale)
             reference = self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))
             # On a manual clock the fixtures' dates stand as written (the reference instant is its
             # default start); on the real clock they keep their distance from the server's start.
             anchor = None if self.clock.manual else self.started_at
             for cid in targets:
+                self.store.on_rollback(lambda cid=cid: self._rebuild_jobs(cid))
                 self.scheduler.cancel_tenant(cid)
                 state = fixture_data.tenant_state(fixtures[cid], reference, anchor)
                 self._reschedule(self.store.seed(cid, state))
@@ -102,7 +103,23 @@ class AppContext:
         due = (since or self.clock.now()) + timedelta(seconds=delay_seconds)
         tenant[JOBS].put({"id": job_id, "due_at": iso(due), "action": action, "payload": payload})
         self.scheduler.add(job_id, tenant.company_id, due, action, payload)
+        self.store.on_rollback(lambda: self.scheduler.cancel(job_id))  # a failed unit leaves no job to fire
         return job_id
+
+    def unschedule(self, tenant: TenantState, job_id: str) -> None:
+        """Cancel a pending job (one a failed unit gets back)."""
+        job = tenant[JOBS].get(job_id)
+        self.scheduler.cancel(job_id)
+        tenant[JOBS].delete(job_id)
+        if job is not None:
+            self.store.on_rollback(lambda: self.scheduler.add(job_id, tenant.company_id, parse_iso(job["due_at"]),
+                                                              job["action"], job["payload"]))
+
+    def _rebuild_jobs(self, company_id: str) -> None:
+        """The heap's jobs of a tenant a failed reset put back, from its kept jobs."""
+        self.scheduler.cancel_tenant(company_id)
+        if (tenant := self.store.tenant(company_id)) is not None:
+            self._reschedule(tenant)
 
     def _reschedule(self, tenant: TenantState) -> None:
         for job in tenant[JOBS]:

@@ -9,7 +9,8 @@ the caller sees the call it started. Jobs and runs are tenant state: a restart w
 carries on, a reset drops both.
 
 A step whose action raises ValueError (IllegalTransition is one) fails the run: the error is kept,
-the steps not yet run are cancelled, and the failing step stored nothing. A run document::
+the steps not yet run are cancelled, and the failing step stored nothing (each step is a nested
+unit of work, rolled back when it raises; the failure is recorded in the unit around it). A run document::
 
     {"id", "scenario", "channel", "company_id", "params", "state", "trigger", "status" (running |
      finished | failed), "error", "started_at", "finished_at", "steps": [{"index", "do", "with",
@@ -36,7 +37,6 @@ log = logging.getLogger("mock_server.engine")
 
 RUNS = "scenario_runs"
 STEP_JOB = "scenario.step"
-JOBS = "jobs"  # AppContext's collection of pending jobs (mock_server.context.JOBS)
 
 
 class UnknownScenario(LookupError):
@@ -180,9 +180,12 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
     action = ACTIONS.get(entry["do"])
     at = at or ctx.now()
     try:
-        if action is None:
-            raise ValueError(f"unknown action {entry['do']!r}")
-        action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), at))
+        # The step's own unit of work: a step that raises leaves nothing it wrote, in memory or on
+        # disk, while the unit around it (the trigger's, or the job's) goes on to record the failure.
+        with ctx.store.transaction():
+            if action is None:
+                raise ValueError(f"unknown action {entry['do']!r}")
+            action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), at))
     except Exception as exc:  # noqa: BLE001 - a run fails; the clock and the API go on
         if not isinstance(exc, ValueError):
             log.exception("scenario %s step %s failed unexpectedly", run["scenario"], index)
@@ -202,8 +205,7 @@ def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Excep
     for later in run["steps"][index + 1:]:
         later["status"] = "cancelled"
         if later["job_id"]:
-            ctx.scheduler.cancel(later["job_id"])
-            tenant[JOBS].delete(later["job_id"])
+            ctx.unschedule(tenant, later["job_id"])
     tenant[RUNS].put(run)
 
 

@@ -7,6 +7,7 @@ details/status/code/unique_id/reference_id.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from mock_server.http import EMPTY, Json, parse_json, read_body
 from mock_server.obd import placement, rules
 from mock_server.store import TenantState
 
+log = logging.getLogger("mock_server.obd")
 REQUESTS = "obd_requests"  # every accepted request, kept for reference_id uniqueness and for tests
 BODY_LIMIT = 64 * 1024
 
@@ -72,22 +74,29 @@ async def place_call(request: Request) -> Json:
                            request.client.host if request.client else None, now)
     except rules.Refusal as refusal:
         return answer(refusal.status, refusal.details, unique_id, reference_id)
-    with ctx.store.transaction():
-        try:
+    try:
+        # One unit: a call whose scenario cannot start leaves nothing (no session, run, jobs, events,
+        # used override, usage count or reference_id taken).
+        with ctx.store.transaction():
             run = placement.place(ctx, tenant, dial, unique_id, reference_id, _custom(body))
-        except (RunRefused, UnknownScenario) as exc:
-            # The call's scenario cannot play this request (a scenario folder of the user's, an edited
-            # IVR): the documented 500, "dependent services required for call initiation are unavailable".
-            return answer(500, f"Call initiation failed: {exc}", unique_id, reference_id)
-        tenant[REQUESTS].put({
-            "id": unique_id, "reference_id": reference_id, "received_at": iso(now), "dialer": dial.dialer,
-            "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
-            "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
-            "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
-            "custom": _custom(body), "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
-            "scenario": run["scenario"],
-            "run_id": run["id"]})
-        tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+            if run["status"] == "failed":  # its first steps failed: the call was never placed
+                raise placement.NotPlaced(run["error"])
+            tenant[REQUESTS].put({
+                "id": unique_id, "reference_id": reference_id, "received_at": iso(now), "dialer": dial.dialer,
+                "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
+                "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
+                "max_call_duration": dial.max_call_duration, "call_hold": dial.call_hold,
+                "custom": _custom(body), "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
+                "scenario": run["scenario"],
+                "run_id": run["id"]})
+            tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+    except (RunRefused, UnknownScenario, placement.NotPlaced) as exc:
+        # The call's scenario cannot play this request (a scenario folder of the user's, an edited
+        # IVR, an override): the documented 500, "dependent services required for call initiation are unavailable".
+        return answer(500, f"Call initiation failed: {exc}", unique_id, reference_id)
+    except Exception:  # a bug of ours: the application's documented 500, and (the unit undone) nothing kept
+        log.exception("placing OBD call %s failed unexpectedly", unique_id)
+        return answer(500, "Internal Server Error", unique_id, reference_id)
     details = rules.ACCEPTED if dial.call_hold else rules.CALL_HOLD_WARNING
     return answer(200, details, unique_id, reference_id)
 

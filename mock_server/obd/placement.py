@@ -11,7 +11,8 @@ cancelled). An override's parameters are laid over these.
 
 The run's first steps happen at once (the session exists, state initiated, and the agent-first
 dialers' agent is already being dialled when the API answers); the call is in /search/search from
-its end on, with the request's ids.
+its end on, with the request's ids. A run that fails in those first steps is no call: the handler
+raises NotPlaced inside its unit of work, so nothing of it is kept, and answers 500.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ CALLS = "calls"
 # Jobs of calls placed before the scenario engine drove them (state kept by an earlier version in a
 # data dir): the finished call stored when its end fell due.
 CALL_ENDED = "obd.call_ended"
+
+
+class NotPlaced(Exception):
+    """The call's scenario failed at its first steps: the API answers an error, nothing is kept."""
 
 
 def request_params(dial: Dial, unique_id: str, reference_id: str | None, custom: dict) -> dict:

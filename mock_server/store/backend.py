@@ -43,7 +43,7 @@ class MemoryBackend:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        yield
+        yield  # nothing to commit: the Store's units roll memory back
 
     def close(self) -> None:
         pass
@@ -109,20 +109,24 @@ class SqliteBackend:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group several writes into one commit; nested uses join the outer one."""
-        if self._depth == 0:
-            self._db.execute("BEGIN")
+        """Group several writes into one commit. Nested, a savepoint: an inner unit that raises rolls
+        back only its own writes, and the outer one decides whether the rest is committed."""
         self._depth += 1
+        savepoint = f"unit{self._depth}"
+        self._db.execute("BEGIN" if self._depth == 1 else f"SAVEPOINT {savepoint}")
         try:
             yield
         except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
+            if self._depth == 1:
                 self._db.execute("ROLLBACK")
+            else:
+                self._db.execute(f"ROLLBACK TO {savepoint}")
+                self._db.execute(f"RELEASE {savepoint}")
             raise
-        self._depth -= 1
-        if self._depth == 0:
-            self._db.execute("COMMIT")
+        else:
+            self._db.execute("COMMIT" if self._depth == 1 else f"RELEASE {savepoint}")
+        finally:
+            self._depth -= 1
 
     def close(self) -> None:
         self._db.close()

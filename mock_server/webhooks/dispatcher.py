@@ -127,6 +127,8 @@ class Dispatcher:
             if subs.matches(subscription, event):
                 delivery = self._new_delivery(tenant.company_id, subscription, event, now)
                 tenant[DELIVERIES].put(delivery)
+                # Queued now, sent later by the lane's task: by then a unit of work that failed has
+                # removed the delivery document, and ``_attempt`` skips an attempt whose document is gone.
                 self._enqueue(tenant.company_id, delivery["id"], 1)
         self._trim(tenant)
 

@@ -2,11 +2,14 @@
 parameters, max_call_duration, and the call as the APIs see it afterwards."""
 
 import pytest
+from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.domain import call_log
 from mock_server.engine import call_rules
+from mock_server.webhooks import subscriptions
+from tests.conftest import Tenant, make_app
 from tests.obd.support import Obd
 from tests.moments import seconds
 
@@ -318,3 +321,54 @@ def test_an_override_whose_scenario_cannot_play_the_request_falls_back_to_the_ru
     run = run_of(tenant, unique_id)
     assert run["scenario"] == "obd-user" and run["trigger"]["chosen_by"] == "rule:answered"
     assert "params.agent" in run["trigger"]["override_error"]
+
+
+# --- a call whose scenario fails at once is not placed -------------------------------------------
+FAILS_AT_ONCE = """\
+name: obd-fails-at-once
+description: The agent's leg is answered after it ended (an illegal move).
+channel: call
+params:
+  customer: {kind: customer, description: The customer., pick: 1}
+  did: {kind: did, description: The DID., pick: 1}
+  agent: {kind: agent, description: The agent., pick: 1}
+steps:
+  - at: 0
+    do: call.start
+    with: {category: incoming, caller: customer, customer: $customer, did: $did}
+  - at: 0
+    do: call.dial
+    with: {party: agent, agent: $agent}
+  - at: 0
+    do: call.fail
+    with: {leg: agent, dial_status: BUSY}
+  - at: 0
+    do: call.answer
+    with: {leg: agent}
+  - after: 30
+    do: call.end
+"""
+
+
+def test_a_call_whose_scenario_fails_at_its_first_steps_is_an_error_and_leaves_nothing(tmp_path):
+    (tmp_path / "obd-fails-at-once.yaml").write_text(FAILS_AT_ONCE, encoding="utf-8")
+    # A subscription, so the call's first event is queued for delivery before the failing step.
+    app = make_app(scenario_dirs=(tmp_path,),
+                   webhook_subscriptions=(subscriptions.from_url("http://127.0.0.1:9/hooks", subscription_id="s1"),))
+    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    ctx = app.state.ctx
+    with TestClient(app) as client:
+        obd = Obd(client, tenant)
+        override(client, tenant, scenario="obd-fails-at-once")
+        before, jobs = tenant.state.dump(), ctx.scheduler.pending(tenant.company_id)
+        response = obd.call(obd.body(reference_id="crm-1"))
+        assert response.status_code == 500, response.json()
+        answer = response.json()
+        assert answer["status"] == "error" and answer["code"] == "500" and answer["reference_id"] == "crm-1"
+        assert answer["details"].startswith("Call initiation failed: step 4 (call.answer)")
+        assert schemas.field_errors("obd/call.response", answer) == {}
+        # No session, run, request, event, delivery or job; the override and the IVR's usage untouched.
+        assert tenant.state.dump() == before and ctx.scheduler.pending(tenant.company_id) == jobs
+        # The reference_id was not taken: the same request with a working scenario is placed.
+        client.delete(f"/_mock/tenants/{tenant.company_id}/overrides")
+        assert obd.call(obd.body(reference_id="crm-1")).status_code == 200

@@ -1,3 +1,5 @@
+import pytest
+
 from mock_server.store import SqliteBackend, Store
 
 
@@ -64,3 +66,103 @@ def test_lookup_indexes_follow_every_put_delete_and_load():
     people.load([{"id": "4", "phone": "b"}])
     assert [d["id"] for d in people.lookup("phone", by_phone, "b")] == ["2", "4"]
     assert people.delete("missing") is None
+
+
+# --- a transaction is a unit of work for memory too ---------------------------------------------
+def stores(tmp_path):
+    """The same checks with and without a data dir: memory is rolled back by the Store, not the backend."""
+    return [Store(), Store(SqliteBackend(tmp_path / "s.sqlite3"))]
+
+
+def on_disk(store, tmp_path, company_id):
+    """What a restart would see of one tenant (None without a data dir)."""
+    if not isinstance(store.backend, SqliteBackend):
+        return None
+    again = Store(SqliteBackend(tmp_path / "s.sqlite3"))
+    again.restore()
+    tenant = again.tenant(company_id)
+    return tenant.dump() if tenant else {}
+
+
+def test_a_failed_transaction_leaves_memory_as_it_was(tmp_path):
+    for store in stores(tmp_path):
+        tenant = store.seed("c1", {"things": [{"id": "a", "v": 1}, {"id": "b", "v": 1}, {"id": "c", "v": 1}],
+                                   "account": [{"id": "account", "wallet_balance": 10}]})
+        by_v = lambda doc: doc["v"]  # noqa: E731
+        assert [d["id"] for d in tenant["things"].lookup("v", by_v, 1)] == ["a", "b", "c"]
+        before = tenant.dump()
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                tenant["things"].put({"id": "b", "v": 2})   # an update
+                tenant["things"].delete("a")                # a delete from the middle of the order
+                tenant["things"].put({"id": "d", "v": 1})   # a new document
+                tenant["things"].put({"id": "d", "v": 3})   # ... written twice
+                tenant["things"].load([{"id": "e", "v": 1}])
+                tenant.save_account(dict(tenant.account, wallet_balance=9))
+                raise RuntimeError("late failure")
+        assert tenant.dump() == before
+        assert [d["id"] for d in tenant["things"]] == ["a", "b", "c"]  # the order too
+        assert [d["id"] for d in tenant["things"].lookup("v", by_v, 1)] == ["a", "b", "c"]
+        assert tenant["things"].lookup("v", by_v, 2) == [] and tenant["things"].lookup("v", by_v, 3) == []
+        assert on_disk(store, tmp_path, "c1") in (None, before)
+        store.backend.close()
+
+
+def test_a_nested_unit_that_fails_undoes_only_itself(tmp_path):
+    for store in stores(tmp_path):
+        tenant = store.seed("c1", {"things": [{"id": "a"}]})
+        with store.transaction():
+            tenant["things"].put({"id": "outer"})
+            with pytest.raises(ValueError):
+                with store.transaction():
+                    tenant["things"].put({"id": "inner"})
+                    tenant["things"].delete("a")
+                    raise ValueError("the step failed")
+            tenant["things"].put({"id": "after"})
+        assert [d["id"] for d in tenant["things"]] == ["a", "outer", "after"]
+        assert on_disk(store, tmp_path, "c1") in (None, tenant.dump())
+        store.backend.close()
+
+
+def test_a_nested_unit_that_succeeded_is_undone_with_the_outer_one(tmp_path):
+    for store in stores(tmp_path):
+        tenant = store.seed("c1", {"things": [{"id": "a"}]})
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                with store.transaction():
+                    tenant["things"].put({"id": "inner"})
+                raise RuntimeError
+        assert [d["id"] for d in tenant["things"]] == ["a"]
+        assert on_disk(store, tmp_path, "c1") in (None, tenant.dump())
+        store.backend.close()
+
+
+def test_seeding_and_dropping_tenants_is_undone_too(tmp_path):
+    for store in stores(tmp_path):
+        kept = store.seed("c1", {"things": [{"id": "a"}]})
+        store.seed("gone", {"things": [{"id": "x"}]})
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.seed("c1", {"things": [{"id": "replaced"}]})
+                store.seed("new", {"things": [{"id": "n"}]})
+                store.drop("gone")
+                raise RuntimeError
+        assert store.tenant("c1") is kept and [d["id"] for d in kept["things"]] == ["a"]
+        assert store.tenant("new") is None and store.tenant("gone")["things"].get("x") == {"id": "x"}
+        assert on_disk(store, tmp_path, "c1") in (None, kept.dump())
+        assert on_disk(store, tmp_path, "gone") in (None, {"things": [{"id": "x"}]})
+        store.drop("gone")
+        assert store.tenant("gone") is None and on_disk(store, tmp_path, "gone") in (None, {})
+        store.backend.close()
+
+
+def test_on_rollback_runs_only_when_the_unit_fails():
+    store, calls = Store(), []
+    store.on_rollback(lambda: calls.append("outside"))  # no unit: nothing to undo later
+    with store.transaction():
+        store.on_rollback(lambda: calls.append("kept"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.on_rollback(lambda: calls.append("undone"))
+            raise RuntimeError
+    assert calls == ["undone"]

@@ -206,3 +206,16 @@ def test_pending_deliveries_and_subscriptions_survive_a_restart(tmp_path, compan
     assert receiver.event_ids()[-1] == events[0]["event_id"]
     assert parse_iso(delivery["attempts"][1]["at"]) - parse_iso(delivery["attempts"][0]["at"]) == timedelta(
         seconds=RETRY_SCHEDULE[0])
+
+
+def test_a_delivery_queued_in_a_failed_unit_of_work_is_never_sent(company, events, receiver):
+    with subscribed_app(company.company_id, receiver.url) as (client, ctx, tenant):
+        with pytest.raises(RuntimeError):
+            with ctx.store.transaction():
+                ctx.webhooks.emit(tenant, events[0])
+                raise RuntimeError("the write path failed after emitting")
+        ctx.webhooks.emit(tenant, events[1])
+        advance(client, 0)
+        wait_delivered(client, 1)
+        assert [d["event_id"] for d in deliveries(client)] == [events[1]["event_id"]]
+    assert receiver.event_ids() == [events[1]["event_id"]]

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server.clock import iso
-from mock_server.context import JOBS, AppContext
+from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID, ApiError
 from mock_server.http import Json, page, query_int, query_list, read_json
 from mock_server.public.auth import endpoint
@@ -44,8 +44,7 @@ def _template(tenant: TenantState, request: Request) -> dict:
 def cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
     job_id = template.get("review_job_id")
     if job_id:
-        ctx.scheduler.cancel(job_id)
-        tenant[JOBS].delete(job_id)
+        ctx.unschedule(tenant, job_id)
 
 
 def decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
