@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mock_server.clock import parse_iso
 from mock_server.engine import overrides, runner
 from mock_server.store import TenantState
 
@@ -95,7 +96,8 @@ def fitted(ctx: AppContext, scenario_name: str, params: dict) -> dict:
 
 def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict, trigger: dict,
                     use_overrides: bool = True) -> dict:
-    """Start the run that moves an accepted outgoing message: an override's, else the table's.
+    """Start the run that moves an accepted outgoing message (from the moment it was accepted): an
+    override's, else the table's.
 
     UnknownScenario / RunRefused only when the table's own scenario cannot play the message (a user's
     scenario folder replaced it with one that takes other parameters)."""
@@ -103,4 +105,4 @@ def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict, trigger
     outcome = outcome_of(number)
     return overrides.start_triggered(ctx, tenant, "message", number, message_params(message), trigger,
                                      (outcome.scenario, outcome.params, outcome.name), fit=fitted,
-                                     use_overrides=use_overrides)
+                                     use_overrides=use_overrides, at=parse_iso(message["created"]))

@@ -381,7 +381,7 @@ def start_campaign(step: Step) -> None:
         message_ids.append(message["id"])
         params = {**message_rules.fitted(ctx, scenario, message_rules.message_params(message)), **extra}
         runner.start_run(ctx, tenant, scenario, params, trigger={
-            "kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by})
+            "kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by}, at=step.at)
     refresh_campaigns(tenant, tenant[MESSAGES].get(message_ids[0]), step.at)
     step.state.update(campaign_id=campaign["id"], message_ids=message_ids)
 

@@ -14,6 +14,7 @@ needs to give only what it changes. They are checked against the scenario when t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_server.clock import iso
@@ -69,7 +70,8 @@ def take(tenant: TenantState, kind: str, number: str) -> tuple[str, dict] | None
 
 
 def start_triggered(ctx: AppContext, tenant: TenantState, kind: str, number: str, given: dict, trigger: dict,
-                    rule: tuple[str, dict, str], fit=runner.declared_params, use_overrides: bool = True) -> dict:
+                    rule: tuple[str, dict, str], fit=runner.declared_params, use_overrides: bool = True,
+                    at: datetime | None = None) -> dict:
     """Start the run an API call causes: the override for this number (or any) when one applies and can
     play it, else ``rule`` (scenario, parameters, the rule's name). ``given`` are the parameters the
     request yields, cut down by ``fit`` to those each scenario declares; an override's and the rule's
@@ -79,10 +81,10 @@ def start_triggered(ctx: AppContext, tenant: TenantState, kind: str, number: str
         scenario, extra = forced
         try:
             return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
-                                    trigger=dict(trigger, chosen_by="override"))
+                                    trigger=dict(trigger, chosen_by="override"), at=at)
         except (runner.UnknownScenario, runner.RunRefused) as exc:
             trigger = dict(trigger, override_error=str(exc))
     scenario, extra, name = rule
     return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
-                            trigger=dict(trigger, chosen_by=f"rule:{name}"))
+                            trigger=dict(trigger, chosen_by=f"rule:{name}"), at=at)
 

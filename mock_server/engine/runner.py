@@ -142,12 +142,13 @@ def declared_params(ctx: AppContext, scenario_name: str, params: dict) -> dict:
 
 
 def start_run(ctx: AppContext, tenant: TenantState, scenario_name: str, params: dict | None = None,
-              trigger: Any = "api") -> dict:
-    """Start a run of ``scenario_name``; UnknownScenario / RunRefused when it cannot start."""
+              trigger: Any = "api", at: datetime | None = None) -> dict:
+    """Start a run of ``scenario_name`` ``at`` (the moment of the operation that starts it; default now);
+    UnknownScenario / RunRefused when it cannot start."""
     scenario = find(ctx, scenario_name)
     resolved = resolve_params(tenant, scenario, params if params is not None else {})
     plan = timeline(scenario, resolved)
-    now = ctx.now()
+    now = at or ctx.now()
     run = {"id": ctx.ids.uuid(), "scenario": scenario.name, "channel": scenario.channel,
            "company_id": tenant.company_id, "params": resolved, "state": {}, "trigger": trigger,
            "status": "running", "error": None, "started_at": iso(now), "finished_at": None,

@@ -78,7 +78,7 @@ async def place_call(request: Request) -> Json:
         # One unit: a call whose scenario cannot start leaves nothing (no session, run, jobs, events,
         # used override, usage count or reference_id taken).
         with ctx.store.transaction():
-            run = placement.place(ctx, tenant, dial, unique_id, reference_id, _custom(body))
+            run = placement.place(ctx, tenant, dial, unique_id, reference_id, _custom(body), now)
             if run["status"] == "failed":  # its first steps failed: the call was never placed
                 raise placement.NotPlaced(run["error"])
             tenant[REQUESTS].put({

@@ -17,6 +17,7 @@ raises NotPlaced inside its unit of work, so nothing of it is kept, and answers 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_server.engine import call_rules, overrides
@@ -49,12 +50,13 @@ def request_params(dial: Dial, unique_id: str, reference_id: str | None, custom:
 
 
 def place(ctx: AppContext, tenant: TenantState, dial: Dial, unique_id: str, reference_id: str | None,
-          custom: dict) -> dict:
-    """Start the call's scenario run; returns the run (its state names the call's session)."""
+          custom: dict, at: datetime) -> dict:
+    """Start the call's scenario run ``at`` the request's moment; returns the run (its state names the call's session)."""
     scenario, extra, outcome = call_rules.choose(dial.dialer, dial.customer, dial.call_hold)
     return overrides.start_triggered(ctx, tenant, "obd", dial.customer,
                                      request_params(dial, unique_id, reference_id, custom),
-                                     {"kind": "obd", "unique_id": unique_id}, (scenario, extra, outcome.name))
+                                     {"kind": "obd", "unique_id": unique_id}, (scenario, extra, outcome.name),
+                                     at=at)
 
 
 def finish_legacy(tenant: TenantState, planned: dict) -> None:

@@ -37,7 +37,7 @@ def sent_through_api(client, tenant, number: str = CUSTOMER["customer_number"], 
 
 def offsets(events: list[dict], run: dict) -> list[tuple[str, float]]:
     start = parse_iso(run["started_at"])
-    return [(e["event_type"], (parse_iso(e["at"]) - start).total_seconds()) for e in events]
+    return [(e["event_type"], support.offset(start, e["at"])) for e in events]
 
 
 # --- POST /chat/messages starts the lifecycle ------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_conversations_are_assigned_and_closed_through_the_control_plane(client,
     assign, close = payload(events[1]), payload(events[2])
     assert (assign["activity"]["action_by"], assign["activity"]["action_to"]) == (users[1], users[3])
     assert events[1]["bodies"]["envelope"]["system_identifier"] == users[1]
-    assert (close["activity"]["action_by"], close["modified"]) == (users[3], "2025-07-15T10:00:15.000000Z")
+    assert (close["activity"]["action_by"], close["modified"]) == (users[3], moment("2025-07-15T10:00:15.000000Z"))
     assert tenant.state["conversations"].get(conversation_id)["activities"][-1]["activity"] == "conv_closed"
 
 
