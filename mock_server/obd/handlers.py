@@ -19,6 +19,7 @@ from mock_server.context import AppContext
 from mock_server.engine import RunRefused, UnknownScenario
 from mock_server.errors import ApiError
 from mock_server.http import EMPTY, Json, parse_json, read_body
+from mock_server.journal import note_tenant
 from mock_server.obd import placement, rules
 from mock_server.store import TenantState
 
@@ -61,6 +62,7 @@ def recent_references(ctx: AppContext, tenant: TenantState) -> set[str]:
 async def place_call(request: Request) -> Json:
     ctx: AppContext = request.app.state.ctx
     tenant = tenant_for_key(ctx, request.headers.get("x-api-key", "").strip())
+    note_tenant(request.scope, tenant.company_id)  # the key's company: the body's company_id is only a claim
     body = parse_json(await read_body(request, BODY_LIMIT, GATEWAY), GATEWAY)
     if body is EMPTY or not isinstance(body, dict) or schemas.field_errors("obd/call.request", body):
         raise GATEWAY.error({})

@@ -64,6 +64,22 @@ def test_journal_records_api_requests_and_filters_them(client, tenant):
     assert client.get("/_mock/journal").json()["requests"] == []
 
 
+def test_journal_records_the_tenant_obd_and_developers_requests_authenticated_as(client, tenant, other_tenant):
+    """Neither API sends X-MYOP-COMPANY-ID: the x-api-key and the token say whose request it was."""
+    ivr = tenant.state["ivrs"].find(lambda i: i["label"] == "main")
+    client.post("/obd-api-v1", headers={"x-api-key": tenant.state.account["obd_api_key"]},
+                json={"company_id": tenant.company_id, "secret_token": ivr["secret_token"], "type": "2",
+                      "number": "+919876543210", "public_ivr_id": ivr["id"]})
+    client.get(f"/search/filters?token={other_tenant.state.account['developer_token']}")
+    client.get("/search/filters?token=unknown")  # authenticated as nobody
+    entries = client.get("/_mock/journal").json()["requests"]
+    assert [(e["path"], e["status"], e["company_id"]) for e in entries] == [
+        ("/obd-api-v1", 200, tenant.company_id), ("/search/filters", 200, other_tenant.company_id),
+        ("/search/filters", 401, None)]
+    assert [e["path"] for e in client.get(f"/_mock/journal?company_id={other_tenant.company_id}").json()["requests"]] \
+        == ["/search/filters"]
+
+
 def test_journal_is_bounded():
     from starlette.testclient import TestClient
 
