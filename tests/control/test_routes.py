@@ -140,3 +140,21 @@ def test_unknown_paths_and_methods_answer_in_the_public_envelope(client, tenant)
     assert r.status_code == 404 and schemas.field_errors("public/error.response", r.json()) == {}
     r = client.put("/chat/phonenumbers", headers=tenant.headers)
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+def test_health_answers_version_clock_and_uptime(app, client):
+    from mock_server import __version__
+    body = client.get("/_mock/health").json()
+    assert schemas.field_errors("control/health.response", body) == {}
+    assert body["version"] == __version__ and body["status"] == "ok"
+    assert body["clock"] == {"mode": "manual", "now": client.get("/_mock/clock").json()["now"]}
+    app.state.ctx.started -= 3600  # as if the server had started an hour ago
+    assert client.get("/_mock/health").json()["uptime"] >= 3600
+
+
+def test_health_shows_a_real_clock():
+    from starlette.testclient import TestClient
+
+    from tests.conftest import make_app
+    with TestClient(make_app(clock="real")) as client:
+        assert client.get("/_mock/health").json()["clock"]["mode"] == "real"
