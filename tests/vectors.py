@@ -324,6 +324,10 @@ def _oversized_video(v: Vector) -> None:
     v.request.files = {"file": ("promo.mp4", bytes(size), "video/mp4")}
 
 
+def _integer_max_call_duration(v: Vector) -> None:
+    v.request.json["max_call_duration"] = int(v.request.json["max_call_duration"])
+
+
 def _another_companys_api_key(v: Vector) -> None:
     v.request.headers["x-api-key"] = v.other_tenant.state.account["obd_api_key"]
 
@@ -402,6 +406,11 @@ EXAMPLE_SETUPS: dict[str, Setup] = {
         ("Fetch Contact by ID", "Invalid Contact ID"), ("Update Contact by Phone Number", "Invalid Phone Number"),
         ("Update Contact by Phone Number", "Contact Doesn't Exists"),
         ("Update Contact by ID", "Phone Number Update - Error"), ("Delete Contact by ID", "Invalid Contact ID"))},
+    "Call / Bad Request": Setup(
+        _integer_max_call_duration, "the saved body sends max_call_duration as the text \"5401\", which the live "
+                                    "gateway refuses in its own body before the application runs (OBSERVED.md B12; "
+                                    "tests/obd/test_call.py replays it as saved): the integer 5401 gets the "
+                                    "application's documented 400"),
     "Call / 403 Forbidden": Setup(
         _another_companys_api_key, "the saved request's x-api-key is \"Invalid x-api-key\": a key the gateway does "
                                    "not know gets the gateway's own body (README, OBD API), so the key is another "
