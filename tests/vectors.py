@@ -62,10 +62,12 @@ _JSON = {"Content-Type": "application/json", **_AUTH}
 _CAMPAIGNS = {**_ACCEPT, "X-WABA-PHONENUMBER-ID": "{{phone_number_id}}"}
 # The OBD API's x-api-key is left blank in the collection; {{obd_api_key}} is our name for that blank.
 _OBD = {"x-api-key": "{{obd_api_key}}"}
+# Create Template sets no Content-Type, but its raw body's language is JSON: Postman then adds
+# Content-Type: application/json itself (the public API answers a body without one 415).
 HEADERS: dict[str, dict[str, str]] = {
-    "Create Template": _ACCEPT, "List Templates": _ACCEPT, "Fetch Template By ID": _AUTH,
-    "Fetch Template By Name": _AUTH, "Delete Template By ID": _AUTH, "List Campaign": _CAMPAIGNS,
-    "Fetch Campaign By ID": _CAMPAIGNS, "List Phone Numbers": _ACCEPT,
+    "Create Template": {"Content-Type": "application/json", **_ACCEPT}, "List Templates": _ACCEPT,
+    "Fetch Template By ID": _AUTH, "Fetch Template By Name": _AUTH, "Delete Template By ID": _AUTH,
+    "List Campaign": _CAMPAIGNS, "Fetch Campaign By ID": _CAMPAIGNS, "List Phone Numbers": _ACCEPT,
     "Send Message": {"Content-Type": "application/json", **_ACCEPT}, "Upload Media": _JSON,
     **{name: _JSON for name in ("Create Contact", "Create Contact with custom fields", "Search Contacts",
                                 "Fetch Contacts", "Fetch Contacts with custom fields", "Fetch Contact by ID",
