@@ -13,6 +13,7 @@ from functools import lru_cache
 COMMON_ERROR = "public/error.response"
 TEMPLATE_400, TEMPLATE_404 = "public/template.invalid.response", "public/template.not_found.response"
 CONTACT_ERROR = "public/contact.error.response"
+UNSUPPORTED = "public/unsupported_media_type.response"  # a body of a Content-Type the endpoint does not parse
 CAMPAIGN = {200: "public/campaign.detail.response", 404: "public/campaign.not_found.response"}
 OBD_ANSWER = "obd/call.response"
 DEVELOPER_ERROR = "developers/error"
@@ -22,7 +23,7 @@ SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")), ("/search/
 
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/chat/templates"): {"request": "public/template.create.request",
-                                  201: "public/template.create.response", 400: TEMPLATE_400},
+                                  201: "public/template.create.response", 400: TEMPLATE_400, 415: UNSUPPORTED},
     ("GET", "/chat/templates"): {200: "public/template.list.response", 400: TEMPLATE_400},
     ("GET", "/chat/templates/{id}"): {200: "public/template.fetch.response", 404: TEMPLATE_404},
     ("DELETE", "/chat/templates/{id}"): {200: "public/template.delete.response", 404: TEMPLATE_404},
@@ -30,15 +31,17 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("GET", "/chat/campaigns/{campaign_id}"): CAMPAIGN,
     ("GET", "/chat/campaign/{campaign_id}"): CAMPAIGN,
     ("GET", "/chat/phonenumbers"): {200: "public/phonenumbers.list.response"},
-    ("POST", "/chat/media/upload"): {201: "public/media.upload.response", 400: "public/media.invalid.response"},
+    ("POST", "/chat/media/upload"): {201: "public/media.upload.response", 400: "public/media.invalid.response",
+                                    415: UNSUPPORTED},
     ("POST", "/chat/messages"): {"request": "public/message.send.request", 200: "public/message.send.response",
-                                 400: "public/message.send.error"},
+                                 400: "public/message.send.error", 415: UNSUPPORTED},
     ("GET", "/contacts"): {200: "public/contact.list.response", 400: CONTACT_ERROR},
     # Create and Search share this operation (see README); a 200 is one of their two bodies.
-    ("POST", "/contacts"): {200: ("public/contact.response", "public/contact.search.response"), 400: CONTACT_ERROR},
+    ("POST", "/contacts"): {200: ("public/contact.response", "public/contact.search.response"), 400: CONTACT_ERROR,
+                          415: UNSUPPORTED},
     ("GET", "/contacts/{contact_id}"): {200: "public/contact.response", 404: CONTACT_ERROR},
     ("PATCH", "/contacts/{contact_id}"): {"request": "public/contact.update.request", 200: "public/contact.response",
-                                          400: CONTACT_ERROR, 404: CONTACT_ERROR},
+                                          400: CONTACT_ERROR, 404: CONTACT_ERROR, 415: UNSUPPORTED},
     ("DELETE", "/contacts/{contact_id}"): {200: "public/contact.delete.response", 404: CONTACT_ERROR},
     # The OBD API answers every request in one shape, accepted or not; its gateway has another.
     ("POST", "/obd-api-v1"): {"request": "obd/call.request", 200: OBD_ANSWER, 400: (OBD_ANSWER, "obd/gateway.error"),
@@ -59,6 +62,12 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/contactadd"): {"request": "developers/contactadd.request", 200: "developers/contactadd.response",
                               400: "developers/contactadd.error.response"},
 }
+# The Content-Types each public operation's body may have: JSON, but where the collection sends a form (the media
+# upload), DRF's default parsers (multipart, urlencoded and JSON). Any other is the 415 (http.require_media_type).
+JSON_BODY = ("application/json",)
+FORM_BODY = ("multipart/form-data", "application/x-www-form-urlencoded", "application/json")
+REQUEST_MEDIA_TYPES = {("POST", "/chat/media/upload"): FORM_BODY}
+
 # Served, but not JSON: the recording a link points at (audio/mpeg, or a developers error body).
 AUDIO = ("GET", "/search/recordings/{token}.mp3")
 
@@ -88,3 +97,8 @@ def response_schemas(method: str, path: str, status: int) -> tuple[str, ...]:
     if found is None:
         raise LookupError(f"{method} {op[1]} has no documented {status} response")
     return found if isinstance(found, tuple) else (found,)
+
+
+def request_media_types(method: str, path: str) -> tuple[str, ...]:
+    """The Content-Types a public operation's body may have (JSON for all but the media upload)."""
+    return REQUEST_MEDIA_TYPES.get(operation(method, path), JSON_BODY)

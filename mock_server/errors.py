@@ -59,6 +59,13 @@ def not_found(detail: str) -> ApiError:
     return envelope(404, "not_found", "Not found.", {"detail": detail})
 
 
+def unsupported_media_type(content_type: str) -> ApiError:
+    """DRF's 415, when no parser of the endpoint takes the body's Content-Type (the header quoted whole, as DRF
+    does: parameters included, and "" when none was sent), in the envelope of the 404 above."""
+    detail = f"Unsupported media type \"{quoted(content_type)}\" in request."
+    return envelope(415, "unsupported_media_type", detail, {"detail": detail})
+
+
 def quoted(value: Any) -> str:
     """A client's value quoted back in an error message, cut so a huge input makes no huge answer."""
     text = str(value)

@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from mock_server import schemas
-from mock_server.errors import ValidationStyle
+from mock_server.errors import ValidationStyle, unsupported_media_type
 
 MAX_JSON_BYTES = 1024 * 1024
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class Json(JSONResponse):
@@ -28,6 +29,31 @@ class Json(JSONResponse):
             return orjson.dumps(content)
         except (TypeError, orjson.JSONEncodeError):  # e.g. an integer beyond 64 bits that a client sent
             return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+def media_type(content_type: str) -> str:
+    """``application/json; charset=utf-8`` -> ``application/json`` (media types are case-insensitive)."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def has_body(request: Request) -> bool:
+    """Whether the request carries a body, from its headers alone (HTTP/1.1 framing), so nothing is read."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip() != "0"
+    return "transfer-encoding" in request.headers
+
+
+def require_media_type(request: Request, accepted: tuple[str, ...]) -> None:
+    """DRF's parser selection: a body is parsed by the parser of its Content-Type, and one that no parser of the
+    endpoint takes is a 415 (a missing Content-Type included). Parameters (``; charset=utf-8``) do not matter;
+    ``+json`` types are other types (DRF's JSONParser takes only ``application/json``). A request without a body,
+    and methods whose handlers read none (GET, DELETE), are never refused."""
+    if request.method not in BODY_METHODS or not has_body(request):
+        return
+    content_type = request.headers.get("content-type", "")
+    if media_type(content_type) not in accepted:
+        raise unsupported_media_type(content_type)
 
 
 async def read_body(request: Request, limit: int, style: ValidationStyle) -> bytes:

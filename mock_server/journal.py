@@ -13,6 +13,14 @@ from urllib.parse import parse_qsl
 from mock_server.clock import Clock, iso
 
 BODY_CAPTURE_LIMIT = 64 * 1024
+# Where an endpoint notes the tenant a request authenticated as. The OBD and developers APIs carry
+# their credentials in the body or a key, not in a company header, so only they can say whose it was.
+TENANT_KEY = "myoperator_mock.company_id"
+
+
+def note_tenant(scope: dict, company_id: str) -> None:
+    """Record ``company_id`` as the tenant of the request whose (Starlette) scope this is."""
+    scope[TENANT_KEY] = company_id
 
 
 class Journal:
@@ -84,8 +92,15 @@ class JournalMiddleware:
         try:
             await self.app(scope, receive_and_capture, send_and_capture)
         finally:
-            company = next((v for k, v in scope.get("headers") or () if k == b"x-myop-company-id"), b"")
             self.journal.record({
                 "time": at, "method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b""),
-                "company_id": company.decode("latin-1") or None, "body": b"".join(chunks), "status": status or 500,
+                "company_id": _company_id(scope), "body": b"".join(chunks), "status": status or 500,
             })
+
+
+def _company_id(scope: dict) -> str | None:
+    """The tenant an endpoint noted; else the public API's X-MYOP-COMPANY-ID, as claimed (also when refused)."""
+    if scope.get(TENANT_KEY):
+        return scope[TENANT_KEY]
+    company = next((v for k, v in scope.get("headers") or () if k == b"x-myop-company-id"), b"")
+    return company.decode("latin-1") or None

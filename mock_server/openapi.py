@@ -174,6 +174,7 @@ EXTRA_REQUESTS = {("POST", "/contacts"): ("public/contact.create.request", "publ
 # takes more than its schema says. The others answer a JSON object described by their handler's
 # docstring; every error is in the public API's envelope.
 CONTROL_OPERATIONS: dict[tuple[str, str], dict] = {
+    ("GET", "/_mock/health"): {200: "control/health.response"},
     ("POST", "/_mock/tenants/{company_id}/templates/{id}/review"): {
         "request": "control/template.review.request", 200: "control/template.review.response"},
     ("POST", "/_mock/tenants/{company_id}/inbound"): {

@@ -167,6 +167,8 @@ def _explain(error: ValidationError) -> list[Problem]:
         error = best_match(error.context)  # the branch that got furthest says what is wrong
     kind, value, instance = error.validator, error.validator_value, error.instance
     where = json_path(error.absolute_path)
+    if kind == "not" and value == {}:  # a property forbidden where it stands (e.g. by the OBD dialer rules)
+        return [Problem(where, "nothing (not allowed here)", snippet(instance))]
     if kind == "required" and isinstance(instance, dict):
         return [Problem(json_path([*error.absolute_path, key]), "a value (required)", "nothing")
                 for key in value if key not in instance]

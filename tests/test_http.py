@@ -37,3 +37,62 @@ def test_the_parser_accepts_valid_json_and_tells_empty_from_null():
 def test_responses_render_integers_beyond_64_bits():
     assert Json({"n": 10 ** 30}).body == b'{"n":1000000000000000000000000000000}'
     assert Json({"s": "é"}).body == '{"s":"é"}'.encode()
+
+
+# --- Content-Type: DRF's parser selection on the public API ---------------------------------------
+def unsupported(content_type: str) -> dict:
+    detail = f'Unsupported media type "{content_type}" in request.'
+    return {"status": "error", "code": "unsupported_media_type", "message": detail, "errors": {"detail": detail}}
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/chat/templates"), ("POST", "/chat/messages"),
+                                          ("POST", "/contacts"), ("POST", "/contacts?before=&after="),
+                                          ("PATCH", "/contacts/67b0d1d9d407deea596aba5c")])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "text/plain;charset=UTF-8",
+                                          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                                          "application/merge-patch+json", "application/vnd.api+json"])
+def test_a_json_body_of_another_content_type_is_drfs_415(client, tenant, method, path, content_type):
+    response = client.request(method, path, headers={**tenant.headers, "Content-Type": content_type},
+                              content=b'{"name": "Ravi", "country_code": "91", "phone_number": "9876500001"}')
+    assert response.status_code == 415 and response.json() == unsupported(content_type)
+
+
+def test_a_body_without_a_content_type_is_a_415_that_quotes_nothing(client, tenant):
+    # DRF takes a missing Content-Type as "" and has no parser for it (request.data is then not read as JSON).
+    response = client.post("/contacts", headers=tenant.headers, content=b'{"name": "Ravi"}')
+    assert response.status_code == 415 and response.json() == unsupported("")
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "Application/JSON", "application/json;charset=UTF-8"])
+def test_json_with_parameters_or_in_any_case_is_parsed(client, tenant, content_type):
+    response = client.post("/contacts", headers={**tenant.headers, "Content-Type": content_type},
+                           content=b'{"name": "Ravi", "country_code": "91", "phone_number": "9876500001"}')
+    assert response.status_code == 200 and response.json()["message"] == "Contact Created"
+
+
+def test_requests_without_a_body_are_never_refused(client, tenant):
+    contact = tenant.state["contacts"].values()[0]
+    for method in ("GET", "DELETE"):  # their handlers read no body: its Content-Type does not matter
+        response = client.request(method, f"/contacts/{contact['id']}", content=b"<x/>",
+                                  headers={**tenant.headers, "Content-Type": "application/xml"})
+        assert response.status_code == 200, response.text
+    search = client.post("/contacts?before=&after=", headers={**tenant.headers, "Content-Type": "text/plain"})
+    assert search.status_code == 200  # no body: nothing to parse, an empty search
+
+
+def test_the_media_upload_parses_forms_and_json_but_nothing_else(client, tenant):
+    form = client.post("/chat/media/upload", headers=tenant.headers, data={"application": "template"})
+    assert form.status_code == 400 and form.json()["errors"] == {"file": ["No file was submitted."]}
+    text = client.post("/chat/media/upload", headers={**tenant.headers, "Content-Type": "text/csv"}, content=b"a,b")
+    assert text.status_code == 415 and text.json() == unsupported("text/csv")
+
+
+def test_the_gateways_403_comes_before_the_415(client, tenant):
+    response = client.post("/contacts", headers={"Content-Type": "text/plain"}, content=b"{}")
+    assert response.status_code == 403
+
+
+def test_a_long_content_type_is_cut_in_the_answer(client, tenant):
+    response = client.post("/contacts", headers={**tenant.headers, "Content-Type": "text/" + "x" * 200}, content=b"{}")
+    assert response.status_code == 415 and len(response.json()["errors"]["detail"]) < 100

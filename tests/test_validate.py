@@ -8,6 +8,8 @@ import json
 import pytest
 
 from mock_server import cli, schemas, validate
+from tests.obd import support as obd_support
+from tests.obd.test_call import fill as fill_obd_body
 from tests.test_openapi import emitted_bodies
 
 
@@ -137,6 +139,46 @@ def test_the_operation_form_needs_no_quotes_and_reads_standard_input(monkeypatch
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(body).encode())))
     assert cli.main(["validate", "GET", "/chat/templates", "200", "-"]) == 0
     assert capsys.readouterr().out.startswith("valid: GET /chat/templates 200")
+
+
+# --- the OBD request: the whole documented request, not only what its gateway checks ---------------
+def test_the_obd_request_schema_refuses_an_empty_body_with_each_required_field(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"{}")))
+    assert cli.main(["validate", "POST /obd-api-v1 request", "-"]) == 1
+    out = capsys.readouterr().out
+    for field in ("company_id", "secret_token", "type", "number", "public_ivr_id"):
+        assert f"$.{field}: expected a value (required); got nothing" in out
+
+
+OBD_EXAMPLES = [e for e in obd_support.EXAMPLES["examples"] if e["request"] == "Call"]
+
+
+@pytest.mark.parametrize("example", OBD_EXAMPLES, ids=[e["example"] for e in OBD_EXAMPLES])
+def test_every_documented_obd_request_is_valid_but_the_bad_request(client, tenant, example):
+    body = fill_obd_body(obd_support.Obd(client, tenant), example)  # comments dropped, placeholders filled
+    result = validate.check("POST /obd-api-v1 request", body)
+    assert result.valid == (example["example"] != "Bad Request"), result.report()
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"type": "3"}, '$.type: expected one of "1", "2"; got "3"'),
+    ({"number": "9876543210"}, "$.number: expected a string matching"),
+    ({"max_call_duration": "300"}, '$.max_call_duration: expected integer; got string "300"'),
+    ({"max_call_duration": 5401}, "$.max_call_duration: expected a number <= 5400; got 5401"),
+    ({"user_id": None, "number_2": None}, "$.user_id: expected a value (required); got nothing"),
+    ({"number_2": "+919812345678"}, "$.number_2"),  # the user and the anonymous dialer at once
+    ({"type": "2"}, "$.user_id"),  # the IVR dialer takes no user_id
+])
+def test_the_obd_request_schema_states_the_dialer_rules(client, tenant, change, problem):
+    body = {k: v for k, v in dict(obd_support.Obd(client, tenant).body("user"), **change).items() if v is not None}
+    result = validate.check("POST /obd-api-v1 request", body)
+    assert not result.valid and problem in result.report(), result.report()
+
+
+def test_the_gateway_checks_less_than_the_published_request_schema():
+    # {} passes the gateway (the application answers its documented 400), not the published request.
+    assert schemas.field_errors("obd/gateway.request", {}) == {}
+    assert schemas.field_errors("obd/call.request", {}) != {}
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -5,6 +5,7 @@ Not part of MyOperator's API, so it needs no credentials; it is meant for localh
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from starlette.requests import Request
@@ -164,7 +165,18 @@ async def advance_clock(request: Request) -> Json:
     return Json(dict(clock_state(ctx), fired=fired))
 
 
+async def health(request: Request) -> Json:
+    """The server is up: its version, its clock and how long it has run (for CI scripts and container checks)."""
+    from mock_server import __version__
+
+    ctx = ctx_of(request)
+    return Json({"status": "ok", "version": __version__,
+                 "clock": {"mode": "manual" if ctx.clock.manual else "real", "now": iso(ctx.now())},
+                 "uptime": round(time.monotonic() - ctx.started, 3)})
+
+
 routes = [
+    Route("/_mock/health", health, methods=["GET"]),
     Route("/_mock/tenants", list_tenants, methods=["GET"]),
     Route("/_mock/tenants/{company_id}", get_tenant, methods=["GET"]),
     Route("/_mock/tenants/{company_id}", patch_tenant, methods=["PATCH"]),

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from mock_server.context import AppContext
 from mock_server.errors import ApiError
 from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
+from mock_server.journal import note_tenant
 from mock_server.store import TenantState
 
 
@@ -76,6 +77,8 @@ def developer_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Respon
     async def run(request: Request) -> Response:
         ctx: AppContext = request.app.state.ctx
         params = await read_params(request)
-        return await handler(request, ctx, tenant_for_token(ctx, params.get("token")), params)
+        tenant = tenant_for_token(ctx, params.get("token"))
+        note_tenant(request.scope, tenant.company_id)  # the token's company, for the journal
+        return await handler(request, ctx, tenant, params)
 
     return run

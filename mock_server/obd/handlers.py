@@ -14,13 +14,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.context import AppContext
 from mock_server.engine import RunRefused, UnknownScenario
 from mock_server.errors import ApiError
 from mock_server.http import EMPTY, Json, parse_json, read_body
-from mock_server.obd import placement, rules
+from mock_server.journal import note_tenant
+from mock_server.obd import gateway, placement, rules
 from mock_server.store import TenantState
 
 log = logging.getLogger("mock_server.obd")
@@ -32,7 +32,7 @@ class GatewayStyle:
     """The gateway's 400 for a body it cannot accept (the ValidationStyle interface of http.py)."""
 
     def error(self, fields: dict, status: int = 400) -> ApiError:
-        return ApiError(status, {"message": "Invalid request body"})
+        return ApiError(status, {"message": gateway.INVALID_BODY})
 
     def field(self, name: str, message: str) -> ApiError:
         return self.error({name: [message]})
@@ -63,9 +63,11 @@ def recent_references(ctx: AppContext, tenant: TenantState, now: datetime) -> se
 async def place_call(request: Request) -> Json:
     ctx: AppContext = request.app.state.ctx
     tenant = tenant_for_key(ctx, request.headers.get("x-api-key", "").strip())
+    note_tenant(request.scope, tenant.company_id)  # the key's company: the body's company_id is only a claim
     body = parse_json(await read_body(request, BODY_LIMIT, GATEWAY), GATEWAY)
-    if body is EMPTY or not isinstance(body, dict) or schemas.field_errors("obd/call.request", body):
+    if body is EMPTY:
         raise GATEWAY.error({})
+    body = gateway.check(body)  # the field types; the rest of the request is the application's to check
     unique_id, now = ctx.ids.uuid(), ctx.now()
     reference_id = body.get("reference_id")
     try:

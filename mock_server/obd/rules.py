@@ -1,7 +1,7 @@
 """The OBD application's checks, in the order it makes them (pure: no HTTP, no clock of its own).
 
 Each refusal is the documented status with a message of ours (the docs list the causes, not the
-texts). The gateway's checks (x-api-key, JSON, field types) come before these, in handlers.py.
+texts). The gateway's checks (x-api-key, JSON, field types) come before these, in handlers.py and gateway.py.
 """
 
 from __future__ import annotations
@@ -73,9 +73,7 @@ def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict]
     agent_number = _e164(body, "number_2") if dialer == "anonymous" else None
     user = _user(body, users) if dialer == "user" else None
     agents = (user,) if user else _ivr_agents(ivr, users) if dialer == "ivr" else ()
-    duration = body.get("max_call_duration")
-    if isinstance(duration, str):  # the gateway lets an integer written as text through
-        duration = int(duration)
+    duration = body.get("max_call_duration")  # an integer: the gateway refuses any other type
     if duration is not None and not 1 <= duration <= MAX_CALL_DURATION:
         raise Refusal(400, f"max_call_duration must be between 1 and {MAX_CALL_DURATION} seconds")
     reference = body.get("reference_id")

@@ -9,8 +9,10 @@ from typing import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import contract
 from mock_server.context import AppContext
 from mock_server.errors import forbidden
+from mock_server.http import require_media_type
 from mock_server.store import TenantState
 
 Handler = Callable[[Request, AppContext, TenantState], Awaitable[Response]]
@@ -31,11 +33,13 @@ def authenticate(request: Request) -> TenantState:
 
 
 def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Authenticate, then call ``handler(request, ctx, tenant)``."""
+    """Authenticate, refuse a body of a Content-Type the operation does not parse (DRF's 415, after the gateway's
+    403 as DRF parses lazily), then call ``handler(request, ctx, tenant)``."""
 
     @wraps(handler)
     async def run(request: Request) -> Response:
         tenant = authenticate(request)
+        require_media_type(request, contract.request_media_types(request.method, request.url.path))
         return await handler(request, request.app.state.ctx, tenant)
 
     return run

@@ -65,6 +65,22 @@ def test_journal_records_api_requests_and_filters_them(client, tenant):
     assert client.get("/_mock/journal").json()["requests"] == []
 
 
+def test_journal_records_the_tenant_obd_and_developers_requests_authenticated_as(client, tenant, other_tenant):
+    """Neither API sends X-MYOP-COMPANY-ID: the x-api-key and the token say whose request it was."""
+    ivr = tenant.state["ivrs"].find(lambda i: i["label"] == "main")
+    client.post("/obd-api-v1", headers={"x-api-key": tenant.state.account["obd_api_key"]},
+                json={"company_id": tenant.company_id, "secret_token": ivr["secret_token"], "type": "2",
+                      "number": "+919876543210", "public_ivr_id": ivr["id"]})
+    client.get(f"/search/filters?token={other_tenant.state.account['developer_token']}")
+    client.get("/search/filters?token=unknown")  # authenticated as nobody
+    entries = client.get("/_mock/journal").json()["requests"]
+    assert [(e["path"], e["status"], e["company_id"]) for e in entries] == [
+        ("/obd-api-v1", 200, tenant.company_id), ("/search/filters", 200, other_tenant.company_id),
+        ("/search/filters", 401, None)]
+    assert [e["path"] for e in client.get(f"/_mock/journal?company_id={other_tenant.company_id}").json()["requests"]] \
+        == ["/search/filters"]
+
+
 def test_journal_is_bounded():
     from starlette.testclient import TestClient
 
@@ -125,3 +141,21 @@ def test_unknown_paths_and_methods_answer_in_the_public_envelope(client, tenant)
     assert r.status_code == 404 and schemas.field_errors("public/error.response", r.json()) == {}
     r = client.put("/chat/phonenumbers", headers=tenant.headers)
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+def test_health_answers_version_clock_and_uptime(app, client):
+    from mock_server import __version__
+    body = client.get("/_mock/health").json()
+    assert schemas.field_errors("control/health.response", body) == {}
+    assert body["version"] == __version__ and body["status"] == "ok"
+    assert body["clock"] == {"mode": "manual", "now": client.get("/_mock/clock").json()["now"]}
+    app.state.ctx.started -= 3600  # as if the server had started an hour ago
+    assert client.get("/_mock/health").json()["uptime"] >= 3600
+
+
+def test_health_shows_a_real_clock():
+    from starlette.testclient import TestClient
+
+    from tests.conftest import make_app
+    with TestClient(make_app(clock="real")) as client:
+        assert client.get("/_mock/health").json()["clock"]["mode"] == "real"

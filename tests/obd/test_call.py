@@ -60,13 +60,34 @@ def test_another_companys_key_cannot_place_this_companys_call(obd, other_tenant)
     assert body["details"] == "Invalid company_id for this x-api-key"
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b'{"type": "1" // comment\n}', b"[]", b"", b'"text"',
-                                 b'{"type": 1}', b'{"max_call_duration": "3.5"}', b'{"max_call_duration": 3.5}',
-                                 b'{"max_call_duration": "300 s"}',
-                                 b'{"call_hold": "false"}', b'{"custom_1": 5}', b'{"user_id": null}'])
-def test_bodies_the_gateway_cannot_accept_are_its_400(obd, raw):
+@pytest.mark.parametrize("raw", [b"{not json", b'{"type": "1" // comment\n}', b""])
+def test_bodies_that_are_not_json_are_the_gateways_400(obd, raw):
     response = obd.call(raw)
     assert response.status_code == 400 and response.json() == {"message": "Invalid request body"}
+
+
+def wrong_type(got: str, allowed: str) -> str:
+    return f'instance type ({got}) does not match any allowed primitive type (allowed: ["{allowed}"])'
+
+
+@pytest.mark.parametrize("raw,problem", [
+    (b"[]", wrong_type("array", "object")), (b'"text"', wrong_type("string", "object")),
+    (b'{"type": 1}', wrong_type("integer", "string")), (b'{"max_call_duration": 3.5}', wrong_type("number", "integer")),
+    # OBSERVED.md B12: the live gateway refuses an integer written as text, in these words.
+    (b'{"max_call_duration": "300"}', wrong_type("string", "integer")),
+    (b'{"max_call_duration": "3.5"}', wrong_type("string", "integer")),
+    (b'{"call_hold": "false"}', wrong_type("string", "boolean")), (b'{"custom_1": 5}', wrong_type("integer", "string")),
+    (b'{"user_id": null}', wrong_type("null", "string")),
+])
+def test_fields_of_the_wrong_type_are_the_gateways_400_in_its_validators_words(obd, raw, problem):
+    response = obd.call(raw)
+    assert response.status_code == 400 and response.json() == {"message": f"[{problem}]"}
+    assert schemas.field_errors("obd/gateway.error", response.json()) == {}
+
+
+def test_the_gateway_lists_every_wrong_type(obd):
+    response = obd.call(obd.body(max_call_duration="300", call_hold="yes"))
+    assert response.json() == {"message": f'[{wrong_type("string", "boolean")}, {wrong_type("string", "integer")}]'}
 
 
 # --- the application: the OBD guide's errors and the doc's causes ------------------------------
@@ -182,6 +203,12 @@ def test_documented_examples_replay(obd, client, tenant, example):
     status = int(example["status"] or example["example"].split()[0])
     if status == 400:  # the example's own causes: empty ids, type "abc", max_call_duration "5401"
         assert body["max_call_duration"] == "5401" and body["company_id"] == ""
+        # The collection answers it with the application's body, but the live gateway refuses a max_call_duration
+        # written as text before the application runs (OBSERVED.md B12): as saved, the example gets the gateway's
+        # 400; with the integer 5401 (still over the limit), the application's documented one.
+        response = obd.call(body)
+        assert response.status_code == 400 and response.json() == {"message": f'[{wrong_type("string", "integer")}]'}
+        body["max_call_duration"] = 5401
     elif status == 403:
         body["public_ivr_id"], body["secret_token"] = obd.ivrs["expired"]["id"], obd.ivrs["expired"]["secret_token"]
     elif status == 404:

@@ -132,7 +132,8 @@ def test_create_validation_envelope(client, tenant):
         "components.0.text": ["text is required"], "components.1.text": ["text is required"],
         "components.2.type": ['"STICKER" is not a valid choice. Choose one of: HEADER, BODY, FOOTER, BUTTONS, '
                               'CAROUSEL.']})
-    assert_invalid(client.post(URL, headers=tenant.headers, content=b"{not json"))
+    assert_invalid(client.post(URL, headers={**tenant.headers, "Content-Type": "application/json"},
+                               content=b"{not json"))
     assert_invalid(client.post(URL, headers=tenant.headers, json=new_template(tenant, type="session")),
                    {"type": ['"session" is not a valid choice. Choose one of: template.']})
 
@@ -377,7 +378,7 @@ components = st.lists(st.fixed_dictionaries(
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=json_values)
 def test_random_json_bodies_get_the_drf_envelope(client, tenant, body):
-    r = client.post(URL, headers=tenant.headers, content=json.dumps(body))
+    r = client.post(URL, headers={**tenant.headers, "Content-Type": "application/json"}, content=json.dumps(body))
     assert r.status_code == 400, r.text
     assert schemas.field_errors("public/template.invalid.response", r.json()) == {}
 

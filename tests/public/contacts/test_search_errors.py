@@ -78,6 +78,7 @@ def test_several_bad_conditions_are_reported_together(world):
 def test_non_object_bodies_are_400(world):
     client, tenant, _ = world
     for raw in (b"[1]", b"null", b"\"and\"", b"{bad json"):
-        r = client.post("/contacts?before=&after=", headers=tenant.headers, content=raw)
+        r = client.post("/contacts?before=&after=", content=raw,
+                        headers={**tenant.headers, "Content-Type": "application/json"})
         assert r.status_code == 400 and r.json()["message"] == "Validation Error", raw
         assert "non_field_errors" in r.json()["errors"]

@@ -173,7 +173,8 @@ def test_filters_agree_with_the_fixture_data(world):
 @pytest.mark.parametrize("body", [None, {}, {"and": {}}])
 def test_no_filter_matches_every_contact(world, body):
     client, tenant, _ = world
-    r = client.post("/contacts?before=&after=&limit=100", headers=tenant.headers,
+    r = client.post("/contacts?before=&after=&limit=100",
+                    headers={**tenant.headers, "Content-Type": "application/json"},
                     content=b"" if body is None else json.dumps(body))
     assert r.status_code == 200
     data = r.json()["data"]
