@@ -22,7 +22,7 @@ MANUAL_CLOCK = "manual_clock"  # where a manual clock's time is kept across rest
 class AppContext:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.started = time.monotonic()  # for GET /_mock/health's uptime: wall time, whatever the clock does
+        self.started_monotonic = time.monotonic()  # for GET /_mock/health's uptime: wall time, whatever the clock does
         self.fixtures = (fixture_data.load_file(settings.fixtures_path) if settings.fixtures_path
                          else fixture_data.for_seed(settings.seed))
         backend = SqliteBackend(settings.data_dir / "state.sqlite3") if settings.data_dir else None

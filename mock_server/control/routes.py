@@ -172,7 +172,7 @@ async def health(request: Request) -> Json:
     ctx = ctx_of(request)
     return Json({"status": "ok", "version": __version__,
                  "clock": {"mode": "manual" if ctx.clock.manual else "real", "now": iso(ctx.now())},
-                 "uptime": round(time.monotonic() - ctx.started, 3)})
+                 "uptime": round(time.monotonic() - ctx.started_monotonic, 3)})
 
 
 routes = [
