@@ -158,7 +158,8 @@ def webhook_subscriptions(urls: list[str], config: Path | None) -> tuple[dict, .
 
 
 def trigger(args: argparse.Namespace) -> int:
-    """POST /_mock/scenarios/NAME/run on a running server; prints the run, exits 1 when it was refused."""
+    """POST /_mock/scenarios/NAME/run on a running server; prints the run, exits 1 when it was refused or
+    failed at once (a step at offset 0 raised; the reason goes to stderr). A run still playing is a success."""
     import httpx
 
     params = {}
@@ -177,8 +178,18 @@ def trigger(args: argparse.Namespace) -> int:
     except httpx.HTTPError as exc:
         print(f"myoperator-mock: cannot reach {base}: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(response.json(), indent=1, ensure_ascii=False))
-    return 0 if response.is_success else 1
+    try:
+        run = response.json()
+    except ValueError:
+        print(f"myoperator-mock: {response.status_code} {response.text[:500]}", file=sys.stderr)
+        return 1
+    print(json.dumps(run, indent=1, ensure_ascii=False))
+    if not response.is_success:
+        return 1
+    if isinstance(run, dict) and run.get("status") == "failed":  # started, but a step at once refused it
+        print(f"myoperator-mock: scenario {args.name} failed: {run.get('error')}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def banner(settings: Settings, app) -> str:
