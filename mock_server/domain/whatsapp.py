@@ -239,13 +239,15 @@ def customer_wrote(conversation: dict, at: datetime) -> dict:
 
 
 def business_wrote(conversation: dict, at: datetime, *, message_by: str | None = None, source: str = "api") -> dict:
-    """An outgoing message (accepted at ``at``) from ``message_by`` through LiveChat, a campaign or the API."""
-    first = conversation.get("last_message_at") is None
+    """An outgoing message (accepted at ``at``) from ``message_by`` through LiveChat, a campaign or the API.
+
+    Its sender takes over a conversation nobody has yet, whoever started it: the first message of a new
+    one, or a reply to a customer who wrote in (every documented reply payload shows it assigned)."""
     c, was, _ = _conversation_move(conversation, at, "business_message")
     c["last_message_at"] = iso(at)
     if source == "lc":
         c["unread_count"] = 0
-    if first and was == "unassigned" and message_by:
+    if was == "unassigned" and message_by:
         c["status"] = next_state(CONVERSATION_TABLE, "conversation", was, "assign")
         c["assigned_to"] = message_by
     return c

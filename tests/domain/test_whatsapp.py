@@ -294,9 +294,9 @@ def test_every_conversation_state_event_pair(state, event):
 
 
 def expected_status(c: dict, event: str) -> str:
-    """The table's target; a conversation's first message, an outgoing one, also assigns it to its sender."""
+    """The table's target; an outgoing message (these tests' have a sender) also takes over an unassigned one."""
     state = wa.conversation_state(c)
-    if event == "business_message" and state == "unassigned" and c["last_message_at"] is None:
+    if event == "business_message" and state == "unassigned":
         return CONVERSATION_TABLE[state]["assign"]
     return CONVERSATION_TABLE[state][event]
 
@@ -353,10 +353,13 @@ def test_outgoing_messages():
     assert (first["status"], first["assigned_to"], first["expire_at"]) == ("assigned", AGENTS[2], None)
     assert "activities" not in first, "the implicit assignment of a new conversation is no activity"
     unread = wa.customer_wrote(wa.customer_wrote(conversation(), later(1)), later(2))
-    by_api = wa.business_wrote(unread, later(3), message_by=AGENTS[1], source="api")
-    assert (by_api["status"], by_api["unread_count"], by_api["last_message_at"]) == ("unassigned", 2, iso(later(3)))
+    by_api = wa.business_wrote(unread, later(3), message_by=AGENTS[1], source="api")  # a reply takes it over
+    assert (by_api["status"], by_api["assigned_to"], by_api["unread_count"], by_api["last_message_at"]) == (
+        "assigned", AGENTS[1], 2, iso(later(3)))
     by_agent = wa.business_wrote(by_api, later(4), message_by=AGENTS[0], source="lc")
-    assert by_agent["unread_count"] == 0 and by_agent["assigned_to"] is None
+    assert by_agent["unread_count"] == 0 and by_agent["assigned_to"] == AGENTS[1], "an assigned one stays its assignee's"
+    nobody = wa.business_wrote(unread, later(3), source="cmp")
+    assert (nobody["status"], nobody["assigned_to"]) == ("unassigned", None), "no sender, nobody to take it over"
     closed = wa.close(by_agent, later(5), by=AGENTS[0], activity_id=uuid_of(8))
     assert wa.business_wrote(closed, later(6), source="cmp")["status"] == "closed"
 

@@ -83,6 +83,21 @@ def test_message_and_conversation_are_stored(client, tenant):
     assert len(tenant.state["conversations"]) == 1
 
 
+def test_a_reply_takes_over_the_conversation_the_customer_started(client, tenant):
+    opened = inbound(client, tenant, number="9000000011")
+    assert tenant.state["conversations"].get(opened["conversation_id"])["status"] == "unassigned"
+    advance(client, 30)
+    data = send(client, tenant, TEXT, customer_number="9000000011")[1]["data"]
+    assert data["conversaton_id"] == opened["conversation_id"]
+    owner = next(u["id"] for u in tenant.state["users"] if u["role"] == "owner")
+    conversation = tenant.state["conversations"].get(opened["conversation_id"])
+    assert (conversation["status"], conversation["assigned_to"]) == ("assigned", owner)
+    # and the reply's own webhooks say so, as every documented reply payload does
+    advance(client, 5)
+    sent = [e for e in client.app.state.ctx.webhooks.events(tenant.company_id) if e["event_type"] == "message.sent"]
+    assert sent[-1]["bodies"]["envelope"]["payload"]["conversation"]["status"] == "assigned"
+
+
 def test_messages_listing_filters(client, tenant):
     inbound(client, tenant, number="9000000001")
     inbound(client, tenant, number="9000000002")
