@@ -30,7 +30,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def describe_param(spec: dict, tenant: TenantState | None) -> dict:
+def describe_param(name: str, spec: dict, tenant: TenantState | None) -> dict:
     out = {k: spec[k] for k in ("kind", "description", "choices", "min", "max", "max_length") if k in spec}
     if "default" in spec:
         out["default"] = spec["default"]
@@ -39,7 +39,7 @@ def describe_param(spec: dict, tenant: TenantState | None) -> dict:
     out["default"] = None
     if tenant is not None:
         try:
-            out["default"] = runner.default_of(tenant, spec)
+            out["default"] = runner.default_of(tenant, name, spec)
         except ValueError as exc:
             out["default_error"] = str(exc)
     return out
@@ -47,7 +47,7 @@ def describe_param(spec: dict, tenant: TenantState | None) -> dict:
 
 def describe(scenario: Scenario, tenant: TenantState | None, steps: bool = False) -> dict:
     out = {"name": scenario.name, "description": scenario.description, "channel": scenario.channel,
-           "params": {name: describe_param(spec, tenant) for name, spec in scenario.params.items()}}
+           "params": {name: describe_param(name, spec, tenant) for name, spec in scenario.params.items()}}
     if steps:
         out["steps"] = [dict(step) for step in scenario.steps]
         out["deadline"] = scenario.deadline

@@ -73,9 +73,15 @@ def _template_checker(accepts, refusal: str):
     return check
 
 
-# A review may be of any template (a decided one goes back to review); its default is one awaiting review.
-param_kind("template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if x.get("waba_template_status") == "pending"],
-           pool_label="the tenant's templates awaiting review")(_template_checker(lambda t: True, "templates"))
+def _for_review(tenant: TenantState) -> list[str]:
+    """A review may be of any template (a decided one goes back to review): those awaiting review come
+    first, then the decided ones, so a review's default is still there after an earlier review took it."""
+    pending = [x["id"] for x in tenant[TEMPLATES] if x.get("waba_template_status") == "pending"]
+    return pending + [x["id"] for x in tenant[TEMPLATES] if x.get("waba_template_status") != "pending"]
+
+
+param_kind("template", pool=_for_review, pool_label="the tenant's templates, those awaiting review first")(
+    _template_checker(lambda t: True, "templates"))
 param_kind("approved_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if approved(x)],
            pool_label="the tenant's approved templates")(_template_checker(approved, "approved templates"))
 param_kind("link_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if linked(x)],

@@ -68,15 +68,20 @@ def find(ctx: AppContext, name: str) -> loader.Scenario:
 
 
 # --- parameters ----------------------------------------------------------------------------------
-def default_of(tenant: TenantState, spec: dict) -> Any:
-    """A parameter's default: its literal, else the ``pick``-th (default 1st) of its kind's fixture pool."""
+def default_of(tenant: TenantState, name: str, spec: dict) -> Any:
+    """A parameter's default: its literal, else the ``pick``-th (default 1st) of its kind's fixture pool.
+
+    Runs use pools up (a campaign run is no longer scheduled), so a pool that is short names the
+    parameter to pass instead, and the reset that refills it."""
     if "default" in spec:
         return copy.deepcopy(spec["default"])
     pool = PARAM_KINDS[spec["kind"]].pool(tenant)
     n = spec.get("pick", 1)
     if len(pool) < n:
-        raise ValueError(f"No default: the company has {len(pool)} of {PARAM_KINDS[spec['kind']].pool_label}, "
-                         f"this default is number {n}. Give a value.")
+        raise ValueError(f"No default left for params.{name}: the company has {len(pool)} of "
+                         f"{PARAM_KINDS[spec['kind']].pool_label} and this default is number {n} (an earlier run "
+                         f"may have used them). Pass params.{name}, or reset the company "
+                         f"(POST /_mock/tenants/{tenant.company_id}/reset).")
     return pool[n - 1]
 
 
@@ -95,7 +100,7 @@ def resolve_params(tenant: TenantState, scenario: loader.Scenario, given: Any, *
             continue
         try:
             if name not in given:
-                resolved[name] = default_of(tenant, spec)
+                resolved[name] = default_of(tenant, name, spec)
             elif given[name] is None:
                 if not ("default" in spec and spec["default"] is None):
                     raise ValueError("This field may not be null.")

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server import schemas
-from mock_server.engine import call_steps, runner
+from mock_server.engine import call_steps, loader, runner
 from tests.conftest import Tenant, make_app
 from tests.engine import support
 
@@ -234,3 +234,46 @@ def test_a_reset_drops_the_runs_and_their_steps(app, client, tenant):
     assert client.post(f"/_mock/tenants/{tenant.company_id}/reset").status_code == 200
     assert client.get(f"/_mock/tenants/{tenant.company_id}/scenario-runs").json() == {"runs": []}
     assert not [j for j in app.state.ctx.scheduler.pending() if j.action == runner.STEP_JOB]
+
+
+def _run_to_its_end(client, tenant, name: str, **params) -> dict | None:
+    """Runs ``name`` to its end; None with the 400's errors checked when its defaults are used up."""
+    response = client.post(f"/_mock/scenarios/{name}/run", json={"company_id": tenant.company_id, "params": params})
+    if response.status_code == 400:
+        ((field, (message,)),) = response.json()["errors"].items()
+        assert field.startswith("params.") and f"Pass {field}" in message, (name, message)
+        return None
+    assert response.status_code == 201, (name, response.text)
+    support.advance(client, 2 * 86400)
+    return support.reload(client, tenant, response.json())
+
+
+@pytest.mark.parametrize("name", sorted(loader.catalog((loader.builtin_dir(),))))
+def test_a_shipped_scenario_runs_again_without_a_reset_or_names_the_parameter_to_pass(client, tenant, name):
+    # Runs use up fixtures (a template reviewed, a campaign run): a second run on the defaults finishes too,
+    # or says which parameter to pass instead of an unexplained "No default".
+    for attempt in (1, 2):
+        run = _run_to_its_end(client, tenant, name)
+        assert run is not None or attempt == 2, name
+        if run is not None:
+            assert run["status"] == "finished", (name, attempt, run["error"])
+
+
+def test_a_review_rejected_follows_a_review_approved_on_the_defaults(client, tenant):
+    approved = _run_to_its_end(client, tenant, "template-review-approved")
+    # The fixtures' only template awaiting review is decided now: the next review takes a decided one.
+    assert [t for t in tenant.state["templates"].values() if t["waba_template_status"] == "pending"] == []
+    rejected = _run_to_its_end(client, tenant, "template-review-rejected")
+    assert approved["status"] == rejected["status"] == "finished"
+    reviewed = tenant.state["templates"].get(rejected["params"]["template"])
+    assert reviewed["waba_template_status"] == "rejected"
+
+
+def test_a_used_up_default_names_the_parameter_to_pass(client, tenant):
+    for campaign in tenant.state["campaigns"].values():
+        tenant.state["campaigns"].put(dict(campaign, status="completed"))
+    response = client.post("/_mock/scenarios/campaign-run/run", json={"company_id": tenant.company_id})
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["params.campaign"]
+    assert message.startswith("No default left for params.campaign: the company has 0 of the tenant's scheduled "
+                              "campaigns") and "Pass params.campaign" in message, message
