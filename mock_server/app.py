@@ -72,6 +72,63 @@ class MergeSlashes:
         await self.app(scope, receive, send)
 
 
+class CloseAfterUnreadBody:
+    """A response sent before the request's body was read whole (an upload too large to read, a body
+    over a limit, a refusal before the body mattered) says ``Connection: close``: kept open, the
+    connection would not be read any more, and a client still sending the body (Node's, newman's)
+    would wait for ever. Before the connection closes, what the client goes on sending is read and
+    dropped for a moment (a "lingering close", as nginx does): closed with unread bytes, the
+    connection is reset, and a reset can destroy the answer before the client reads it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not _has_body(scope["headers"]):
+            return await self.app(scope, receive, send)
+        read_whole = False
+        closing = False
+
+        async def receive_and_watch():
+            nonlocal read_whole
+            message = await receive()
+            read_whole = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def send_and_close(message):
+            nonlocal closing
+            if message["type"] == "http.response.start" and not read_whole:
+                closing = True
+                message = dict(message, headers=[*message.get("headers", ()), (b"connection", b"close")])
+            elif closing and message["type"] == "http.response.body" and not message.get("more_body", False):
+                await send(dict(message, more_body=True))  # the whole answer, before the lingering
+                await _drop_the_rest(receive_and_watch)
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app(scope, receive_and_watch, send_and_close)
+
+
+LINGER_PAUSE, LINGER_TOTAL = 1.0, 10.0  # seconds of I/O (not the simulated clock), as nginx's lingering_*
+
+
+async def _drop_the_rest(receive) -> None:
+    """Reads and drops the body until it ends, the client goes, pauses LINGER_PAUSE or LINGER_TOTAL is spent."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LINGER_TOTAL
+    while (left := deadline - loop.time()) > 0:
+        try:
+            message = await asyncio.wait_for(receive(), min(LINGER_PAUSE, left))
+        except asyncio.TimeoutError:
+            return
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
+def _has_body(headers) -> bool:
+    return any((k == b"content-length" and v != b"0") or k == b"transfer-encoding" for k, v in headers)
+
+
 class ClockMiddleware:
     """Fire timed changes that fell due before each request, so a response reflects 'now'."""
 
@@ -126,5 +183,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(ClockMiddleware, ctx=ctx)
     app.add_middleware(FaultMiddleware, faults=ctx.faults)
     app.add_middleware(JournalMiddleware, journal=ctx.journal, clock=ctx.clock)
+    app.add_middleware(CloseAfterUnreadBody)  # outside the journal, which may read the rest of a body
     app.add_middleware(MergeSlashes)
     return app

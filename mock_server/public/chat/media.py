@@ -2,8 +2,11 @@
 
 Only metadata is kept (id, application, mime_type, filename, file_size, created): the simulator
 never serves the bytes back, so it never stores them. The body is parsed as it streams in and
-file bytes are counted, not buffered; an upload whose Content-Length is over the cap is answered
-from its first bytes (the file part's headers) without reading the rest.
+file bytes are counted, not buffered, so an upload over the cap is refused with its file's exact
+size, as the live API (which reads it whole) counts it. Only a body too large to be worth reading
+(over READ_LIMIT, by its Content-Length or as it streams) is answered from what was read, its size
+estimated; the response then closes the connection (app.CloseAfterUnreadBody), or a client still
+sending it would wait.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ from mock_server.public.chat.media_types import EXTENSIONS, MB, MEDIA_TYPES
 from mock_server.store import TenantState
 
 UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
-BODY_LIMIT = UPLOAD_CAP + 64 * 1024  # room for the multipart framing and the other fields
 FIELD_LIMIT = 64 * 1024  # a text field (application) is a word; more is refused
 MAX_PARTS = 20
-HEAD_BYTES = 64 * 1024  # how much of an over-cap body is read to find the file part's headers
+READ_LIMIT = 100 * MB  # larger bodies are not read whole: clients send such a file by mistake, or hostile ones
+HEAD_BYTES = 64 * 1024  # how much of a body over READ_LIMIT is read to find the file part's headers
 APPLICATIONS = ("messaging", "template")
 
 EXTENDED_FILENAME = re.compile(r"filename\*\s*=\s*([A-Za-z0-9_-]*)'[^']*'([^;\s]+)", re.IGNORECASE)
@@ -138,29 +141,30 @@ class FormStream:
 
 
 async def _read_multipart(request: Request, boundary: bytes) -> tuple[FormStream, int | None]:
-    """Parse the body; returns the parser and, for an over-cap body, its declared size."""
+    """Parse the body; returns the parser and, for a body not read whole, how large it is (declared, or
+    at least what was read)."""
     declared = request.headers.get("content-length", "")
     declared_size = int(declared) if declared.isdigit() else None
-    over_cap = declared_size is not None and declared_size > BODY_LIMIT
+    head_only = declared_size is not None and declared_size > READ_LIMIT
     form = FormStream(boundary)
     read = 0
     try:
         async for chunk in request.stream():
-            if over_cap:
+            if head_only:
                 chunk = chunk[: HEAD_BYTES - read]
             form.write(chunk)
             read += len(chunk)
-            if over_cap and read >= HEAD_BYTES:
-                break
-        if not over_cap:
-            form.finalize()
+            if read >= (HEAD_BYTES if head_only else READ_LIMIT):
+                return form, declared_size or read
+        form.finalize()
     except FormParserError as exc:
-        if not over_cap:  # over the cap, the size is the answer whatever the first bytes hold
+        if not head_only:  # too large to read, the size is the answer whatever the first bytes hold
             raise DRF_INVALID.field("non_field_errors", f"Multipart form parse error - {str(exc)[:120]}")
-    if not over_cap and not form.ended:
+        return form, declared_size
+    if not form.ended:
         raise DRF_INVALID.field("non_field_errors", "Multipart form parse error - the body ended before the "
                                                     "closing boundary.")
-    return form, (declared_size if over_cap else None)
+    return form, None
 
 
 # --- the endpoint ----------------------------------------------------------------------------
@@ -203,14 +207,14 @@ def _not_multipart(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _over_cap(form: FormStream, boundary: bytes, declared: int) -> str:
-    """The file error of a body over the cap, from the file part's headers and Content-Length."""
+def _unread_file_error(form: FormStream, boundary: bytes, size: int) -> str:
+    """The file error of a body of ``size`` bytes not read whole, from the file part's headers."""
     file = form.last("file")
     mime = mime_type(file.headers.get("content-type", ""), file.filename or "") if file else "application/octet-stream"
     offset = file.data_offset if file and file.data_offset is not None else 0
     trailer = len(b"\r\n--" + boundary + b"--\r\n")
     # The estimate assumes the file is the last part; it is over the cap in any case.
-    size = max(declared - offset - trailer, UPLOAD_CAP + 1)
+    size = max(size - offset - trailer, UPLOAD_CAP + 1)
     if file is None:  # the first bytes hold no file part: all there is to say is the size
         return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
     return file_error(mime, size)
@@ -228,9 +232,9 @@ async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -
     boundary = options.get(b"boundary")
     if not boundary or not re.fullmatch(rb"[0-9A-Za-z'()+_,\-./:=? ]{1,70}", boundary):
         raise DRF_INVALID.field("non_field_errors", "Multipart form parse error - Invalid boundary in multipart.")
-    form, declared = await _read_multipart(request, boundary)
-    if declared is not None:
-        raise DRF_INVALID.field("file", _over_cap(form, boundary, declared))
+    form, unread_size = await _read_multipart(request, boundary)
+    if unread_size is not None:
+        raise DRF_INVALID.field("file", _unread_file_error(form, boundary, unread_size))
     if form.too_large_field:
         raise DRF_INVALID.field("non_field_errors", f"A form field is larger than {FIELD_LIMIT // 1024} KB.")
 
