@@ -106,6 +106,15 @@ def run_incoming(client, tenant):
     return response.json()
 
 
+def assert_only_the_failed_run_is_new(app, tenant, tmp_path, before: dict, run: dict) -> None:
+    """Memory equals disk, and only the run itself is new: no call, no event, no delivery, no job of it."""
+    after = tenant.state.dump()
+    assert after == on_disk(tmp_path, tenant.company_id)
+    assert {k: v for k, v in after.items() if k != "scenario_runs"} == before
+    assert [r["id"] for r in after["scenario_runs"]][-1] == run["id"]
+    assert all(j.payload.get("run_id") != run["id"] for j in app.state.ctx.scheduler.pending(tenant.company_id))
+
+
 def test_a_failed_step_keeps_nothing_it_wrote_and_the_run_records_the_failure(served, tmp_path, monkeypatch):
     app, client, tenant = served
     start = steps.ACTIONS["call.start"]
@@ -117,13 +126,7 @@ def test_a_failed_step_keeps_nothing_it_wrote_and_the_run_records_the_failure(se
     before = tenant.state.dump()
     run = run_incoming(client, tenant)
     assert run["status"] == "failed" and "after starting the call" in run["error"]
-    after = tenant.state.dump()
-    assert after == on_disk(tmp_path, tenant.company_id)
-    # Only the run itself is new: no call, no event, no delivery, no job.
-    assert {k: v for k, v in after.items() if k != "scenario_runs"} == before
-    assert [r["id"] for r in after["scenario_runs"]][-1] == run["id"]
-    assert not app.state.ctx.scheduler.pending(tenant.company_id) or all(
-        j.payload.get("run_id") != run["id"] for j in app.state.ctx.scheduler.pending(tenant.company_id))
+    assert_only_the_failed_run_is_new(app, tenant, tmp_path, before, run)
 
 
 def test_a_webhook_body_strict_rejects_keeps_nothing_of_its_step(served, tmp_path, monkeypatch):
@@ -135,6 +138,4 @@ def test_a_webhook_body_strict_rejects_keeps_nothing_of_its_step(served, tmp_pat
     before = tenant.state.dump()
     run = run_incoming(client, tenant)
     assert run["status"] == "failed" and "breaks its schema" in run["error"]
-    after = tenant.state.dump()
-    assert after == on_disk(tmp_path, tenant.company_id)
-    assert {k: v for k, v in after.items() if k != "scenario_runs"} == before
+    assert_only_the_failed_run_is_new(app, tenant, tmp_path, before, run)

@@ -99,3 +99,31 @@ def recording_plays(client, tenant, file_name: str) -> None:
     audio = client.get(link.json()["url"])
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
     assert len(audio.content) > 1000
+
+
+def answers_a_failed_leg(name: str) -> str:
+    """A scenario file whose 4th step, at once, answers the agent's leg after it failed: an illegal move."""
+    return f"""\
+name: {name}
+description: The agent's leg is answered after it ended (an illegal move).
+channel: call
+params:
+  customer: {{kind: customer, description: The customer., pick: 1}}
+  did: {{kind: did, description: The DID., pick: 1}}
+  agent: {{kind: agent, description: The agent., pick: 1}}
+steps:
+  - at: 0
+    do: call.start
+    with: {{category: incoming, caller: customer, customer: $customer, did: $did}}
+  - at: 0
+    do: call.dial
+    with: {{party: agent, agent: $agent}}
+  - at: 0
+    do: call.fail
+    with: {{leg: agent, dial_status: BUSY}}
+  - at: 0
+    do: call.answer
+    with: {{leg: agent}}
+  - after: 30
+    do: call.end
+"""

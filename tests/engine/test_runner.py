@@ -4,7 +4,6 @@ failing step, deadlines, determinism, restarts."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from starlette.testclient import TestClient
@@ -156,30 +155,7 @@ def test_a_step_that_cannot_happen_fails_the_run_and_cancels_the_rest(app, clien
 
 
 def test_an_illegal_move_fails_the_run_without_a_500(client, tenant, own_scenarios):
-    (own_scenarios / "answer-twice.yaml").write_text(textwrap.dedent("""\
-        name: answer-twice
-        description: The agent answers a leg that already ended.
-        channel: call
-        params:
-          customer: {kind: customer, description: The caller., pick: 1}
-          did: {kind: did, description: The DID., pick: 1}
-          agent: {kind: agent, description: The agent., pick: 1}
-        steps:
-          - at: 0
-            do: call.start
-            with: {category: incoming, caller: customer, customer: $customer, did: $did}
-          - at: 0
-            do: call.dial
-            with: {party: agent, agent: $agent}
-          - at: 0
-            do: call.fail
-            with: {leg: agent, dial_status: BUSY}
-          - at: 0
-            do: call.answer
-            with: {leg: agent}
-          - after: 5
-            do: call.end
-        """), encoding="utf-8")
+    (own_scenarios / "answer-twice.yaml").write_text(support.answers_a_failed_leg("answer-twice"), encoding="utf-8")
     response = client.post("/_mock/scenarios/answer-twice/run", json={"company_id": tenant.company_id})
     assert response.status_code == 201, response.text
     run = response.json()

@@ -10,6 +10,7 @@ from mock_server.domain import call_log
 from mock_server.engine import call_rules
 from mock_server.webhooks import subscriptions
 from tests.conftest import Tenant, make_app
+from tests.engine.support import answers_a_failed_leg
 from tests.obd.support import Obd
 from tests.moments import seconds
 
@@ -324,34 +325,10 @@ def test_an_override_whose_scenario_cannot_play_the_request_falls_back_to_the_ru
 
 
 # --- a call whose scenario fails at once is not placed -------------------------------------------
-FAILS_AT_ONCE = """\
-name: obd-fails-at-once
-description: The agent's leg is answered after it ended (an illegal move).
-channel: call
-params:
-  customer: {kind: customer, description: The customer., pick: 1}
-  did: {kind: did, description: The DID., pick: 1}
-  agent: {kind: agent, description: The agent., pick: 1}
-steps:
-  - at: 0
-    do: call.start
-    with: {category: incoming, caller: customer, customer: $customer, did: $did}
-  - at: 0
-    do: call.dial
-    with: {party: agent, agent: $agent}
-  - at: 0
-    do: call.fail
-    with: {leg: agent, dial_status: BUSY}
-  - at: 0
-    do: call.answer
-    with: {leg: agent}
-  - after: 30
-    do: call.end
-"""
 
 
 def test_a_call_whose_scenario_fails_at_its_first_steps_is_an_error_and_leaves_nothing(tmp_path):
-    (tmp_path / "obd-fails-at-once.yaml").write_text(FAILS_AT_ONCE, encoding="utf-8")
+    (tmp_path / "obd-fails-at-once.yaml").write_text(answers_a_failed_leg("obd-fails-at-once"), encoding="utf-8")
     # A subscription, so the call's first event is queued for delivery before the failing step.
     app = make_app(scenario_dirs=(tmp_path,),
                    webhook_subscriptions=(subscriptions.from_url("http://127.0.0.1:9/hooks", subscription_id="s1"),))
