@@ -91,6 +91,37 @@ def obd_agent_first_example(uid: str) -> list[dict]:
     return steps
 
 
+def oneway_example(uid: str) -> list[dict]:
+    """call.dial_begin / call.answered / call.end "Oneway Call": the agent calls out (leg 1, on the call from
+    the start), the customer is dialled and answers; each moment's session."""
+    s = calls.new_session(session_id="b" * 16, uid=uid, company_id="6836cad944e39380", category="oneway",
+                          started_at=at("2025-11-28T13:15:45.430Z"), did="+912269659535",
+                          customer={"number": "+919570350910", "country_code": "91", "name": ""})
+    s = calls.start_leg(s, at("2025-11-28T13:15:45.430Z"), type="agent", phone="+917779812955", user_id="u1",
+                        inbound=True)
+    dialled = calls.start_leg(s, at("2025-11-28T13:15:46.555Z"), type="customer", phone="+919570350910")
+    answered = calls.answer_leg(calls.ring_leg(dialled, 2, at("2025-11-28T13:15:47.000Z")), 2,
+                                at("2025-11-28T13:15:52.907Z"))
+    ended = calls.end_session(calls.end_leg(answered, 2, at("2025-11-28T13:16:00.682Z")), at("2025-11-28T13:16:01.989Z"),
+                              recording="8b0f4f4adf9ea027e997d79c1c4ebbef00c32f1fae7c413b0b9fe09b471426e4002b631bf50b8806e843bea00693867f-v2.mp3")
+    return [dialled, answered, ended]
+
+
+def test_the_documented_oneway_call():
+    dialled, answered, ended = oneway_example("session.oneway.1")
+    # As in the OBD examples, the dial examples show another DID (+911206544522) than the call.end: one DID here.
+    did = {"system_identifier": ended["did"]}
+    doc = example("call.dial_begin", "Oneway Call")
+    assert call_events.call_dial_begin(dialled, 2, event_id=doc["event_id"], sequence=doc["event_sequence"]) == doc | did
+    doc = example("call.answered", "Oneway Call")
+    assert call_events.call_answered(answered, 2, event_id=doc["event_id"], sequence=doc["event_sequence"]) == doc | did
+    doc = example("call.end", "Oneway Call")
+    # As in the OBD example, session_id is a placeholder beside the payload's id, the call's UID.
+    ended = oneway_example(doc["payload"]["id"])[-1]
+    rendered = call_events.call_end(ended, event_id=doc["event_id"], sequence=doc["event_sequence"])
+    assert rendered == doc | {"session_id": doc["payload"]["id"]}
+
+
 def test_call_end_of_the_documented_incoming_call():
     doc = example("call.end", "Incoming Call")
     s = incoming_example("s4.1766492465.1359", did="+911206544510")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from mock_server.clock import parse_iso
 from mock_server.domain.call_log import STATUS, epoch, hms
 from mock_server.engine import runner
 from tests.domain.call_support import check_invariants
@@ -55,7 +56,9 @@ CASES = [
          [("customer", ""), ("agent", "ANSWER")]),
     Case("incoming-transfer", [(I, None, 0), (D, 2, 8), (A, 2, 14), (D, 3, 44), (A, 3, 52), *ended_at(83)], "bridged",
          [("customer", ""), ("agent", "ANSWER"), ("agent", "ANSWER")]),
-    Case("oneway", [(I, None, 0), (D, 1, 1), (A, 1, 6), (D, 2, 7), (A, 2, 12), *ended_at(103)], "bridged",
+    Case("oneway", [(I, None, 0), (D, 2, 1), (A, 2, 7), *ended_at(98)], "bridged",
+         [("agent", ""), ("customer", "ANSWER")]),
+    Case("click-to-call", [(I, None, 0), (D, 1, 1), (A, 1, 6), (D, 2, 7), (A, 2, 12), *ended_at(103)], "bridged",
          [("agent", "ANSWER"), ("customer", "ANSWER")]),
     Case("callback", [(I, None, 0), (D, 1, 1), (A, 1, 7), (D, 2, 8), (A, 2, 14), *ended_at(90)], "bridged",
          [("agent", "ANSWER"), ("customer", "ANSWER")]),
@@ -152,13 +155,14 @@ def payload(events: list[dict], event_type: str) -> dict:
 
 def test_the_leg_mapping_of_each_call_type(client, tenant):
     cases = {"incoming-answered": ["customer", "agent"], "oneway": ["agent", "customer"],
+             "click-to-call": ["agent", "customer"],
              "callback": ["agent", "customer"], "webcall": ["agent", "customer"], "obd-user": ["agent", "customer"],
              "obd-anonymous": ["agent", "customer"], "obd-ivr": ["customer", "agent"]}
     for name, types in cases.items():
         run, events, call = run_and_finish(client, tenant, name)
         assert [leg["type"] for leg in payload(events, E)["legs"]] == types, name
         first_dial = payload(events, D)["legs"]
-        if name in ("incoming-answered", "webcall"):  # leg 1 called in: never dialled, already on the call
+        if name in ("incoming-answered", "oneway", "webcall"):  # leg 1 called in: never dialled, already on the call
             assert [leg["result"] for leg in first_dial] == ["connected", "dialing"]
         else:
             assert [leg["type"] for leg in first_dial] == types[:1]
@@ -171,9 +175,22 @@ def test_details_each_call_type_shows(client, tenant):
     _, events, call = run_and_finish(client, tenant, "webcall")
     assert payload(events, E)["legs"][0]["pickup_device"] == "web" and call["notification"] == "webrtc"
 
-    _, events, call = run_and_finish(client, tenant, "oneway")
+    _, events, call = run_and_finish(client, tenant, "click-to-call")
     assert call["notification"] == "clickocall"
     assert payload(events, S)["legs"][0]["agent"]["uuid"] == call["legs"][0]["user_id"]
+
+
+def test_a_oneway_calls_agent_is_on_the_call_from_the_start_as_documented(client, tenant):
+    # The docs' "Oneway Call" examples: leg 1, the agent, "connected" in every event, never rung or answered.
+    _, events, call = run_and_finish(client, tenant, "oneway")
+    assert call["notification"] is None and call["category"] == "oneway"
+    agent_legs = [e["bodies"]["envelope"]["payload"]["legs"][0] for e in events if e["event_type"] in (D, A, E, S)]
+    assert len(agent_legs) == 4
+    for leg in agent_legs:
+        assert leg["type"] == "agent" and leg["result"] == "connected" and leg["dial_status"] == ""
+        assert leg["answered_at"] is None and leg["ring_duration"] is None
+    started, ended = parse_iso(agent_legs[-1]["started_at"]), parse_iso(agent_legs[-1]["ended_at"])
+    assert agent_legs[-1]["talk_duration"] == round((ended - started).total_seconds())
 
     run, events, call = run_and_finish(client, tenant, "incoming-transfer")
     assert call["legs"][1]["transferred_to"] == 3 and call["legs"][2]["transferred_from"] == 2
