@@ -47,7 +47,8 @@ def _user(g: Any, company_id: str, n: int, role: int, label: str, departments: l
     return {
         "id": g.hex(16), "user_id": g.digits(12), "company_id": company_id, "role": label, "name": name,
         "email": None if anonymous else f"{name.split()[0].lower()}.{n}@example.com",
-        "country_code": "91", "contact_number": "" if anonymous else g.digits(10, "6789"), "contact_type": "mobile",
+        "country_code": "91", "contact_number": "" if anonymous else g.digits(10, "6789"),
+        "contact_type": None if anonymous else "mobile",  # null for the anonymous user, as Get Users' example shows
         "extension": 0 if anonymous else 11 + n, "alternate_cc": None, "alternate_number": None,
         "alternate_contact_type": None, "role_id": role, "panel_access": 2 if anonymous else 1,
         "receive_calls": 2 if label in ("no_calls", "anonymous") else 1, "is_active": True, "is_enabled": True,

@@ -146,12 +146,10 @@ def test_the_documented_anonymous_user_renders_with_the_documented_types(api):
     body = api.users(keyword="Anonymous User")
     assert body["total_user"] == 1
     user = body["data"][0]
-    for key in ("name", "email", "extension", "alternate_number", "alternate_contact_type", "role_id", "is_active",
-                "is_enabled", "is_available"):
+    for key in ("name", "email", "extension", "contact_type", "alternate_number", "alternate_contact_type", "role_id",
+                "is_active", "is_enabled", "is_available"):
         assert user[key] == documented[key], key
-    # contact_type: the fixtures give the anonymous user "mobile" where the example shows null.
-    assert {k: type(v) for k, v in user.items() if k != "contact_type"} == \
-        {k: type(v) for k, v in documented.items() if k != "contact_type"}
+    assert {k: type(v) for k, v in user.items()} == {k: type(v) for k, v in documented.items()}
     assert user["company_id"] == api.tenant.company_id
 
 
