@@ -23,6 +23,7 @@ from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import call_history
 from mock_server.fixtures_telephony import telephony
+from mock_server.public.chat.media_types import meta_media_id
 from mock_server.settings import DEFAULT_SEED
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
@@ -264,8 +265,9 @@ def _media(g: _Gen) -> list[dict]:
     kinds = [("image/jpeg", "banner.jpg", 245_760), ("image/png", "card_one.png", 183_112),
              ("image/png", "card_two.png", 190_004), ("video/mp4", "promo.mp4", 4_718_592),
              ("application/pdf", "brochure.pdf", 812_544)]
-    return [{"id": g.uuid(), "application": "template", "mime_type": mime, "filename": name,
-             "file_size": size, "created": iso(g.moment(120))} for mime, name, size in kinds]
+    media = [{"id": g.uuid(), "application": "template", "mime_type": mime, "filename": name,
+              "file_size": size, "created": iso(g.moment(120))} for mime, name, size in kinds]
+    return [dict(m, meta_media_id=meta_media_id(m["id"])) for m in media]
 
 
 def _templates(g: _Gen, waba_id: str, media: list[dict]) -> list[dict]:

@@ -39,13 +39,13 @@ Documented quirks reproduced on purpose:
 - a received message's source is "lc", as in its example (the customer wrote into LiveChat);
 - ``template_payload`` has header and body always (even empty) when sent through the API or
   LiveChat, only the parts given when sent by a campaign, as the examples of each source have it;
+  a campaign's also lists its carousel cards' media with Meta's ids (the API example of the same
+  template has none);
 - the legacy payloads' template has no ``link_tracking`` (no legacy example has it);
 - key order follows the examples, e.g. a template's buttons come before its body, a carousel
   card's after.
-Not reproduced: the 2024 legacy examples' template ``id`` (the 2025 legacy link-tracking example
-already says ``template_id``, so today's legacy payloads carry the current data shape); the legacy
-link-tracking example's integer category 1 (its mapping is undocumented); the campaign examples'
-carousel media in ``template_payload`` (the API example of the same template has none).
+- the legacy examples contradict each other on a template (see ``template_context``): each event
+  follows its own example.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from typing import Any, Iterable
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
-from mock_server.public.chat.media_types import media_kind
+from mock_server.public.chat.media_types import media_kind, meta_media_id
 from mock_server.public.chat.template_rules import PLACEHOLDER
 
 MESSAGE_EVENTS = ("message.received", "message.sent", "message.delivered", "message.read", "message.failed",
@@ -232,36 +232,62 @@ def _components(components: list[dict], sent: dict, bits: dict, *, card: bool = 
     return out
 
 
-def template_payload(message: dict, sent: dict) -> dict:
-    """The variables as sent: header and body always (API, LiveChat), only those given (campaigns)."""
+def template_payload(message: dict, sent: dict, template: dict, bits: dict) -> dict:
+    """The variables as sent: header and body always (API, LiveChat), only those given (campaigns); a
+    campaign also lists its carousel cards' media with Meta's id for each (the campaign examples)."""
     payload = {"header": dict(sent.get("header") or {}), "body": dict(sent.get("body") or {})}
     if sent.get("buttons"):
         payload["buttons"] = copy.deepcopy(sent["buttons"])
     if source_of(message) == "cmp":
         payload = {key: value for key, value in payload.items() if value}
+        if cards := _card_media(template, bits):
+            payload["carousel"] = cards
     return payload
 
 
-def template_context(message: dict, bits: dict, *, legacy: bool = False) -> dict:
+def _card_media(template: dict, bits: dict) -> list[dict]:
+    carousel = next((c for c in template.get("components") or [] if c.get("type") == "CAROUSEL"), {})
+    out = []
+    for n, card in enumerate(carousel.get("cards") or []):
+        header = next((c for c in card.get("components") or [] if c.get("type") == "HEADER"), {})
+        if media_id := header.get("media_id"):
+            stored = bits["media"].get(str(media_id)) or {}
+            out.append({"index": card.get("index", n), "components": {"header": {
+                "media_id": media_id, "meta_media_id": stored.get("meta_media_id") or meta_media_id(str(media_id))}}})
+    return out
+
+
+# The legacy link-tracking example's category is a number (1, its template a marketing one); the
+# mapping is undocumented: Meta's order of the categories, which the template API names.
+LEGACY_CATEGORY_NUMBERS = {"marketing": 1, "utility": 2, "authentication": 3}
+
+
+def template_context(message: dict, bits: dict, *, legacy: bool = False, link: bool = False) -> dict:
+    """A template as the customer saw it. The legacy examples disagree with each other, and each is
+    followed for its own event: the legacy message events (2024) say ``id`` and the category's name
+    and have no template_payload; the legacy link click (2025) says ``template_id``, the category's
+    number, and has the template_payload the envelope's events have."""
     sent = ((message.get("payload") or {}).get("context")) or {}
     template = bits["templates"].get(message.get("template_id")) or {}
-    context = {"template_id": message.get("template_id") or template.get("id"),
+    category = template.get("category") or message.get("category") or "marketing"
+    context = {"id" if legacy and not link else "template_id": message.get("template_id") or template.get("id"),
                "name": template.get("name") or sent.get("template_name"),
                "language": template.get("language") or sent.get("language")
                or (message.get("payload") or {}).get("language") or "en",
-               "category": template.get("category") or message.get("category") or "marketing"}
+               "category": LEGACY_CATEGORY_NUMBERS.get(category, category) if legacy and link else category}
     context.update(_components(template.get("components") or [], sent, bits))
-    context["template_payload"] = template_payload(message, sent)
+    if link or not legacy:
+        context["template_payload"] = template_payload(message, sent, template, bits)
     if not legacy:  # no legacy example has it
         context["link_tracking"] = bool(message.get("link_tracking", template.get("link_tracking", False)))
     return context
 
 
-def message_data(message: dict, bits: dict, *, legacy: bool = False) -> dict:
+def message_data(message: dict, bits: dict, *, legacy: bool = False, link: bool = False) -> dict:
     """payload.data: what was sent (or received), a template as the customer saw it."""
     sent = message.get("payload") or {"type": message.get("type") or "text", "context": {}}
     if sent["type"] == "template":
-        return {"type": "template", "context": template_context(message, bits, legacy=legacy)}
+        return {"type": "template", "context": template_context(message, bits, legacy=legacy, link=link)}
     context = copy.deepcopy(sent.get("context") or {})
     if sent["type"] == "text" and message.get("direction") == "outgoing":
         context = {"body": context.get("body", ""), "preview_url": bool(context.get("preview_url"))}
@@ -298,7 +324,7 @@ def link_payload(message: dict, conversation: dict, bits: dict, at: str | dateti
     """message.link_tracking's flattening (the legacy payload's ``data``, or the envelope's payload)."""
     click = latest_click(message, at)
     view = at_moment(message, click["clicked_at"])
-    data = message_data(view, bits, legacy=legacy)
+    data = message_data(view, bits, legacy=legacy, link=True)
     payload = {
         "conversation": message_conversation(conversation),
         "link_tracking": {"template_id": data["context"].get("template_id"),

@@ -181,7 +181,8 @@ def send_template(ctx: AppContext, tenant: TenantState, at: datetime, *, phone_n
         payload={"type": "template", "context": {"template_name": template["name"],
                                                  "language": template.get("language") or "en", **context}},
         price=send_rules.price("template", category), status="accepted", source=source, message_by=message_by,
-        link_tracking=link_tracking, campaign_id=campaign_id)
+        link_tracking=link_tracking, campaign_id=campaign_id,
+        myop_ref_id="" if source == "cmp" else None)  # a campaign's messages carry "", as its examples show
     tenant[CONVERSATIONS].put(whatsapp.business_wrote(conversation, at, message_by=message_by, source=source))
     tenant[MESSAGES].put(message)
     return message

@@ -358,6 +358,7 @@ def test_a_campaign_runs_over_its_audience(client, tenant):
         body = payload(event)
         assert body["source"] == "cmp" and body["message_by"] == campaign["created_by"]["uuid"]
         assert body["data"]["context"]["template_id"] == template["id"]
+        assert body["metadata"]["myop_ref_id"] == ""  # a campaign's messages carry "", as its examples show
         assert event["bodies"]["legacy_whatsapp"]["source"] == "cmp"
     first = tenant.state["contacts"].values()[0]
     assert payload(sent[0])["data"]["context"]["template_payload"]["body"] == {"customer_name": first["name"]}

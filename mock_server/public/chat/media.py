@@ -26,7 +26,7 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
 from mock_server.http import EMPTY, Json, parse_json
 from mock_server.public.auth import endpoint
-from mock_server.public.chat.media_types import EXTENSIONS, MB, MEDIA_TYPES
+from mock_server.public.chat.media_types import EXTENSIONS, MB, MEDIA_TYPES, meta_media_id
 from mock_server.store import TenantState
 
 UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
@@ -263,7 +263,7 @@ async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -
     media_id = ctx.ids.uuid()
     filename = file.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
     tenant["media"].put({"id": media_id, "application": app_value, "mime_type": mime, "filename": filename,
-                         "file_size": file.size, "created": iso(ctx.now())})
+                         "file_size": file.size, "meta_media_id": meta_media_id(media_id), "created": iso(ctx.now())})
     return Json({"status": "success", "code": "201", "message": "Media uploaded successfully",
                  "data": {"media_id": media_id}}, status_code=201)
 

@@ -3,6 +3,8 @@ upload, template headers and messages."""
 
 from __future__ import annotations
 
+import hashlib
+
 MB = 1024 * 1024
 
 # Send Message's "Supported Media Types" table (MIME type -> max bytes), capped by UPLOAD_CAP.
@@ -31,3 +33,10 @@ def media_kind(mime_type: str | None) -> str:
     """What a file is to WhatsApp: image, audio, video, or (anything else) document."""
     major = (mime_type or "").split("/", 1)[0]
     return major if major in ("image", "audio", "video") else "document"
+
+
+def meta_media_id(media_id: str) -> str:
+    """Meta's id for a media upload (16 digits, as the campaign examples' ``meta_media_id``): the simulator
+    uploads nothing to Meta, so it is derived from ours, the same on every run."""
+    digest = int(hashlib.sha256(f"meta-media:{media_id}".encode()).hexdigest(), 16)
+    return str(10 ** 15 + digest % (9 * 10 ** 15))

@@ -36,7 +36,9 @@ def test_upload_returns_a_media_id_and_keeps_only_metadata(client, tenant):
     assert body["code"] == "201" and body["message"] == "Media uploaded successfully"
     doc = tenant.state["media"].get(body["data"]["media_id"])
     assert doc == {"id": body["data"]["media_id"], "application": "messaging", "mime_type": "image/png",
-                   "filename": "card.png", "file_size": 2048, "created": moment("2025-07-15T10:00:00.000000Z")}
+                   "filename": "card.png", "file_size": 2048, "meta_media_id": media.meta_media_id(doc["id"]),
+                   "created": moment("2025-07-15T10:00:00.000000Z")}
+    assert len(doc["meta_media_id"]) == 16 and doc["meta_media_id"].isdigit()  # Meta's id, as campaigns show it
 
 
 @pytest.mark.parametrize("mime,limit", [
