@@ -184,6 +184,8 @@ CONTROL_OPERATIONS: dict[tuple[str, str], dict] = {
         "request": "control/conversation.assign.request", 200: "control/conversation.response"},
     ("POST", "/_mock/tenants/{company_id}/conversations/{id}/close"): {
         "request": "control/conversation.close.request", "body": "optional", 200: "control/conversation.response"},
+    ("POST", "/_mock/tenants/{company_id}/conversations/{id}/reply"): {
+        "request": "control/conversation.reply.request", 201: "control/conversation.reply.response"},
     ("PATCH", "/_mock/tenants/{company_id}/ivrs/{public_ivr_id}"): {"request": "control/ivr.patch.request"},
     ("POST", "/_mock/tenants/{company_id}/overrides"): {
         "request": "control/override.request", 201: "control/override.response"},

@@ -1,6 +1,7 @@
 """/_mock/ helpers for the WhatsApp surface: decide a template's review now, play a customer who
 writes in (message.received; the 24-hour window opens, the conversation is created or revived), an
-agent who assigns or closes a conversation (conversation.assign / conversation.close), and list what
+agent who assigns or closes a conversation (conversation.assign / conversation.close) or replies from
+the LiveChat panel (source "lc"), and list what
 was sent and received. The moves and their webhooks are the scenario engine's (``message_steps``),
 so a route and a scenario step do exactly the same thing."""
 
@@ -107,6 +108,24 @@ async def close_conversation(request: Request) -> Json:
     return Json(moved)
 
 
+async def reply_in_conversation(request: Request) -> Json:
+    """An agent (``by``, default the assignee) replies from the LiveChat panel: an outgoing text with
+    source "lc", then its lifecycle (message.sent, delivered, read) as for a message sent through the API."""
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_of(request)
+    conversation = _conversation(request, tenant)
+    body = await read_json(request, DRF_INVALID, "control/conversation.reply.request")
+    by = _agent(tenant, body, "by")
+    with ctx.store.transaction():
+        try:
+            message = message_steps.agent_replies(ctx, tenant, ctx.now(), conversation, by, body["text"])
+        except ValueError as exc:  # IllegalTransition among them: nothing was written
+            raise control_error(409, f"The agent cannot reply: {exc}.") from None
+        messages.start_lifecycle(ctx, tenant, message)
+    return Json({"message_id": message["id"], "conversation_id": conversation["id"],
+                 "message_by": message["message_by"]}, status_code=201)
+
+
 async def list_messages(request: Request) -> Json:
     """What the company sent and received, oldest first; filter by customer_number / phone_number_id."""
     tenant = tenant_of(request)
@@ -122,4 +141,5 @@ routes = [
     Route("/_mock/tenants/{company_id}/messages", list_messages, methods=["GET"]),
     Route("/_mock/tenants/{company_id}/conversations/{id}/assign", assign_conversation, methods=["POST"]),
     Route("/_mock/tenants/{company_id}/conversations/{id}/close", close_conversation, methods=["POST"]),
+    Route("/_mock/tenants/{company_id}/conversations/{id}/reply", reply_in_conversation, methods=["POST"]),
 ]

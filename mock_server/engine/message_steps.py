@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mock_server.clock import iso
+from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp, whatsapp_events
 from mock_server.engine import message_rules, runner
 from mock_server.engine.message_kinds import approved, campaign_id_of, find_template, meta_error_kind
@@ -123,6 +123,34 @@ def close(ctx: AppContext, tenant: TenantState, at: datetime, conversation: dict
                                          "nobody is assigned: say which agent closes it")
     moved = whatsapp.close(conversation, at, by=by, activity_id=ctx.ids.uuid())
     return publish(ctx, tenant, at, moved, None, "conversation.close")
+
+
+def agent_replies(ctx: AppContext, tenant: TenantState, at: datetime, conversation: dict, agent_id: str | None,
+                  text: str) -> dict:
+    """An agent replies from the LiveChat panel (source "lc"): free text, so only inside the 24-hour
+    window; a session message's price from the wallet, as through the API; the reply takes over a
+    conversation nobody had. The accepted message is returned; its lifecycle is the caller's to start."""
+    agent = agent_id or conversation.get("assigned_to")
+    if agent is None:
+        raise whatsapp.IllegalTransition("conversation", whatsapp.conversation_state(conversation), "reply",
+                                         "nobody is assigned: say which agent replies (by)")
+    expires = conversation.get("expire_at")
+    if expires is None or parse_iso(expires) <= at:
+        raise whatsapp.IllegalTransition("conversation", whatsapp.conversation_state(conversation), "reply",
+                                         "the 24-hour window is closed: LiveChat sends free text only inside it")
+    check_sender(tenant, conversation["phone_number_id"])
+    cost = send_rules.price("text", "service")
+    balance = float(tenant.account.get("wallet_balance") or 0)
+    if balance < cost:
+        raise ValueError("Insufficient Balance (CHAT_4001): the wallet cannot pay for a session message")
+    message = chat.new_message(
+        ctx, conversation, at, direction="outgoing", type="text", category="service", price=cost, status="accepted",
+        payload={"type": "text", "context": {"body": text, "preview_url": False}}, source="lc", message_by=agent,
+        myop_ref_id=ctx.ids.uuid())  # the panel's own reference, as the LiveChat examples carry one
+    tenant[CONVERSATIONS].put(whatsapp.business_wrote(conversation, at, message_by=agent, source="lc"))
+    tenant[MESSAGES].put(message)
+    tenant.save_account(dict(tenant.account, wallet_balance=round(balance - cost, 4)))
+    return message
 
 
 def example_context(template: dict) -> dict:

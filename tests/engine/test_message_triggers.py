@@ -303,3 +303,43 @@ def test_the_same_inputs_give_the_same_events():
             played.append(everything_once(client, tenant))
     assert len(played[0]) > 20 and played[0] == played[1]
     check_bodies(played[0])
+
+
+def test_an_agent_replies_from_livechat_through_the_control_plane(client, tenant):
+    # The docs' "LiveChat" message events (source and mode "lc"): an agent answering from the panel.
+    users = [u["id"] for u in tenant.state["users"]]
+    conversation_id = inbound(client, tenant)["conversation_id"]
+    since = len(whatsapp_events_of(client, tenant))
+    balance = tenant.state.account["wallet_balance"]
+    support.advance(client, 30)
+    reply = conversation_route(client, tenant, conversation_id, "reply", {"text": "Hi", "by": users[2]})
+    assert reply.status_code == 201, reply.json()
+    assert schemas.field_errors("control/conversation.reply.response", reply.json()) == {}
+    message_id = reply.json()["message_id"]
+    conversation = tenant.state["conversations"].get(conversation_id)
+    assert (conversation["status"], conversation["assigned_to"]) == ("assigned", users[2])  # the reply took it
+    assert tenant.state.account["wallet_balance"] == round(balance - 0.05, 4)
+    run = lifecycle_run(client, tenant, message_id)
+    events = play(client, tenant, run, [2, 5, 65], since=since)
+    check_bodies(events, first_sequence=2)  # the customer's message.received was the conversation's first
+    assert offsets(events, run) == [(SENT, 2), (DELIVERED, 5), (READ, 65)]
+    for event in events:
+        body = payload(event)
+        assert (body["id"], body["source"], body["mode"], body["message_by"]) == (message_id, "lc", "lc", users[2])
+        assert body["data"] == {"type": "text", "context": {"body": "Hi", "preview_url": False}}
+        assert body["metadata"]["myop_ref_id"]  # the panel's reference, as the LiveChat examples have one
+        assert event["bodies"]["legacy_whatsapp"]["source"] == "lc"
+
+
+def test_a_livechat_reply_is_refused_outside_the_window_or_without_an_agent(client, tenant):
+    conversation_id = inbound(client, tenant)["conversation_id"]
+    nobody = conversation_route(client, tenant, conversation_id, "reply", {"text": "Hi"})
+    assert nobody.status_code == 409 and "nobody is assigned" in nobody.json()["message"]
+    assert conversation_route(client, tenant, conversation_id, "reply", {"by": None}).status_code == 400
+    assert conversation_route(client, tenant, "nope", "reply", {"text": "Hi"}).status_code == 404
+    agent = tenant.state["users"].values()[1]["id"]
+    support.advance(client, 24 * 3600 + 1)
+    before = tenant.state.dump()
+    closed = conversation_route(client, tenant, conversation_id, "reply", {"text": "Hi", "by": agent})
+    assert closed.status_code == 409 and "24-hour window is closed" in closed.json()["message"]
+    assert tenant.state.dump() == before  # nothing written, nothing charged
