@@ -32,7 +32,7 @@ class AppContext:
         self.started_at = self.clock.now()
         self.ids = IdFactory(settings.seed, self.store.backend.bump_generation())
         self.journal = Journal(settings.journal_size)
-        self.faults = Faults()
+        self.faults = Faults(self.clock)
         self.scheduler = Scheduler(self.clock)
         self.scheduler.on_fire = self._forget_job
         self.webhooks = Dispatcher(self)

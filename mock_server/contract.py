@@ -19,7 +19,7 @@ OBD_ANSWER = "obd/call.response"
 DEVELOPER_ERROR = "developers/error"
 # The error body of each surface, by path prefix (longest first), for statuses an operation does not list.
 SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")), ("/search/", (DEVELOPER_ERROR,)),
-                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR,)))
+                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR, "public/gateway.outage.response")))
 
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/chat/templates"): {"request": "public/template.create.request",

@@ -136,6 +136,30 @@ def test_injected_fault_answers_once_then_the_endpoint_works_again(client, tenan
     assert client.post("/_mock/faults", json={"path": "/x", "body": {"not": "text"}}).status_code == 400
 
 
+def test_a_gateway_outage_preset_answers_the_live_500_for_a_while_then_recovers(client, tenant):
+    r = client.post("/_mock/faults", json={"preset": "gateway-outage", "path": "/chat/messages", "seconds": 60})
+    assert r.status_code == 201
+    (rule,) = r.json()["faults"]
+    assert (rule["status"], rule["times"], rule["until"]) == (500, None, moment("2025-07-15T10:01:00.000000Z"))
+    for _ in range(3):  # every request while it lasts, in the live gateway's words
+        down = client.post("/chat/messages", headers=tenant.headers, json={})
+        assert (down.status_code, down.headers["content-type"], down.json()) == (500, "application/json",
+                                                                                 {"message": None})
+    assert client.get("/chat/phonenumbers", headers=tenant.headers).status_code == 200  # other paths are up
+    assert client.post("/_mock/clock/advance", json={"seconds": 59}).status_code == 200
+    assert client.post("/chat/messages", headers=tenant.headers, json={}).status_code == 500
+    assert client.post("/_mock/clock/advance", json={"seconds": 1}).status_code == 200
+    assert client.post("/chat/messages", headers=tenant.headers, json={}).status_code == 400  # up again: our 400
+    assert client.get("/_mock/faults").json() == {"faults": []}
+    # The whole public API by default, for 45 minutes (the outage observed); a count ends it sooner.
+    (rule,) = client.post("/_mock/faults", json={"preset": "gateway-outage", "times": 2}).json()["faults"]
+    assert (rule["path"], rule["method"], rule["times"]) == ("/chat/*", "*", 2)
+    assert rule["until"] == moment("2025-07-15T10:46:00.000000Z")
+    assert client.post("/_mock/faults", json={"preset": "nope"}).status_code == 400
+    assert client.post("/_mock/faults", json={"path": "/x", "seconds": 0}).status_code == 400
+    assert client.post("/_mock/faults", json={"path": "/x", "seconds": "long"}).status_code == 400
+
+
 def test_unknown_paths_and_methods_answer_in_the_public_envelope(client, tenant):
     r = client.get("/chat/unknown", headers=tenant.headers)
     assert r.status_code == 404 and schemas.field_errors("public/error.response", r.json()) == {}
