@@ -149,7 +149,7 @@ def test_expect_event_on_a_real_clock_waits_for_the_event():
 
 
 def test_obd_call_fails_with_the_apis_answer(sim):
-    with pytest.raises(AssertionError, match=r"POST /obd-api-v1 answered 400: .*Invalid number format"):
+    with pytest.raises(AssertionError, match=r"POST /obd-api-v1 answered 400: .*Provide valid Number"):
         sim.obd_call("9876543210")
 
 
