@@ -62,6 +62,20 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/contactadd"): {"request": "developers/contactadd.request", 200: "developers/contactadd.response",
                               400: "developers/contactadd.error.response"},
 }
+# The public API's gateway answers every operation in its own bodies (public/auth.py): no Authorization header is its
+# 401, an Authorization that is not "Bearer <key>" its explicit deny (403), beside the documented 403 in the envelope.
+PUBLIC_GATEWAY = {401: "public/gateway.unauthorized.response", 403: (COMMON_ERROR, "public/gateway.denied.response")}
+
+
+def _add_public_gateway() -> None:
+    for (_, path), entry in OPERATIONS.items():
+        if path.startswith(("/chat/", "/contacts")):
+            for status, names in PUBLIC_GATEWAY.items():
+                entry.setdefault(status, names)
+
+
+_add_public_gateway()
+
 # The Content-Types each public operation's body may have: JSON, but where the collection sends a form (the media
 # upload), DRF's default parsers (multipart, urlencoded and JSON). Any other is the 415 (http.require_media_type).
 JSON_BODY = ("application/json",)
