@@ -107,3 +107,24 @@ def test_an_empty_user_id_or_number_2_is_not_a_dialer(obd):
     application_answer(obd.call(obd.body("ivr", user_id="", number_2="")), 200)
     application_answer(obd.call(obd.body("none", user_id="", number_2="")), 400,
                        "Type 1 needs user_id (user dialer) or number_2 (anonymous dialer)")
+
+
+def test_a_fixtures_file_may_turn_the_anonymous_feature_off(tmp_path):
+    import json
+
+    from starlette.testclient import TestClient
+
+    from mock_server import fixtures
+    from tests.conftest import Tenant, make_app
+    data = fixtures.generate(fixtures.DEFAULT_SEED)
+    data["tenants"][0]["state"]["account"][0]["obd_anonymous_enabled"] = False
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(data))
+    app = make_app(fixtures_path=path)
+    with TestClient(app) as client:
+        obd = Obd(client, Tenant(app, data["tenants"][0]["company_id"]))
+        application_answer(obd.call(obd.body("anonymous")), 403, ANONYMOUS_OFF)
+    data["tenants"][0]["state"]["account"][0]["obd_anonymous_enabled"] = "no"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="obd_anonymous_enabled"):
+        make_app(fixtures_path=path)
