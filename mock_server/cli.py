@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--template-review-seconds", type=float, default=Settings.template_review_seconds,
                        help="how long Meta takes to review a new template")
     serve.add_argument("--obd-reference-ttl", type=float, default=Settings.obd_reference_ttl_seconds,
-                       help="seconds an OBD reference_id stays taken (duplicates are refused)")
+                       metavar="SECONDS", help="seconds an OBD reference_id stays taken (a reuse is refused with "
+                                               "its remaining_ttl); default two days")
     serve.add_argument("--webhook-url", action="append", default=[], metavar="URL",
                        help="send every webhook event (new envelope, JSON) to URL; repeatable")
     serve.add_argument("--webhook-config", type=Path, metavar="FILE",
@@ -134,6 +135,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise SystemExit("myoperator-mock: --speed must be above 0 and at most 10000")
     if not 0 < args.webhook_timeout <= 300:
         raise SystemExit("myoperator-mock: --webhook-timeout must be above 0 and at most 300 seconds")
+    if not 0 < args.obd_reference_ttl <= 10 * 365 * 86_400:  # also refuses nan
+        raise SystemExit("myoperator-mock: --obd-reference-ttl must be above 0 and at most ten years of seconds")
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
                     fixtures_path=args.fixtures, clock=args.clock, speed=args.speed, log_level=args.log_level,
                     template_review_seconds=args.template_review_seconds,

@@ -19,7 +19,7 @@ OBD_ANSWER = "obd/call.response"
 DEVELOPER_ERROR = "developers/error"
 # The error body of each surface, by path prefix (longest first), for statuses an operation does not list.
 SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")), ("/search/", (DEVELOPER_ERROR,)),
-                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR, "public/gateway.outage.response")))
+                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR,)))
 
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/chat/templates"): {"request": "public/template.create.request",
@@ -62,6 +62,22 @@ OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/contactadd"): {"request": "developers/contactadd.request", 200: "developers/contactadd.response",
                               400: "developers/contactadd.error.response"},
 }
+# The public API's gateway answers every operation in its own bodies (public/auth.py): no Authorization header is its
+# 401, an Authorization that is not "Bearer <key>" its explicit deny (403), beside the documented 403 in the envelope;
+# an outage (a fault's gateway-outage preset) its 500 {"message": null}, beside the documented 500.
+PUBLIC_GATEWAY = {401: "public/gateway.unauthorized.response", 403: (COMMON_ERROR, "public/gateway.denied.response"),
+                  500: (COMMON_ERROR, "public/gateway.outage.response")}
+
+
+def _add_public_gateway() -> None:
+    for (_, path), entry in OPERATIONS.items():
+        if path.startswith(("/chat/", "/contacts")):
+            for status, names in PUBLIC_GATEWAY.items():
+                entry.setdefault(status, names)
+
+
+_add_public_gateway()
+
 # The Content-Types each public operation's body may have: JSON, but where the collection sends a form (the media
 # upload), DRF's default parsers (multipart, urlencoded and JSON). Any other is the 415 (http.require_media_type).
 JSON_BODY = ("application/json",)

@@ -55,8 +55,9 @@ SURFACES = (
     Surface("public API", ("/chat/", "/contacts"), "https://publicapi.myoperator.co",
             ({"bearerAuth": [], "companyId": []},),
             "WhatsApp templates, campaigns, phone numbers, media and Send Message (/chat/…), and Contacts. "
-            "Every request carries `Authorization: Bearer <api_key>` and the company's `X-MYOP-COMPANY-ID`; "
-            "any mismatch is a 403."),
+            "Every request carries `Authorization: Bearer <api_key>` and the company's `X-MYOP-COMPANY-ID`: "
+            "without the header the gateway answers 401, with one not `Bearer <key>` its explicit deny (403), "
+            "and any mismatch is the documented 403."),
     Surface("OBD API", ("/obd-api",), "https://obd-api.myoperator.co", ({"obdApiKey": []},),
             "Outbound calls. The gateway checks `x-api-key` and the body's types (403/400 `{\"message\": …}`); "
             "the application checks the rest and answers every request in one shape."),

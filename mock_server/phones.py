@@ -13,10 +13,24 @@ TWO_DIGIT_CODES = {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "
                    "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
                    "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"}
 SEPARATORS = str.maketrans("", "", " -().")
+# National numbers of one fixed length, where E.164 alone allows 4 to 14 digits after any code: India's are ten
+# digits (a mobile, or a landline with its STD code). A leading 0 is let through: the simulator's magic numbers
+# (+910000000001 …) have one.
+NATIONAL_NUMBERS = {"91": re.compile(r"[0-9]{10}")}
 
 
 def is_e164(number: str | None) -> bool:
     return bool(number) and E164.fullmatch(number) is not None
+
+
+def is_complete_e164(number: str | None) -> bool:
+    """E.164 with a national number of its country's length where that is fixed (+91 and ten digits)."""
+    if not is_e164(number):
+        return False
+    digits = number[1:]
+    size = code_length(digits)
+    national = NATIONAL_NUMBERS.get(digits[:size])
+    return national is None or national.fullmatch(digits[size:]) is not None
 
 
 def code_length(digits: str) -> int:

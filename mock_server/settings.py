@@ -30,8 +30,9 @@ class Settings:
     clock_start: datetime | None = None
     # Seconds Meta takes to review a new template (help centre: "within a few minutes").
     template_review_seconds: float = 120.0
-    # How long an OBD reference_id stays taken ("must be unique within the configured time window").
-    obd_reference_ttl_seconds: float = 86_400.0
+    # How long an OBD reference_id stays taken ("must be unique within the configured time window"): two days, as
+    # live (a reuse some minutes after the call was refused with remaining_ttl 171777).
+    obd_reference_ttl_seconds: float = 172_800.0
     # How many requests the journal keeps (oldest dropped first).
     journal_size: int = 1000
     # Webhook subscriptions from --webhook-url / --webhook-config (parsed subscription documents).

@@ -20,6 +20,14 @@ def test_serve_flags_become_settings(tmp_path):
     assert settings.public_base_url == "http://127.0.0.1:9001"
 
 
+def test_an_obd_reference_stays_taken_two_days_unless_told_otherwise():
+    settings = cli.settings_from(cli.build_parser().parse_args(["serve"]))
+    assert settings.obd_reference_ttl_seconds == 172_800  # the live lock: ~171777 s left some minutes after a call
+    for wrong in ("0", "-5", "nan"):
+        with pytest.raises(SystemExit, match="--obd-reference-ttl"):
+            cli.settings_from(cli.build_parser().parse_args(["serve", "--obd-reference-ttl", wrong]))
+
+
 def test_banner_names_the_urls_and_the_default_tenants_credentials():
     app = make_app()
     tenant = next(iter(app.state.ctx.store.tenants.values()))

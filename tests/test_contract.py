@@ -35,7 +35,11 @@ def test_concrete_paths_find_their_operation():
     assert contract.operation("GET", "/chat/templates") == ("GET", "/chat/templates")
     assert contract.operation("GET", "/_mock/tenants") is None
     assert contract.response_schemas("GET", "/chat/phonenumbers", 403) == ("public/error.response",
-                                                                           "public/gateway.outage.response")
+                                                                          "public/gateway.denied.response")
+    assert contract.response_schemas("GET", "/chat/phonenumbers", 401) == ("public/gateway.unauthorized.response",)
+    assert contract.response_schemas("GET", "/chat/phonenumbers", 404) == ("public/error.response",)
+    assert contract.response_schemas("POST", "/chat/messages", 500) == ("public/error.response",
+                                                                       "public/gateway.outage.response")
     assert contract.response_schemas("GET", "/search/filters", 401) == ("developers/error",)
     assert contract.response_schemas("POST", "/obd-api-v1", 403) == ("obd/call.response", "obd/gateway.error")
     with pytest.raises(LookupError):

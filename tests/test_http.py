@@ -88,9 +88,11 @@ def test_the_media_upload_parses_forms_and_json_but_nothing_else(client, tenant)
     assert text.status_code == 415 and text.json() == unsupported("text/csv")
 
 
-def test_the_gateways_403_comes_before_the_415(client, tenant):
+def test_the_gateways_refusals_come_before_the_415(client, tenant):
     response = client.post("/contacts", headers={"Content-Type": "text/plain"}, content=b"{}")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    wrong = {"Authorization": "Bearer wrong", "X-MYOP-COMPANY-ID": tenant.company_id, "Content-Type": "text/plain"}
+    assert client.post("/contacts", headers=wrong, content=b"{}").status_code == 403
 
 
 def test_a_long_content_type_is_cut_in_the_answer(client, tenant):

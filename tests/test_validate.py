@@ -32,7 +32,9 @@ def call_end(client) -> dict:
     ("GET /chat/templates 200", ("public/template.list.response",)),
     ("GET /chat/templates/{id} 404", ("public/template.not_found.response",)),
     ("GET /contacts/67b0d1d9d407deea596aba5c 404", ("public/contact.error.response",)),
-    ("GET /chat/templates 403", ("public/error.response",)),  # an unlisted error: the surface's body
+    ("GET /chat/templates 404", ("public/error.response",)),  # an unlisted error: the surface's body
+    ("GET /chat/templates 403", ("public/error.response", "public/gateway.denied.response")),
+    ("GET /chat/templates 401", ("public/gateway.unauthorized.response",)),
     ("POST /contacts request", ("public/contact.create.request", "public/contact.search.request")),
     ("POST /contacts 200", ("public/contact.response", "public/contact.search.response")),
     ("POST /obd-api-v1 403", ("obd/call.response", "obd/gateway.error")),

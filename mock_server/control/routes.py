@@ -23,6 +23,8 @@ LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=timezone.utc)
 PHONE_STATES = {"phone_number_status": ["connected", "otp_verified", "disconnected", "pending"],
                 "onboarding_status": ["success", "pending", "failed"], "status": ["active", "disabled"]}
 WABA_STATES = {"waba_review_status": ["approved", "pending", "rejected"], "status": ["active", "disabled"]}
+# The account's true/false switches that PATCH /_mock/tenants/{id} sets.
+ACCOUNT_FLAGS = ("service_active", "obd_configured", "obd_anonymous_enabled")
 
 
 def describe(tenant: TenantState) -> dict:
@@ -32,6 +34,7 @@ def describe(tenant: TenantState) -> dict:
         "company_id": tenant.company_id, "api_key": account.get("api_key"), "name": account.get("name"),
         "developer_token": account.get("developer_token"), "obd_api_key": account.get("obd_api_key"),
         "obd_configured": account.get("obd_configured", True),
+        "obd_anonymous_enabled": account.get("obd_anonymous_enabled", True),
         "ivrs": [{"public_ivr_id": i["id"], "label": i.get("label"), "secret_token": i["secret_token"],
                   "dialers": i["dialers"]} for i in tenant["ivrs"]],
         "users": [{"uuid": u["id"], "name": u["name"], "role": u.get("role"), "role_id": u["role_id"],
@@ -88,10 +91,10 @@ async def patch_tenant(request: Request) -> Json:
     balance = body.get("wallet_balance", 0)
     if isinstance(balance, bool) or not isinstance(balance, (int, float)) or not -MAX_BALANCE <= balance <= MAX_BALANCE:
         raise DRF_INVALID.field("wallet_balance", f"A number from -{MAX_BALANCE:g} to {MAX_BALANCE:g} is required.")
-    for flag in ("service_active", "obd_configured"):
+    for flag in ACCOUNT_FLAGS:
         if flag in body and not isinstance(body[flag], bool):
             raise DRF_INVALID.field(flag, "Must be true or false.")
-    tenant.save_account(_apply(account, body, {"wallet_balance": [], "service_active": [], "obd_configured": []}))
+    tenant.save_account(_apply(account, body, {"wallet_balance": [], **{flag: [] for flag in ACCOUNT_FLAGS}}))
     return Json(describe(tenant))
 
 

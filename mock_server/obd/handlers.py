@@ -8,8 +8,9 @@ details/status/code/unique_id/reference_id.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Any
+import math
+from datetime import datetime
+from typing import Any, Callable
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -41,10 +42,10 @@ class GatewayStyle:
 GATEWAY = GatewayStyle()
 
 
-def answer(status: int, details: str, unique_id: str, reference_id: Any) -> Json:
+def answer(status: int, details: str, unique_id: str, reference_id: Any, **extra: Any) -> Json:
     return Json({"details": details, "status": "success" if status == 200 else "error", "code": str(status),
-                 "unique_id": unique_id, "reference_id": reference_id if isinstance(reference_id, str) else None},
-                status_code=status)
+                 "unique_id": unique_id, "reference_id": reference_id if isinstance(reference_id, str) else None,
+                 **extra}, status_code=status)
 
 
 def tenant_for_key(ctx: AppContext, api_key: str) -> TenantState:
@@ -55,9 +56,16 @@ def tenant_for_key(ctx: AppContext, api_key: str) -> TenantState:
     return tenant
 
 
-def recent_references(ctx: AppContext, tenant: TenantState, now: datetime) -> set[str]:
-    since = now - timedelta(seconds=ctx.settings.obd_reference_ttl_seconds)
-    return {r["reference_id"] for r in tenant[REQUESTS] if r.get("reference_id") and parse_iso(r["received_at"]) > since}
+def reference_lock(ctx: AppContext, tenant: TenantState, now: datetime) -> Callable[[str], int]:
+    """``reference_id`` -> whole seconds it stays taken on the server's clock (0: free), counted from the latest
+    accepted request that gave it; found through an index of the requests by reference, not a scan."""
+    def remaining(reference_id: str) -> int:
+        taken = tenant[REQUESTS].lookup("reference_id", lambda r: r.get("reference_id"), reference_id)
+        if not taken:
+            return 0
+        since = max(parse_iso(r["received_at"]) for r in taken)
+        return max(0, math.ceil(ctx.settings.obd_reference_ttl_seconds - (now - since).total_seconds()))
+    return remaining
 
 
 async def place_call(request: Request) -> Json:
@@ -67,15 +75,16 @@ async def place_call(request: Request) -> Json:
     body = parse_json(await read_body(request, BODY_LIMIT, GATEWAY), GATEWAY)
     if body is EMPTY:
         raise GATEWAY.error({})
-    body = gateway.check(body)  # the field types; the rest of the request is the application's to check
+    # The field types; the rest is the application's to check, an optional field sent as "" being one not sent.
+    body = rules.without_blanks(gateway.check(body))
     unique_id, now = ctx.ids.uuid(), ctx.now()
     reference_id = body.get("reference_id")
     try:
         dial = rules.check(body, tenant.company_id, tenant.account, tenant["ivrs"].values(), tenant["users"].values(),
-                           tenant["dids"].values(), recent_references(ctx, tenant, now),
+                           tenant["dids"].values(), reference_lock(ctx, tenant, now),
                            request.client.host if request.client else None, now)
     except rules.Refusal as refusal:
-        return answer(refusal.status, refusal.details, unique_id, reference_id)
+        return answer(refusal.status, refusal.details, unique_id, reference_id, **refusal.extra)
     try:
         # One unit: a call whose scenario cannot start leaves nothing (no session, run, jobs, events,
         # used override, usage count or reference_id taken).

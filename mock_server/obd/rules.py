@@ -1,7 +1,8 @@
 """The OBD application's checks, in the order it makes them (pure: no HTTP, no clock of its own).
 
 Each refusal is the documented status with a message of ours (the docs list the causes, not the
-texts). The gateway's checks (x-api-key, JSON, field types) come before these, in handlers.py and gateway.py.
+texts), except where the live service was seen to answer (OBSERVED.md B11, B13, B14): those are its
+words. The gateway's checks (x-api-key, JSON, field types) come before these, in handlers.py and gateway.py.
 """
 
 from __future__ import annotations
@@ -9,24 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
-from typing import Any
+from typing import Any, Callable
 
 from mock_server.clock import parse_iso
 from mock_server.errors import quoted
 from mock_server.fixtures_telephony import STD_CODES
-from mock_server.phones import is_e164
+from mock_server.phones import is_complete_e164, is_e164
 
 REQUIRED = ("company_id", "secret_token", "type", "number", "public_ivr_id")
+# Fields a request may leave out, which production clients send as "" when unused (OBSERVED.md B18).
+OPTIONAL_TEXT = ("user_id", "number_2", "region", "std_code", "caller_id", "reference_id", "group")
 MAX_CALL_DURATION = 5400
 REGIONS = {region.lower(): code for code, region in STD_CODES.items()}
 CALL_HOLD_WARNING = "This call might get cancelled due to unavailability of UDC(User/Department/Channels)!!"
 ACCEPTED = "Request accepted successfully"
+# The live API's words (OBSERVED.md B11, B14; "annonymous" sic).
+INVALID_NUMBER = "Provide valid Number in string format"
+ANONYMOUS_OFF = "Your annonymous feature is not enabled"
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, details: str):
+    def __init__(self, status: int, details: str, **extra: Any):
         super().__init__(details)
-        self.status, self.details = status, details
+        self.status, self.details, self.extra = status, details, extra
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,15 @@ class Dial:
     call_hold: bool
 
 
+def without_blanks(body: dict[str, Any]) -> dict[str, Any]:
+    """The request with its optional fields that are blank text left out: "" is "not given", not a value."""
+    return {k: v for k, v in body.items() if not (k in OPTIONAL_TEXT and isinstance(v, str) and not v.strip())}
+
+
 def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict], users: list[dict],
-          dids: list[dict], recent_references: set[str], client_ip: str | None, now: datetime) -> Dial:
-    """The accepted dial, or the first Refusal the application would answer with."""
+          dids: list[dict], reference_lock: Callable[[str], int], client_ip: str | None, now: datetime) -> Dial:
+    """The accepted dial, or the first Refusal the application would answer with. ``body`` is without blanks
+    (``without_blanks``); ``reference_lock(reference_id)`` is the seconds it stays taken, 0 when it is free."""
     missing = [f for f in REQUIRED if not str(body.get(f) or "").strip()]
     if missing:
         raise Refusal(400, f"Missing required field(s): {', '.join(missing)}")
@@ -68,7 +80,7 @@ def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict]
         raise Refusal(403, "Billing expired for this IVR")
     if ivr["usage_count"] >= ivr["usage_threshold"]:
         raise Refusal(403, "Usage threshold exceeded")
-    dialer = _dialer(body, dial_type, ivr)
+    dialer = _dialer(body, dial_type, ivr, account)
     customer = _e164(body, "number")
     agent_number = _e164(body, "number_2") if dialer == "anonymous" else None
     user = _user(body, users) if dialer == "user" else None
@@ -77,8 +89,10 @@ def check(body: dict[str, Any], company_id: str, account: dict, ivrs: list[dict]
     if duration is not None and not 1 <= duration <= MAX_CALL_DURATION:
         raise Refusal(400, f"max_call_duration must be between 1 and {MAX_CALL_DURATION} seconds")
     reference = body.get("reference_id")
-    if reference and reference in recent_references:
-        raise Refusal(403, f"Duplicate reference_id \"{quoted(reference)}\"")
+    remaining = reference_lock(reference) if reference else 0
+    if remaining:  # the live answer's words around "reference ID", "already taken" and "remaining_ttl" are ours
+        raise Refusal(403, f"Duplicate request: reference ID \"{quoted(reference)}\" is already taken, "
+                           f"remaining_ttl {remaining} seconds", remaining_ttl=remaining)
     return Dial(dialer, ivr, _did(body, ivr, dids), user, agents, customer, agent_number, duration,
                 body.get("call_hold", True))
 
@@ -95,7 +109,7 @@ def _allowed_source(ivr: dict, client_ip: str | None) -> None:
         raise Refusal(403, f"Source IP {client_ip} is not whitelisted for this IVR")
 
 
-def _dialer(body: dict, dial_type: str, ivr: dict) -> str:
+def _dialer(body: dict, dial_type: str, ivr: dict, account: dict) -> str:
     user_id, number_2 = body.get("user_id"), body.get("number_2")
     if dial_type == "2":
         for field in ("user_id", "number_2"):
@@ -108,8 +122,9 @@ def _dialer(body: dict, dial_type: str, ivr: dict) -> str:
         raise Refusal(400, "Type 1 needs user_id (user dialer) or number_2 (anonymous dialer)")
     else:
         dialer = "user" if user_id is not None else "anonymous"
-    if dialer == "anonymous" and not ivr["dialers"].get("anonymous"):
-        raise Refusal(403, "Anonymous feature not enabled")
+    # The feature off for the company (its plan) or for this IVR: the live API answers the one text.
+    if dialer == "anonymous" and (account.get("obd_anonymous_enabled") is False or not ivr["dialers"].get("anonymous")):
+        raise Refusal(403, ANONYMOUS_OFF)
     if not ivr["dialers"].get(dialer):
         raise Refusal(403, f"The {dialer} dialer is not enabled for this IVR")
     return dialer
@@ -117,8 +132,8 @@ def _dialer(body: dict, dial_type: str, ivr: dict) -> str:
 
 def _e164(body: dict, field: str) -> str:
     value = body[field].strip()
-    if not is_e164(value):
-        raise Refusal(400, f"Invalid number format for {field}: use E.164 with the country code, e.g. +919876543210")
+    if not is_complete_e164(value):  # "9389559274" and "919389559274" were refused live: the "+" and code are needed
+        raise Refusal(400, INVALID_NUMBER)
     return value
 
 

@@ -55,10 +55,10 @@ def test_journal_records_api_requests_and_filters_them(client, tenant):
     client.get("/_mock/tenants")  # the control plane is not journaled
     entries = client.get("/_mock/journal").json()["requests"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == \
-        [("GET", "/chat/phonenumbers", 200), ("GET", "/chat/phonenumbers", 403)]
+        [("GET", "/chat/phonenumbers", 200), ("GET", "/chat/phonenumbers", 401)]
     assert entries[0]["query"] == {"limit": "2"} and entries[0]["company_id"] == tenant.company_id
     assert entries[0]["time"] == moment("2025-07-15T10:00:00.000000Z")  # the manual clock's time
-    assert [e["status"] for e in client.get("/_mock/journal?status=403").json()["requests"]] == [403]
+    assert [e["status"] for e in client.get("/_mock/journal?status=401").json()["requests"]] == [401]
     assert client.get("/_mock/journal?path=/chat/*&method=get").json()["requests"] == entries
     assert client.get("/_mock/journal?status=abc").status_code == 400
     client.delete("/_mock/journal")

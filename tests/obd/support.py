@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from mock_server import schemas
+
 EXAMPLES = json.loads((Path(__file__).resolve().parent.parent / "data" / "telephony_examples.json").read_text("utf-8"))
 
 
@@ -34,6 +36,17 @@ class Obd:
         if isinstance(body, (bytes, str)):
             return self.client.post("/obd-api-v1", content=body, headers={**headers, "Content-Type": "application/json"})
         return self.client.post("/obd-api-v1", json=body if body is not None else self.body(**kwargs), headers=headers)
+
+
+def application_answer(response, status, details=None):
+    """The application's answer (details/status/code/unique_id/reference_id) of ``status``; its body."""
+    body = response.json()
+    assert response.status_code == status, body
+    assert schemas.field_errors("obd/call.response", body) == {}
+    assert body["code"] == str(status) and body["status"] == ("success" if status == 200 else "error")
+    if details is not None:
+        assert body["details"] == details
+    return body
 
 
 def without_comments(text: str) -> str:

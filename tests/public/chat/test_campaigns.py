@@ -133,7 +133,7 @@ def test_the_sending_number_header_is_required(client, tenant, value, detail):
 
 def test_authentication_comes_first(client, tenant):
     r = client.get("/chat/campaigns", headers={"X-WABA-PHONENUMBER-ID": tenant.phone("primary")["phone_number_id"]})
-    assert r.status_code == 403 and r.json()["errors"]["detail"] == "Authentication credentials were not provided."
+    assert r.status_code == 401 and r.json() == {"message": "Unauthorized"}
 
 
 # --- detail ----------------------------------------------------------------------------------

@@ -197,7 +197,7 @@ def test_uploaded_media_is_usable_in_a_template_header_of_this_company_only(clie
 
 def test_upload_needs_credentials(client, tenant):
     r = client.post(URL, files={"file": ("a.jpg", b"x", "image/jpeg")}, data={"application": "template"})
-    assert r.status_code == 403
+    assert r.status_code == 401
 
 
 def test_documented_examples_validate_and_replay(client, tenant):

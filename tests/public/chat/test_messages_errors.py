@@ -87,4 +87,4 @@ def test_non_json_and_non_object_bodies(client, tenant):
 
 def test_authentication_comes_first(client, tenant):
     r = client.post("/chat/messages", json={})
-    assert r.status_code == 403
+    assert r.status_code == 401
