@@ -13,7 +13,7 @@ from starlette.routing import Route
 from mock_server.context import AppContext
 from mock_server.control.common import control_error, tenant_of
 from mock_server.domain import whatsapp
-from mock_server.engine import message_kinds, message_steps
+from mock_server.engine import message_kinds, message_steps, runner
 from mock_server.errors import DRF_INVALID
 from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body, read_json, require_object
 from mock_server.public.chat import message_rules, messages, template_rules, templates
@@ -53,11 +53,29 @@ async def inbound(request: Request) -> Json:
     who = message_rules.recipient(body["customer_country_code"], body["customer_number"])
     if who is None:
         raise DRF_INVALID.field("customer_number", "Country code and number together may have at most 15 digits.")
+    if "media" in body:  # pushed twice, as live: the whatsapp-received-media scenario plays it
+        return _inbound_media(ctx, tenant, body, who)
     with ctx.store.transaction():
         message, conversation = message_steps.receive(ctx, tenant, ctx.now(), body["phone_number_id"], who,
                                                       body["text"])
     return Json({"message_id": message["id"], "conversation_id": conversation["id"],
                  "window_expires_at": conversation["expire_at"]}, status_code=201)
+
+
+def _inbound_media(ctx: AppContext, tenant, body: dict, who: tuple[str, str]) -> Json:
+    params = {"phone_number": body["phone_number_id"], "customer": f"+{''.join(who)}", "media": body["media"],
+              **{k: body[k] for k in ("caption", "link_after") if k in body}}
+    try:
+        run = runner.start_run(ctx, tenant, "whatsapp-received-media", params, trigger="inbound")
+    except runner.RunRefused as exc:  # e.g. a scenario folder of the user's replaced it with other parameters
+        raise DRF_INVALID.error(exc.errors) from None
+    except runner.UnknownScenario as exc:
+        raise control_error(409, str(exc)) from None
+    if run["status"] == "failed":
+        raise control_error(409, f"The media could not be received: {run['error']}")
+    conversation = tenant[messages.CONVERSATIONS].get(run["state"]["conversation_id"])
+    return Json({"message_id": run["state"]["message_id"], "conversation_id": conversation["id"],
+                 "window_expires_at": conversation["expire_at"], "run_id": run["id"]}, status_code=201)
 
 
 def _conversation(request: Request, tenant) -> dict:

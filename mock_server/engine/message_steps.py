@@ -104,9 +104,43 @@ def recipient_of(number: str) -> tuple[str, str]:
 def receive(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
             text: str) -> tuple[dict, dict]:
     """A customer writes: message.received; the conversation is created or revived, its window opens."""
+    return _received(ctx, tenant, at, phone_number_id, who, {"type": "text", "context": {"body": text}})
+
+
+# Received media, as the live service pushes it (OBSERVED.md D.28-29): message.received at once with
+# context.link null (its copy not stored yet), then again, the same payload.id, once the link is ready.
+MEDIA_MIME_TYPES = {"image": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg", "document": "application/pdf"}
+MEDIA_LINKS = "https://myoperator-whatsapp-media.s3.ap-south-1.amazonaws.com"  # its own public copy: no token
+MEDIA_EXTENSIONS = {"image": ".jpg", "video": ".mp4", "audio": ".ogg", "document": ".pdf"}
+
+
+def receive_media(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
+                  kind: str, caption: str = "") -> tuple[dict, dict]:
+    """A customer sends media: the first message.received, its link not there yet."""
+    context = {"link": None, "media_id": ctx.ids.digits(16), "mime_type": MEDIA_MIME_TYPES[kind]}
+    if kind != "audio":
+        context["caption"] = caption or None
+    if kind == "document":
+        context["filename"] = "document.pdf"
+    return _received(ctx, tenant, at, phone_number_id, who, {"type": kind, "context": context})
+
+
+def media_ready(ctx: AppContext, tenant: TenantState, at: datetime, message: dict) -> dict:
+    """The received media's copy is stored: message.received again, the same message with its link."""
+    kind, context = message["payload"]["type"], message["payload"]["context"]
+    if context.get("link") is not None:
+        raise ValueError("the message's media link is already there")
+    link = f"{MEDIA_LINKS}/{tenant.company_id}/{message['id']}{MEDIA_EXTENSIONS[kind]}"
+    ready = dict(message, payload={"type": kind, "context": dict(context, link=link)}, modified=iso(at))
+    publish(ctx, tenant, at, tenant[CONVERSATIONS].get(message["conversation_id"]), ready, "message.received")
+    return ready
+
+
+def _received(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
+              payload: dict) -> tuple[dict, dict]:
     conversation = chat.conversation_for(ctx, tenant, at, phone_number_id, *who)
-    message = chat.new_message(ctx, conversation, at, direction="incoming", type="text", status="received",
-                               payload={"type": "text", "context": {"body": text}}, source="customer")
+    message = chat.new_message(ctx, conversation, at, direction="incoming", type=payload["type"], status="received",
+                               payload=payload, source="customer")
     conversation = whatsapp.customer_wrote(conversation, at)
     return message, publish(ctx, tenant, at, conversation, message, "message.received")
 
@@ -310,6 +344,21 @@ def customer_writes(step: Step) -> None:
     message, _ = receive(step.ctx, step.tenant, step.at, args["phone_number"], recipient_of(args["customer"]),
                          args["text"])
     _remember(step, message)
+
+
+@action("message.receive_media")
+def customer_sends_media(step: Step) -> None:
+    args = step.args
+    if find_phone(step.tenant, args["phone_number"]) is None:
+        raise ValueError(f"no WhatsApp number {args['phone_number']!r} in this company")
+    message, _ = receive_media(step.ctx, step.tenant, step.at, args["phone_number"], recipient_of(args["customer"]),
+                               args["media"], args.get("caption") or "")
+    _remember(step, message)
+
+
+@action("message.media_ready")
+def media_link_ready(step: Step) -> None:
+    media_ready(step.ctx, step.tenant, step.at, _message(step))
 
 
 @action("conversation.assign")

@@ -108,7 +108,25 @@ def test_every_shipped_whatsapp_scenario_has_a_test(app):
     shipped = {name for name, s in runner.catalog(app.state.ctx).items() if s.channel == "whatsapp"}
     assert shipped == {"whatsapp-read", "whatsapp-delivered", "whatsapp-sent", "whatsapp-failed", "whatsapp-received",
                        "whatsapp-assign-close", "whatsapp-link-click", "template-review-approved",
-                       "template-review-rejected", "campaign-run"}
+                       "template-review-rejected", "campaign-run", "whatsapp-received-media"}
+
+
+@pytest.mark.parametrize("media,shown", [
+    ("document", {"mime_type": "application/pdf", "caption": "report", "filename": "document.pdf"}),
+    ("audio", {"mime_type": "audio/ogg"}),
+])
+def test_received_media_is_pushed_without_its_link_then_with_it(client, tenant, media, shown):
+    run = support.run(client, tenant, "whatsapp-received-media", media=media, caption="report", link_after=7)
+    support.advance(client, 7)
+    events = whatsapp_events_of(client, tenant)
+    check_bodies(events)
+    assert timeline(events, run) == [(RECEIVED, 0), (RECEIVED, 7)]
+    first, second = (payload(e)["data"] for e in events)
+    assert first["type"] == second["type"] == media
+    assert {k: v for k, v in first["context"].items() if k not in ("link", "media_id")} == shown
+    assert first["context"]["link"] is None and second["context"]["link"].endswith(payload(events[0])["id"]
+                                                                                   + {"document": ".pdf", "audio": ".ogg"}[media])
+    finished(client, tenant, run)
 
 
 # --- outgoing messages -------------------------------------------------------------------------------

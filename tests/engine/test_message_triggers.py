@@ -343,3 +343,42 @@ def test_a_livechat_reply_is_refused_outside_the_window_or_without_an_agent(clie
     closed = conversation_route(client, tenant, conversation_id, "reply", {"text": "Hi", "by": agent})
     assert closed.status_code == 409 and "24-hour window is closed" in closed.json()["message"]
     assert tenant.state.dump() == before  # nothing written, nothing charged
+
+
+def test_inbound_media_arrives_twice_with_the_same_id_first_without_its_link(client, tenant):
+    # As the live service pushes it (OBSERVED.md D.28): a receiver that drops the second push loses the file.
+    r = client.post(f"/_mock/tenants/{tenant.company_id}/inbound", json={
+        "phone_number_id": tenant.phone("primary")["phone_number_id"], "customer_country_code": "91",
+        "customer_number": CUSTOMER["customer_number"], "media": "image", "caption": "my prescription"})
+    assert r.status_code == 201, r.json()
+    assert schemas.field_errors("control/message.inbound.response", r.json()) == {}
+    opened = r.json()
+    [first] = whatsapp_events_of(client, tenant)
+    support.advance(client, 3)
+    events = whatsapp_events_of(client, tenant)
+    check_bodies(events)
+    assert [e["event_type"] for e in events] == [RECEIVED, RECEIVED]
+    pushed = [payload(e) for e in events]
+    assert pushed[0]["id"] == pushed[1]["id"] == opened["message_id"]
+    assert [p["data"]["context"]["link"] for p in pushed][0] is None
+    link = pushed[1]["data"]["context"]["link"]
+    assert link.startswith("https://") and link.endswith(f"/{opened['message_id']}.jpg")
+    assert pushed[1]["data"]["context"] | {"link": None} == pushed[0]["data"]["context"]
+    assert pushed[0]["data"]["context"]["caption"] == "my prescription"
+    assert support.offset(parse_iso(first["at"]), events[1]["at"]) == 3
+    conversation = tenant.state["conversations"].get(opened["conversation_id"])
+    assert conversation["unread_count"] == 1  # one message, pushed twice
+    assert stored_message(client, tenant, opened["message_id"])["payload"]["context"]["link"] == link
+    run = client.get(f"/_mock/tenants/{tenant.company_id}/scenario-runs/{opened['run_id']}").json()
+    assert run["scenario"] == "whatsapp-received-media" and run["status"] == "finished"
+
+
+def test_inbound_takes_text_or_media_not_both(client, tenant):
+    base = {"phone_number_id": tenant.phone("primary")["phone_number_id"], "customer_country_code": "91",
+            "customer_number": CUSTOMER["customer_number"]}
+    url = f"/_mock/tenants/{tenant.company_id}/inbound"
+    assert client.post(url, json=base | {"text": "hi", "media": "image"}).status_code == 400
+    assert client.post(url, json=base).status_code == 400
+    assert client.post(url, json=base | {"media": "sticker"}).status_code == 400
+    assert client.post(url, json=base | {"text": "hi", "caption": "x"}).status_code == 400
+    assert whatsapp_events_of(client, tenant) == []
