@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from mock_server.profiles import PROFILES
 from mock_server.settings import DEFAULT_PORT, DEFAULT_SEED, Settings
 
 
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds a receiver has to answer a webhook attempt")
     serve.add_argument("--scenarios", action="append", default=[], type=Path, metavar="DIR",
                        help="load your own scenario files (*.yaml) from DIR too; repeatable")
+    serve.add_argument("--profile", choices=PROFILES, default=Settings.profile,
+                       help="where the docs and the live service disagree, answer as observed live (default) or "
+                            "as documented in the Postman collection")
     serve.add_argument("--strict", action="store_true",
                        help="validate every webhook body against its schema before sending it")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
@@ -142,7 +146,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
                     template_review_seconds=args.template_review_seconds,
                     obd_reference_ttl_seconds=args.obd_reference_ttl,
                     webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
-                    webhook_timeout=args.webhook_timeout, strict=args.strict,
+                    webhook_timeout=args.webhook_timeout, strict=args.strict, profile=args.profile,
                     scenario_dirs=tuple(args.scenarios))
 
 

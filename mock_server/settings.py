@@ -43,6 +43,9 @@ class Settings:
     delivery_log_size: int = 1000
     # Validate every emitted webhook body against its schema before it is queued (a bug raises).
     strict: bool = False
+    # Where the docs and the live service disagree, which to follow: "observed" (live) or "documented"
+    # (the Postman collection exactly); mock_server/profiles.py has every difference.
+    profile: str = "observed"
     # Folders of the user's own scenario files, loaded after the shipped ones (--scenarios DIR).
     scenario_dirs: tuple[Path, ...] = ()
 

@@ -18,6 +18,13 @@ pytest.register_assert_rewrite("tests.vectors")
 from tests.vectors import (COLLECTION_ITEMS, EXAMPLE_SETUPS, EXAMPLES, HEADERS, REQUEST_SETUPS,  # noqa: E402
                            Setup, Vector, envelope_differences, expected_status, load_examples, schema_failures, setups,
                            shape_differences, vector_id)
+from tests.conftest import make_app  # noqa: E402
+
+
+@pytest.fixture
+def app():
+    """The collection's examples are replayed as the collection shows them: the documented profile."""
+    return make_app(profile="documented")
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=vector_id)

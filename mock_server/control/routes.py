@@ -169,11 +169,12 @@ async def advance_clock(request: Request) -> Json:
 
 
 async def health(request: Request) -> Json:
-    """The server is up: its version, its clock and how long it has run (for CI scripts and container checks)."""
+    """The server is up: its version, fidelity profile, clock and how long it has run (for CI scripts and
+    container checks)."""
     from mock_server import __version__
 
     ctx = ctx_of(request)
-    return Json({"status": "ok", "version": __version__,
+    return Json({"status": "ok", "version": __version__, "profile": ctx.settings.profile,
                  "clock": {"mode": "manual" if ctx.clock.manual else "real", "now": iso(ctx.now())},
                  "uptime": round(time.monotonic() - ctx.started_monotonic, 3)})
 

@@ -160,13 +160,15 @@ def _ended(session: dict, event_type: str) -> None:
         raise ValueError(f"{event_type} is sent once the call has ended")
 
 
-def call_end(session: dict, *, event_id: str, at: str | datetime | None = None, sequence: int | None = None) -> dict:
+def call_end(session: dict, *, event_id: str, at: str | datetime | None = None, sequence: int | None = None,
+             obd_category: str = "outgoing") -> dict:
+    """``obd_category``: what an OBD call's category reads (the profile's: the examples' "outgoing", or "obd")."""
     _ended(session, "call.end")
     payload = {
         "id": session["uid"], "did": session["did"], "direction": session["direction"],
         "customer_number": session["customer"]["number"], "status": session["status"],
         "started_at": ms_time(session["started_at"]), "ended_at": ms_time(session["ended_at"]),
-        "category": "outgoing" if session["category"] == "obd" else session["category"],
+        "category": obd_category if session["category"] == "obd" else session["category"],
         "duration": session["duration"], "recording_filename": session["recording"] or "",
         "billable": session["billable"], "ref_id": session["ref_id"] or "",
         "client_ref_id": session["client_ref_id"] or "", "obd_campaign": _campaign(session),
@@ -293,7 +295,8 @@ def render(session: dict, step: dict, bits: dict, *, event_id: str, sequence: in
     if kind == "call.answered":
         return call_answered(session, leg, event_id=event_id, at=at, sequence=sequence)
     if kind == "call.end":
-        return call_end(session, event_id=event_id, at=at, sequence=sequence)
+        return call_end(session, event_id=event_id, at=at, sequence=sequence,
+                        obd_category=bits.get("obd_category", "outgoing"))
     if kind == "call.summary":
         return call_summary(session, bits, event_id=event_id, at=at)
     if kind == "disposition":

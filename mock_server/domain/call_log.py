@@ -31,10 +31,12 @@ CALLER_ID_CATEGORIES = ("incoming", "callback")
 
 
 def tenant_bits(company_id: str, users: list[dict], departments: list[dict],
-                recording_url: Callable[[str], str] | None = None) -> dict:
-    """What the renderings need from the tenant: names of users and departments, recording links."""
+                recording_url: Callable[[str], str] | None = None, obd_category: str = "outgoing") -> dict:
+    """What the renderings need besides the call: names of users and departments, recording links, and
+    the word call.end uses for an OBD call (the fidelity profile's)."""
     return {"company_id": company_id, "users": {u["id"]: u for u in users},
-            "departments": {d["id"]: d for d in departments}, "recording_url": recording_url}
+            "departments": {d["id"]: d for d in departments}, "recording_url": recording_url,
+            "obd_category": obd_category}
 
 
 def epoch(text: str) -> int:

@@ -20,6 +20,7 @@ number; default: a contact's), agent (a user who takes calls), did, department a
 
 from __future__ import annotations
 
+from mock_server import profiles
 from mock_server.clock import iso
 from mock_server.developers import recordings
 from mock_server.domain import call_events, call_log, calls
@@ -142,7 +143,8 @@ def _department(tenant: TenantState, department_id) -> dict | None:
 def _bits(step: Step) -> dict:
     tenant = step.tenant
     return call_log.tenant_bits(tenant.company_id, tenant["users"].values(), tenant["departments"].values(),
-                                recording_url=recordings.link_endpoint(step.ctx.settings.public_base_url))
+                                recording_url=recordings.link_endpoint(step.ctx.settings.public_base_url),
+                                obd_category=profiles.obd_end_category(step.ctx.settings.profile))
 
 
 def _publish(step: Step, session: dict, *events: tuple[str, int | None]) -> None:

@@ -32,7 +32,9 @@ simulator (started once): before each test it is reset to the fixtures (every co
 run-time webhook subscriptions, the journal, the faults), so no test sees another's calls, events or
 deliveries; the clock carries on from where the last test left it (it never runs backwards), so
 times and generated ids are not those of a fresh simulator. Any other marker argument is a
-simulator setting (``seed``, ``clock="real"``, ``speed``, ``strict``, ``webhook_timeout``…).
+simulator setting (``seed``, ``clock="real"``, ``speed``, ``strict``, ``profile``, ``webhook_timeout``…).
+``--myoperator-profile=documented`` (or the ini option ``myoperator_profile``) runs every test on the
+collection's fidelity profile instead of the live service's, so a suite can be run once under each.
 
 Parallel runs: every pytest-xdist worker is a process of its own that starts its own simulators, on
 ports of its own; a simulator serves one test at a time, so tests never see each other's calls,
@@ -47,6 +49,7 @@ from typing import Any
 
 import pytest
 
+from mock_server.profiles import PROFILES
 from mock_server.testing.receiver import WebhookReceiver
 from mock_server.testing.schema_check import assert_matches_schema
 from mock_server.testing.servers import on_free_port
@@ -61,6 +64,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="how the myoperator fixture runs the simulator: asgi (in this process, the "
                          "default) or http (a real server on a free port)")
     parser.addini("myoperator_server", "asgi or http: how the myoperator fixture runs the simulator", default="asgi")
+    group.addoption("--myoperator-profile", choices=PROFILES, default=None,
+                    help="the simulator's fidelity profile for the run: observed (the live service, the default) "
+                         "or documented (the Postman collection); run the suite once with each")
+    parser.addini("myoperator_profile", "observed or documented: the simulator's fidelity profile", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,6 +81,8 @@ def _options(request: pytest.FixtureRequest) -> tuple[str, str, dict[str, Any]]:
     config = request.config
     chosen: dict[str, Any] = {"server": config.getoption("myoperator_server") or config.getini("myoperator_server"),
                               "scope": "function"}
+    if profile := config.getoption("myoperator_profile") or config.getini("myoperator_profile"):
+        chosen["profile"] = profile
     for marker in reversed(list(request.node.iter_markers("myoperator"))):
         if marker.args:
             raise TypeError("@pytest.mark.myoperator takes keyword arguments only, e.g. server='http'")

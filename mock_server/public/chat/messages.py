@@ -28,6 +28,7 @@ from mock_server.domain import whatsapp
 from mock_server.engine import message_rules as lifecycle
 from mock_server.engine import runner
 from mock_server.errors import MESSAGE_INVALID, envelope
+from mock_server import profiles
 from mock_server.http import Json, read_json
 from mock_server.public.auth import endpoint
 from mock_server.public.chat import message_rules as rules
@@ -192,11 +193,8 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
         tenant.save_account(dict(tenant.account, wallet_balance=balance))
         start_lifecycle(ctx, tenant, message)
 
-    if data["type"] == "interactive":  # documented: "Accepted", and the key spelt right
-        return Json({"status": "success", "code": "200", "message": "Accepted",
-                     "data": {"conversation_id": conversation["id"], "message_id": message["id"]}})
-    return Json({"status": "success", "code": "200", "message": "Message Sent",  # documented: "conversaton_id"
-                 "data": {"message_id": message["id"], "conversaton_id": conversation["id"]}})
+    return Json(profiles.send_message_answer(ctx.settings.profile, interactive=data["type"] == "interactive",
+                                             message_id=message["id"], conversation_id=conversation["id"]))
 
 
 routes = [Route("/chat/messages", send_message, methods=["POST"])]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_server import schemas
-from tests.conftest import examples
+from tests.conftest import examples, make_app
 from tests.public.chat.messaging import (CUSTOMER, TEXT, check, inbound, interactive, list_action, media_id,
                                          patch_tenant, reply_buttons, stored, template)
 
@@ -18,6 +18,12 @@ from tests.public.chat.messaging import (CUSTOMER, TEXT, check, inbound, interac
 # --- documented examples ---------------------------------------------------------------------
 # No state produces a server fault: this example is replayed through fault injection instead.
 UNREPRODUCIBLE = {"Internal Server Error": "a server fault; no state of the simulator produces it"}
+
+
+@pytest.fixture
+def app():
+    """The collection's examples are replayed as the collection shows them: the documented profile."""
+    return make_app(profile="documented")
 
 
 def _fixture_template(context):

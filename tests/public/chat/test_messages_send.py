@@ -56,7 +56,7 @@ def test_message_and_conversation_are_stored(client, tenant):
     number = contact["phone_number"]
     r, body = send(client, tenant, template("welcome_customer", body={"customer_name": "Asha"}),
                    customer_number=number, myop_ref_id="ref-1", trail={"name": "onboarding"})
-    message_id, conversation_id = body["data"]["message_id"], body["data"]["conversaton_id"]
+    message_id, conversation_id = body["data"]["message_id"], body["data"]["conversation_id"]
     [message] = stored(client, tenant, customer_number=number)
     assert message["id"] == message_id and message["conversation_id"] == conversation_id
     # Meta has taken it: its delivery lifecycle moves it on (tests/engine/test_message_triggers.py)
@@ -78,7 +78,7 @@ def test_message_and_conversation_are_stored(client, tenant):
     assert conversation["last_message_at"] == message["created"]
     advance(client, 60)
     second = send(client, tenant, template("start_chat"), customer_number=number)[1]["data"]
-    assert second["conversaton_id"] == conversation_id and second["message_id"] != message_id
+    assert second["conversation_id"] == conversation_id and second["message_id"] != message_id
     assert tenant.state["conversations"].get(conversation_id)["last_message_at"] == moment("2025-07-15T10:01:00.000000Z")
     assert len(tenant.state["conversations"]) == 1
 
@@ -88,7 +88,7 @@ def test_a_reply_takes_over_the_conversation_the_customer_started(client, tenant
     assert tenant.state["conversations"].get(opened["conversation_id"])["status"] == "unassigned"
     advance(client, 30)
     data = send(client, tenant, TEXT, customer_number="9000000011")[1]["data"]
-    assert data["conversaton_id"] == opened["conversation_id"]
+    assert data["conversation_id"] == opened["conversation_id"]
     owner = next(u["id"] for u in tenant.state["users"] if u["role"] == "owner")
     conversation = tenant.state["conversations"].get(opened["conversation_id"])
     assert (conversation["status"], conversation["assigned_to"]) == ("assigned", owner)
