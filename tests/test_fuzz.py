@@ -112,7 +112,10 @@ def authorize(case, data, tenant: Tenant) -> None:
                 if isinstance(case.body.get(key), str):
                     case.body[key] = value
     elif surface == "developers API" and path not in {p for _, p in contract.AUDIO_OPERATIONS}:
-        case.query["token"] = state.account["developer_token"]
+        # A body generated invalid (say, without its required token) gets no token in the query either: the
+        # query's would stand in for the body's, and the request would rightly be accepted.
+        if case.body is None or generated_valid(case, "body"):
+            case.query["token"] = state.account["developer_token"]
         if isinstance(case.body, dict) and isinstance(case.body.get("token"), str) and generated_valid(case, "body"):
             case.body["token"] = state.account["developer_token"]  # the body's token wins over the query's
     if "company_id" in case.path_parameters and generated_valid(case, "path"):
