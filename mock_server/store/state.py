@@ -66,10 +66,9 @@ class Collection:
             self._set(str(doc["id"]), doc)
 
     def _set(self, doc_id: str, doc: Doc) -> None:
-        if self._units.open:  # an update keeps its place in the order; a new id is last until undone
-            old = self._docs.get(doc_id)
-            self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1))
         old = self._docs.get(doc_id)
+        if self._units.open:  # an update keeps its place in the order; a new id is last until undone
+            self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1))
         self._unindex(doc_id)
         self._docs[doc_id] = doc
         self._index(doc_id, doc)
