@@ -23,6 +23,7 @@ from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
 from mock_server.developers import routes as developers
 from mock_server.developers.auth import developer_error
+from mock_server.developers.paths import is_developer_path
 from mock_server.journal import JournalMiddleware
 from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
@@ -30,7 +31,6 @@ from mock_server.public.contacts import routes as contacts
 from mock_server.settings import Settings
 
 log = logging.getLogger("mock_server")
-DEVELOPER_PREFIXES = ("/search/", "/contactadd")
 OBD_PREFIX = "/obd-api"
 
 
@@ -42,7 +42,7 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     """An unknown path or a wrong method, answered in the error shape of the surface it is under."""
     path, status = request.url.path, exc.status_code
     message = f"Method \"{request.method}\" not allowed." if status == 405 else f"No endpoint at {path}."
-    if path.startswith(DEVELOPER_PREFIXES):
+    if is_developer_path(path):
         body = developer_error(status, message).body
     elif path.startswith(OBD_PREFIX):
         body = {"message": "Method Not Allowed" if status == 405 else "Not Found"}

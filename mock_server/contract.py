@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from mock_server.developers.paths import LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
+
 COMMON_ERROR = "public/error.response"
 TEMPLATE_400, TEMPLATE_404 = "public/template.invalid.response", "public/template.not_found.response"
 CONTACT_ERROR = "public/contact.error.response"
@@ -18,8 +20,8 @@ CAMPAIGN = {200: "public/campaign.detail.response", 404: "public/campaign.not_fo
 OBD_ANSWER = "obd/call.response"
 DEVELOPER_ERROR = "developers/error"
 # The error body of each surface, by path prefix (longest first), for statuses an operation does not list.
-SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")), ("/search/", (DEVELOPER_ERROR,)),
-                  ("/contactadd", (DEVELOPER_ERROR,)), ("/", (COMMON_ERROR,)))
+SURFACE_ERRORS = (("/obd-api-v1", (OBD_ANSWER, "obd/gateway.error")),
+                  *((prefix, (DEVELOPER_ERROR,)) for prefix in DEVELOPER_PREFIXES), ("/", (COMMON_ERROR,)))
 
 OPERATIONS: dict[tuple[str, str], dict] = {
     ("POST", "/chat/templates"): {"request": "public/template.create.request",
@@ -78,6 +80,10 @@ def _add_public_gateway() -> None:
 
 _add_public_gateway()
 
+# The developers API's live bare paths (POST /search, GET|POST|PUT /user…) are their collection twins' operations.
+OPERATIONS.update({(method, LIVE_PATHS[path]): entry for (method, path), entry in list(OPERATIONS.items())
+                   if path in LIVE_PATHS})
+
 # The Content-Types each public operation's body may have: JSON, but where the collection sends a form (the media
 # upload), DRF's default parsers (multipart, urlencoded and JSON). Any other is the 415 (http.require_media_type).
 JSON_BODY = ("application/json",)
@@ -86,6 +92,7 @@ REQUEST_MEDIA_TYPES = {("POST", "/chat/media/upload"): FORM_BODY}
 
 # Served, but not JSON: the recording a link points at (audio/mpeg, or a developers error body).
 AUDIO = ("GET", "/search/recordings/{token}.mp3")
+AUDIO_OPERATIONS = (AUDIO, ("GET", LIVE_PATHS[AUDIO[1]]))
 
 
 @lru_cache(maxsize=1)

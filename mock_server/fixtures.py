@@ -156,6 +156,9 @@ def load_file(path: Path) -> dict[str, Any]:
             raise ValueError(f"{path}: tenant {tenant['company_id']}: its account's company_id differs")
     if len({t["company_id"] for t in data["tenants"]}) != len(data["tenants"]):
         raise ValueError(f"{path}: two tenants share a company_id")
+    tokens = [t["state"]["account"][0].get("developer_token") for t in data["tenants"]]
+    if len(set(tokens) - {None}) != len(tokens) - tokens.count(None):  # a token names one company
+        raise ValueError(f"{path}: two tenants share a developer_token")
     return data
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_server import contract, schemas
+from mock_server.developers.paths import COLLECTION_PATHS, LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
 from mock_server.settings import DEFAULT_PORT
 
 OPENAPI_VERSION = "3.1.0"
@@ -61,11 +62,14 @@ SURFACES = (
     Surface("OBD API", ("/obd-api",), "https://obd-api.myoperator.co", ({"obdApiKey": []},),
             "Outbound calls. The gateway checks `x-api-key` and the body's types (403/400 `{\"message\": …}`); "
             "the application checks the rest and answers every request in one shape."),
-    Surface("developers API", ("/search/", "/contactadd"), "https://developers.myoperator.co",
+    Surface("developers API", DEVELOPER_PREFIXES, "https://developers.myoperator.co",
             ({"developerToken": []},),
-            "Users, call logs, log filters, recording links and the legacy contact add. Every parameter, "
-            "`token` included, may come in the query string or in the body as JSON or as a form; where both "
-            "give one, the body's wins."),
+            "Users, call logs, log filters, recording links and the legacy contact add, at the live service's "
+            "bare paths (`POST /search`, `GET /filters`, `GET /recordings/link`, `GET|POST|PUT /user`) and at "
+            "the Postman collection's (`/search/search`, `/search/filters`, …). Every parameter, `token` "
+            "included, may come in the query string or in the body as JSON (values may be strings), as a "
+            "urlencoded form or as multipart/form-data; where both give one, the body's wins. A missing or "
+            "unknown token is the live 400 `This not an authorized request`."),
     Surface(CONTROL_TAG, ("/_mock/", "/openapi.json"), None, (),
             "The simulator's own API (not MyOperator's): tenants, clock, journal, faults, scenarios, webhook "
             "subscriptions and logs, and this document. No credentials; errors in the public API's envelope."),
@@ -80,7 +84,7 @@ SECURITY_SCHEMES = {
                   "description": "OBD API: the company's gateway key (`obd_api_key` in GET /_mock/tenants)."},
     "developerToken": {"type": "apiKey", "in": "query", "name": "token",
                        "description": "Developers API: the company's token (`developer_token` in GET /_mock/tenants); "
-                                      "also accepted as a `token` field of a JSON or form body."},
+                                      "also accepted as a `token` field of a JSON, urlencoded or multipart body."},
 }
 
 # The operations' names in MyOperator's documentation.
@@ -338,6 +342,11 @@ def _developer_parameters(request: str) -> list[dict]:
             for name, schema in doc.get("properties", {}).items() if name != "token"]  # token: the security scheme
 
 
+def _summary(method: str, path: str) -> str:
+    """The documentation's name; a live bare path has its collection twin's."""
+    return SUMMARIES.get((method, path)) or SUMMARIES[(method, COLLECTION_PATHS[path])]
+
+
 def _request_body(method: str, path: str, entry: dict, surface: Surface) -> dict | None:
     if (method, path) == ("POST", "/chat/media/upload"):
         return {"required": True, "content": {MULTIPART: {"schema": _media_form()}}}
@@ -346,7 +355,7 @@ def _request_body(method: str, path: str, entry: dict, surface: Surface) -> dict
         return None
     content = {JSON: {"schema": _schema_of(names)}}
     if surface.tag == "developers API":  # the parameters may all come in the query string instead
-        content[FORM] = {"schema": _schema_of(names)}
+        content[FORM] = content[MULTIPART] = {"schema": _schema_of(names)}
         return {"required": False, "content": content}
     return {"required": True, "content": content}
 
@@ -368,11 +377,15 @@ def _operation(method: str, path: str, entry: dict) -> dict:
     parameters = _path_parameters(path) + _public_parameters().get((method, path), [])
     if surface.tag == "developers API" and method == "GET" and request:
         parameters += _developer_parameters(request)
-    op: dict[str, Any] = {"tags": [surface.tag], "summary": SUMMARIES[(method, path)],
+    op: dict[str, Any] = {"tags": [surface.tag], "summary": _summary(method, path),
                           "operationId": _operation_id(method, path), "security": list(surface.security)}
+    notes = []
     if request and surface.tag == "developers API" and method != "GET":
-        op["description"] = ("The parameters may also come in the query string; the body's win. "
-                             "As a form every value is text.")
+        notes.append("The parameters may also come in the query string; the body's win. "
+                     "As a form every value is text.")
+    notes += _twin_note(path)
+    if notes:
+        op["description"] = " ".join(notes)
     if parameters:
         op["parameters"] = parameters
     body = _request_body(method, path, entry, surface)
@@ -382,17 +395,25 @@ def _operation(method: str, path: str, entry: dict) -> dict:
     return op
 
 
+def _twin_note(path: str) -> list[str]:
+    if path in COLLECTION_PATHS:
+        return [f"The live service's path; the Postman collection's {COLLECTION_PATHS[path]} is the same endpoint."]
+    if path in LIVE_PATHS:
+        return [f"The Postman collection's path; the live service serves the same endpoint at {LIVE_PATHS[path]}."]
+    return []
+
+
 def _operation_id(method: str, path: str) -> str:
     words = re.sub(r"[^A-Za-z0-9]+", "_", openapi_path(path)).strip("_")
     return f"{method.lower()}_{words}"
 
 
-def _audio_operation() -> dict:
-    method, path = contract.AUDIO
+def _audio_operation(method: str, path: str) -> dict:
     errors = contract.surface_errors(path)
-    return {"tags": ["developers API"], "summary": SUMMARIES[contract.AUDIO],
+    return {"tags": ["developers API"], "summary": _summary(method, path),
             "operationId": _operation_id(method, path), "security": [],
-            "description": "The link's token is the credential. A `Range: bytes=…` header gets a 206.",
+            "description": " ".join(["The link's token is the credential. A `Range: bytes=…` header gets a 206.",
+                                     *_twin_note(path)]),
             "parameters": _path_parameters(path),
             "responses": {"200": {"description": "OK", "content": {"audio/mpeg": {"schema": {"type": "string"}}}},
                           "206": {"description": "Partial Content",
@@ -499,7 +520,8 @@ def _document(local: str) -> dict:
 
     for (method, path), entry in contract.OPERATIONS.items():
         add(method, path, _operation(method, path, entry))
-    add(*contract.AUDIO, _audio_operation())
+    for method, path in contract.AUDIO_OPERATIONS:
+        add(method, path, _audio_operation(method, path))
     for method, path, endpoint in control_routes():
         add(method, path, _control_operation(method, path, endpoint))
     webhooks = {name.removeprefix("webhooks/"): _webhook(name) for name in webhook_events()}

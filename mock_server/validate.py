@@ -98,10 +98,11 @@ def _suggest(name: str) -> str:
 def _operation_schemas(method: str, path: str, side: str) -> tuple[str, ...]:
     documented = contract.operation(method, path)
     control = openapi.control_operation(method, path)
-    if method == contract.AUDIO[0] and openapi.matches(contract.AUDIO[1], path):
+    audio = next((t for m, t in contract.AUDIO_OPERATIONS if m == method and openapi.matches(t, path)), None)
+    if audio:
         if side != "request" and int(side) >= 400:
             return contract.surface_errors(path)
-        raise UsageError(f"{method} {contract.AUDIO[1]} answers audio/mpeg; only its errors (4xx) are JSON")
+        raise UsageError(f"{method} {audio} answers audio/mpeg; only its errors (4xx) are JSON")
     if documented is None and control is None:
         if any(m == method and openapi.matches(t, path) for m, t, _ in openapi.control_routes()):
             raise UsageError(f"{method} {path} is a /_mock/ route whose bodies have no schema: nothing to check")

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from mock_server import schemas
+from mock_server import contract, schemas
 from tests.conftest import Tenant, check_contract, make_app
 
 # One app for the whole module: hostile input must not corrupt state for the next example either.
@@ -27,9 +27,6 @@ ROUTES = sorted({(m, r.path) for r in APP.routes if isinstance(r, Route) and not
 # Valid credentials of every surface, so that hostile input reaches past authentication.
 CREDENTIALS = {**TENANT.headers, "x-api-key": TENANT.state.account["obd_api_key"]}
 TOKEN = {"token": TENANT.state.account["developer_token"]}
-# Each surface's documented error bodies.
-ERROR_SCHEMAS = {"/obd-api-v1": ("obd/call.response", "obd/gateway.error"), "/search/": ("developers/error",),
-                 "/contactadd": ("developers/error",), "/": ("public/error.response",)}
 
 # Text for paths and query strings (which cannot carry lone surrogates); bodies add those below.
 odd_text = st.one_of(
@@ -68,7 +65,7 @@ def assert_enveloped(response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:300])
     if response.status_code >= 400:
         path = response.request.url.path
-        names = next(names for prefix, names in ERROR_SCHEMAS.items() if path.startswith(prefix))
+        names = contract.surface_errors(path)  # each surface's documented error bodies
         assert any(schemas.field_errors(name, response.json()) == {} for name in names), response.text[:300]
 
 

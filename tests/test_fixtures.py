@@ -70,6 +70,8 @@ def test_generated_fixtures_satisfy_the_fixtures_file_schema():
     (lambda d: d["tenants"][0]["state"]["phone_numbers"][0].pop("profile"), "phone_numbers.0.profile: profile is required"),
     (lambda d: d["tenants"][0]["state"]["custom_fields"][8].pop("options"), "options is required"),
     (lambda d: d["tenants"][1].update(company_id=d["tenants"][0]["company_id"]), "differs"),
+    (lambda d: d["tenants"][1]["state"]["account"][0].update(  # a token names one company (the store's index)
+        developer_token=d["tenants"][0]["state"]["account"][0]["developer_token"]), "share a developer_token"),
 ])
 def test_a_malformed_fixtures_file_is_refused_with_a_clear_message(tmp_path, breakage, complaint):
     data = fixtures.generate(DEFAULT_SEED)

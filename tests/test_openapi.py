@@ -20,6 +20,7 @@ from referencing.jsonschema import DRAFT202012
 
 from mock_server import cli, contract, openapi, schemas
 from mock_server.webhooks.dispatcher import schema_name
+from mock_server.developers.paths import LIVE_PATHS
 from tests.conftest import example_responses, make_app
 
 DOCUMENT = openapi.document()
@@ -124,19 +125,34 @@ def test_every_operation_of_the_contract_is_documented_with_its_schemas():
             assert refs == {openapi.component_ref(n) for n in (names if isinstance(names, tuple) else (names,))}
         errors = set(_refs(op["responses"]["4XX"]))
         assert errors == {openapi.component_ref(n) for n in contract.surface_errors(path)}
-        if "request" in entry and not (path.startswith("/search/") and method == "GET"):
+        if "request" in entry and not (openapi.surface_of(path).tag == "developers API" and method == "GET"):
             bodies = op["requestBody"]["content"]
             assert {b["schema"]["$ref"] for b in bodies.values()} == {openapi.component_ref(entry["request"])}
 
 
-def test_the_developers_api_takes_query_form_or_json_parameters():
-    users = DOCUMENT["paths"]["/search/user"]
+@pytest.mark.parametrize("prefix", ["/search", ""])  # the collection's paths and the live bare ones
+def test_the_developers_api_takes_query_form_or_json_parameters(prefix):
+    users = DOCUMENT["paths"][f"{prefix}/user"]
     assert {p["name"] for p in users["get"]["parameters"]} == {"keyword", "page", "page-size", "_all"}
-    assert set(users["post"]["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
-    link = DOCUMENT["paths"]["/search/recordings/link"]["get"]["parameters"]
+    assert set(users["post"]["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded",
+                                                            "multipart/form-data"}
+    link = DOCUMENT["paths"][f"{prefix}/recordings/link"]["get"]["parameters"]
     assert [(p["name"], p["required"]) for p in link] == [("file", True)]
-    assert DOCUMENT["paths"]["/search/recordings/{token}.mp3"]["get"]["responses"]["200"]["content"] == {
+    assert DOCUMENT["paths"][f"{prefix}/recordings/{{token}}.mp3"]["get"]["responses"]["200"]["content"] == {
         "audio/mpeg": {"schema": {"type": "string"}}}
+
+
+def test_the_live_bare_paths_are_documented_beside_the_collections():
+    for prefixed, bare in LIVE_PATHS.items():
+        twin, live = DOCUMENT["paths"][prefixed], DOCUMENT["paths"][bare]
+        assert set(live) == set(twin)
+        for method in set(live) - {"servers"}:
+            assert (live[method]["summary"], live[method]["responses"]) == (twin[method]["summary"],
+                                                                            twin[method]["responses"])
+            assert prefixed in live[method]["description"] and bare in twin[method]["description"]
+    search = DOCUMENT["paths"]["/search"]["post"]
+    assert (search["summary"], search["tags"], search["security"]) == ("Search Logs", ["developers API"],
+                                                                        [{"developerToken": []}])
 
 
 def test_media_upload_is_a_multipart_form():

@@ -1,23 +1,22 @@
 """The developers API's conventions: a ``token`` parameter on every call, and its error body.
 
-Parameters may come in the query string (as the collection's URLs show) or in the body, as JSON or
-as a form; the body wins where both give one. Errors are documented only as "status = error with
-code and message": ``{"status": "error", "code": 400, "message": "…"}``, the code an integer as in
-the success bodies.
+Parameters come from the query string and the body together (``developers.request_params``).
+Errors are documented only as "status = error with code and message": ``{"status": "error",
+"code": 400, "message": "…"}``, the code an integer as in the success bodies. A token that is
+missing or not a company's is the live service's 400 ``This not an authorized request``.
 """
 
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Awaitable, Callable
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
+from mock_server.developers.request_params import read_params
 from mock_server.errors import ApiError
-from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
 from mock_server.journal import note_tenant
 from mock_server.store import TenantState
 
@@ -39,34 +38,20 @@ class DeveloperStyle:
 
 DEV_INVALID = DeveloperStyle()
 Params = dict[str, Any]
+TOKEN_FIELD = "developer_token"  # the account field a token is
+UNAUTHORIZED = "This not an authorized request"
 Handler = Callable[[Request, AppContext, TenantState, Params], Awaitable[Response]]
 
 
-async def read_params(request: Request) -> Params:
-    """Query string and body parameters together (the body's win)."""
-    params: Params = dict(request.query_params)
-    raw = await read_body(request, MAX_JSON_BYTES, DEV_INVALID)
-    if raw.strip():
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "application/json" or raw.lstrip()[:1] in (b"{", b"["):
-            body = parse_json(raw, DEV_INVALID)
-            if body is not EMPTY and not isinstance(body, dict):
-                raise DEV_INVALID.field("body", "Invalid data. Expected a JSON object.")
-            params.update(body if isinstance(body, dict) else {})
-        else:
-            try:
-                params.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
-            except UnicodeDecodeError:
-                raise DEV_INVALID.field("body", "The body is neither JSON nor a UTF-8 form.")
-    return params
+def unauthorized() -> ApiError:
+    """The live answer to a missing, truncated or unknown token: HTTP 400, keys in the live order (OBSERVED A.4)."""
+    return ApiError(400, {"status": "error", "message": UNAUTHORIZED, "code": 400})
 
 
 def tenant_for_token(ctx: AppContext, token: Any) -> TenantState:
-    if not isinstance(token, str) or not token.strip():
-        raise developer_error(401, "Authentication failed: the token parameter is required.")
-    tenant = next((t for t in ctx.store.tenants.values() if t.account.get("developer_token") == token.strip()), None)
+    tenant = ctx.store.tenant_by(TOKEN_FIELD, token.strip()) if isinstance(token, str) and token.strip() else None
     if tenant is None:
-        raise developer_error(401, "Authentication failed: invalid token.")
+        raise unauthorized()
     return tenant
 
 
@@ -76,7 +61,7 @@ def developer_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Respon
     @wraps(handler)
     async def run(request: Request) -> Response:
         ctx: AppContext = request.app.state.ctx
-        params = await read_params(request)
+        params = await read_params(request, DEV_INVALID)
         tenant = tenant_for_token(ctx, params.get("token"))
         note_tenant(request.scope, tenant.company_id)  # the token's company, for the journal
         return await handler(request, ctx, tenant, params)

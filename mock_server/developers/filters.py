@@ -1,4 +1,4 @@
-"""Developers API: GET /search/filters, the list of call-log filters Search Logs' ``filters`` accepts.
+"""Developers API: GET /search/filters (live: GET /filters), the list of call-log filters Search Logs' ``filters`` accepts.
 
 The list is the documented one (mock_server.developers.filter_expr.FILTERS), the same for every
 account. Any other method gets the developers API's error body with a 405 and an Allow header.
@@ -27,7 +27,7 @@ class MethodNotAllowed:
     """An ASGI app, so that its Route takes every method (a function endpoint's would default to GET)."""
 
     async def __call__(self, scope, receive, send) -> None:
-        message = f"Method \"{scope['method']}\" not allowed: use GET {PATH}?token=<your API token>."
+        message = f"Method \"{scope['method']}\" not allowed: use GET {scope['path']}?token=<your API token>."
         response = Json({"status": "error", "code": 405, "message": message}, 405, headers={"Allow": "GET, HEAD"})
         await response(scope, receive, send)
 

@@ -10,8 +10,8 @@ code reads it (``status == "success"``, then ``url``), the success body is
   names) are refused with a 400 before any lookup.
 - Each request issues a new link, kept as a document (``recording_links``: token, file, call id,
   issued_at, expires_at) so it survives a restart. The link is
-  ``<base>/search/recordings/<token>.mp3`` on this server (under /search/ so that its errors are
-  the developers API's), needing no API token, like a pre-signed URL: it serves a small silent
+  ``<base>/search/recordings/<token>.mp3`` on this server (``<base>/recordings/<token>.mp3`` when
+  asked at the live bare ``/recordings/link``; either way its errors are the developers API's), needing no API token, like a pre-signed URL: it serves a small silent
   MP3 (``developers.audio``) until ``expires_at`` (24 h after issue on the server clock), then
   410. Single byte ranges are honoured (206/416). Other methods get the developers API's 405.
 """
@@ -34,6 +34,7 @@ from mock_server.clock import iso, parse_iso
 from mock_server.context import AppContext
 from mock_server.developers import audio
 from mock_server.developers.auth import Params, developer_endpoint, developer_error
+from mock_server.developers.paths import family
 from mock_server.errors import quoted
 from mock_server.http import Json
 from mock_server.store import TenantState
@@ -124,8 +125,9 @@ def forget_old_links(tenant: TenantState, now) -> None:
             tenant[LINKS].delete(link["id"])
 
 
-def audio_url(base: str, token: str) -> str:
-    return f"{base}/search/recordings/{token}.mp3"
+def audio_url(base: str, token: str, prefix: str) -> str:
+    """The link's URL, under the path family (``paths.family``) its request used."""
+    return f"{base}{prefix}/recordings/{token}.mp3"
 
 
 # --- GET /search/recordings/link ------------------------------------------------------------------------
@@ -140,7 +142,7 @@ async def recording_link(request: Request, ctx: AppContext, tenant: TenantState,
         forget_old_links(tenant, now)
         tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
                            "issued_at": iso(now), "expires_at": iso(expires)})
-    return Json({"status": "success", "code": 200, "url": audio_url(base_url(request), token),
+    return Json({"status": "success", "code": 200, "url": audio_url(base_url(request), token, family(request.url.path)),
                  "expires_at": int(expires.timestamp())})
 
 

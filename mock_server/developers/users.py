@@ -1,4 +1,4 @@
-"""The developers API's User APIs: GET (list/search), POST (add) and PUT (update) /search/user.
+"""The developers API's User APIs: GET (list/search), POST (add) and PUT (update) /search/user (live: /user).
 
 Handlers only parse, call ``user_rules`` and write; the users are the tenant's ``users`` collection
 that the OBD API dials, so a user added here can be called by its uuid at once.

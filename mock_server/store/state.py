@@ -23,9 +23,11 @@ ACCOUNT = "account"  # the one document of a tenant's own settings (credentials,
 class Collection:
     """One kind of document of one tenant, kept in insertion order."""
 
-    def __init__(self, tenant_id: str, kind: str, backend: Any, units: UnitOfWork | None = None):
+    def __init__(self, tenant_id: str, kind: str, backend: Any, units: UnitOfWork | None = None,
+                 on_change: Callable[[Doc | None, Doc | None], None] | None = None):
         self._tenant_id, self.kind, self._backend = tenant_id, kind, backend
         self._units = units or UnitOfWork()
+        self._on_change = on_change  # told (old, new) of every change to a document, undos included
         self._docs: dict[str, Doc] = {}
         # name -> (key function, key -> ids): secondary indexes, kept in step with every write.
         self._indexes: dict[str, tuple[Callable[[Doc], Any], dict[Any, dict[str, None]]]] = {}
@@ -53,7 +55,10 @@ class Collection:
         if self._units.open:  # put back where it stood in the order (O(n), only inside a unit)
             self._units.record(partial(self._undo, doc_id, self._docs[doc_id], list(self._docs).index(doc_id)))
         self._unindex(doc_id)
-        return self._docs.pop(doc_id)
+        old = self._docs.pop(doc_id)
+        if self._on_change is not None:
+            self._on_change(old, None)
+        return old
 
     def load(self, docs: Iterable[Doc]) -> None:
         """Fill from persisted or fixture data without writing it back."""
@@ -61,15 +66,19 @@ class Collection:
             self._set(str(doc["id"]), doc)
 
     def _set(self, doc_id: str, doc: Doc) -> None:
+        old = self._docs.get(doc_id)
         if self._units.open:  # an update keeps its place in the order; a new id is last until undone
-            old = self._docs.get(doc_id)
             self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1))
         self._unindex(doc_id)
         self._docs[doc_id] = doc
         self._index(doc_id, doc)
+        if self._on_change is not None:
+            self._on_change(old, doc)
 
     def _undo(self, doc_id: str, doc: Doc | None, position: int | None) -> None:
         """Put one document back as it was: ``position`` None (an update), -1 (it was new) or its place."""
+        if self._on_change is not None:
+            self._on_change(self._docs.get(doc_id), doc if position != -1 else None)
         if position is None:
             self._docs[doc_id] = doc
         elif position == -1:
@@ -116,15 +125,20 @@ class Collection:
 class TenantState:
     """Everything one company owns."""
 
-    def __init__(self, company_id: str, backend: Any, units: UnitOfWork | None = None):
+    def __init__(self, company_id: str, backend: Any, units: UnitOfWork | None = None,
+                 on_account: Callable[[TenantState, Doc | None, Doc | None], None] | None = None):
         self.company_id = company_id
         self._backend = backend
         self._units = units or UnitOfWork()
         self._collections: dict[str, Collection] = {}
+        self._on_account = on_account  # told of every change to the account (the store's credential index)
 
     def __getitem__(self, kind: str) -> Collection:
         if kind not in self._collections:
-            self._collections[kind] = Collection(self.company_id, kind, self._backend, self._units)
+            hook = None
+            if kind == ACCOUNT and self._on_account is not None:
+                hook = partial(self._on_account, self)
+            self._collections[kind] = Collection(self.company_id, kind, self._backend, self._units, hook)
         return self._collections[kind]
 
     @property
@@ -157,6 +171,9 @@ class Store:
         self.backend = backend or MemoryBackend()
         self.units = UnitOfWork()
         self.tenants: dict[str, TenantState] = {}
+        # account field -> credential -> company_id: which tenant a request's token is, without a scan of the
+        # tenants. Built per field on first use, then kept in step with every account change and tenant swap.
+        self._credentials: dict[str, dict[str, str]] = {}
 
     def restore(self) -> bool:
         """Load persisted state; False when there was none."""
@@ -181,6 +198,31 @@ class Store:
     def tenant(self, company_id: str) -> TenantState | None:
         return self.tenants.get(company_id)
 
+    def tenant_by(self, field: str, credential: str) -> TenantState | None:
+        """The tenant whose account's ``field`` (a credential: ``developer_token``…) is ``credential``."""
+        if field not in self._credentials:
+            self._credentials[field] = {}
+            for company_id, tenant in self.tenants.items():
+                self._reindex(company_id, None, tenant.account, only=field)
+        tenant = self.tenants.get(self._credentials[field].get(credential, ""))
+        return tenant if tenant is not None and tenant.account.get(field) == credential else None
+
+    def _account_changed(self, tenant: TenantState, old: Doc | None, new: Doc | None) -> None:
+        if self.tenants.get(tenant.company_id) is tenant:  # not a replaced tenant object kept for an undo
+            self._reindex(tenant.company_id, old, new)
+
+    def _reindex(self, company_id: str, old: Doc | None, new: Doc | None, only: str | None = None) -> None:
+        for field, owners in self._credentials.items():
+            if only is not None and field != only:
+                continue
+            was, now = (old or {}).get(field), (new or {}).get(field)
+            if was == now:
+                continue
+            if isinstance(was, str) and owners.get(was) == company_id:
+                del owners[was]
+            if isinstance(now, str):
+                owners[now] = company_id
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One unit of work, in memory and on disk: all of it is kept, or none of it (then it re-raises).
@@ -193,7 +235,7 @@ class Store:
         self.units.record(undo)
 
     def _new_tenant(self, company_id: str) -> TenantState:
-        tenant = TenantState(company_id, self.backend, self.units)
+        tenant = TenantState(company_id, self.backend, self.units, self._account_changed)
         self._set_tenant(company_id, tenant)
         return tenant
 
@@ -205,3 +247,4 @@ class Store:
             self.tenants.pop(company_id, None)
         else:
             self.tenants[company_id] = tenant
+        self._reindex(company_id, old.account if old else None, tenant.account if tenant else None)

@@ -82,7 +82,7 @@ class Tenant:
 
     @property
     def developer_token(self) -> str:
-        """The developers API's ``token`` parameter (``/search/…``, ``/contactadd``)."""
+        """The developers API's ``token`` parameter (``/search``, ``/user``…, their ``/search/…`` twins, ``/contactadd``)."""
         return self.description["developer_token"]
 
     def ivr(self, label: str = "main") -> dict:

@@ -76,7 +76,7 @@ def test_journal_records_the_tenant_obd_and_developers_requests_authenticated_as
     entries = client.get("/_mock/journal").json()["requests"]
     assert [(e["path"], e["status"], e["company_id"]) for e in entries] == [
         ("/obd-api-v1", 200, tenant.company_id), ("/search/filters", 200, other_tenant.company_id),
-        ("/search/filters", 401, None)]
+        ("/search/filters", 400, None)]
     assert [e["path"] for e in client.get(f"/_mock/journal?company_id={other_tenant.company_id}").json()["requests"]] \
         == ["/search/filters"]
 

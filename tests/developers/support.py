@@ -1,9 +1,14 @@
-"""What the developers API's tests share: its token, its 401 messages, a schema check."""
+"""What the developers API's tests share: its token, its answer to a bad token, a schema check."""
 
 from mock_server import schemas
 
-MISSING = "Authentication failed: the token parameter is required."
-INVALID = "Authentication failed: invalid token."
+# The live answer to a missing or unknown token (OBSERVED A.4), byte for byte.
+UNAUTHORIZED = '{"status":"error","message":"This not an authorized request","code":400}'
+
+
+def unauthorized(response) -> None:
+    assert (response.status_code, response.text) == (400, UNAUTHORIZED), response.text
+    valid("developers/error", response.json())
 
 
 def token(tenant) -> str:

@@ -166,3 +166,65 @@ def test_on_rollback_runs_only_when_the_unit_fails():
             store.on_rollback(lambda: calls.append("undone"))
             raise RuntimeError
     assert calls == ["undone"]
+
+
+def account(token: str) -> dict:
+    return {"account": [{"id": "account", "developer_token": token}]}
+
+
+class NoScans(dict):
+    """The tenants, refusing to be iterated: a lookup that scans them fails."""
+
+    def values(self):
+        raise AssertionError("the tenants were scanned")
+
+    items = values
+
+
+def test_tenant_by_finds_a_credential_without_scanning_the_tenants():
+    store = Store()
+    store.seed("c1", account("t1"))
+    store.seed("c2", account("t2"))
+    assert store.tenant_by("developer_token", "t2") is store.tenant("c2")  # builds the index (one scan)
+    store.tenants = NoScans(store.tenants)
+    assert store.tenant_by("developer_token", "t1") is store.tenant("c1")
+    assert store.tenant_by("developer_token", "t3") is None and store.tenant_by("developer_token", "") is None
+
+
+def test_the_credential_index_follows_account_changes_seeds_drops_and_restores(tmp_path):
+    store = Store(SqliteBackend(tmp_path / "s.sqlite3"))
+    store.seed("c1", account("t1"))
+    assert store.tenant_by("developer_token", "t1").company_id == "c1"
+    store.tenant("c1").save_account({"id": "account", "developer_token": "t1b"})  # a changed token
+    assert store.tenant_by("developer_token", "t1") is None
+    assert store.tenant_by("developer_token", "t1b").company_id == "c1"
+    store.seed("c2", account("t2"))  # a new tenant
+    assert store.tenant_by("developer_token", "t2").company_id == "c2"
+    store.seed("c2", account("t2b"))  # a reset with other fixtures
+    assert store.tenant_by("developer_token", "t2") is None and store.tenant_by("developer_token", "t2b")
+    store.tenant("c1")["account"].delete("account")
+    assert store.tenant_by("developer_token", "t1b") is None
+    store.drop("c2")
+    assert store.tenant_by("developer_token", "t2b") is None
+    store.seed("c3", account("t3"))
+    store.backend.close()
+    again = Store(SqliteBackend(tmp_path / "s.sqlite3"))
+    again.restore()
+    assert again.tenant_by("developer_token", "t3") is again.tenant("c3")
+
+
+def test_a_failed_unit_puts_the_credential_index_back():
+    store = Store()
+    kept = store.seed("c1", account("t1"))
+    store.seed("c2", account("t2"))
+    assert store.tenant_by("developer_token", "t1") is kept
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            kept.save_account({"id": "account", "developer_token": "changed"})
+            store.seed("c2", account("t2b"))
+            store.seed("c4", account("t4"))
+            store.drop("c1")
+            raise RuntimeError
+    assert store.tenant_by("developer_token", "t1") is kept and store.tenant_by("developer_token", "changed") is None
+    assert store.tenant_by("developer_token", "t2").company_id == "c2"
+    assert store.tenant_by("developer_token", "t2b") is None and store.tenant_by("developer_token", "t4") is None
