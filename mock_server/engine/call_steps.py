@@ -302,7 +302,7 @@ def voicemail(step: Step) -> None:
 def end(step: Step) -> None:
     session = _session(step)
     kept = step.args.get("record", True) and (session["bridged"] or session["state"] == "voicemail")
-    session = calls.end_session(session, step.at, recording=f"{session['id']}.mp3" if kept else None)
+    session = calls.end_session(session, step.at, recording=calls.recording_file_name(session) if kept else None)
     _publish(step, session, ("call.end", None), ("call.summary", None))
 
 
