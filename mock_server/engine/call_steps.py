@@ -219,7 +219,7 @@ def start(step: Step) -> None:
         session = calls.start_leg(session, at, type="agent", phone=who["phone"], user_id=who["user_id"],
                                   name=who["name"], pickup_device=args.get("pickup_device", "phone"), inbound=True)
     _publish(step, session, ("call.initiated", None))
-    # session_id: the call's id (/search/search's _ai); uid: the webhooks' session_id (the call's UID).
+    # session_id: the call's id (the AfterCall log's _ai); uid: the webhooks' session_id (the call's UID).
     step.state.update(session_id=session_id, uid=uid, legs={caller: 1} if caller else {})
 
 

@@ -1,6 +1,8 @@
-"""What the developers API's tests share: its token, its 401 messages, a schema check."""
+"""What the developers API's tests share: its token, its 401 messages, a schema check, and telling
+which stored call a Search Logs hit is (the hit carries no call id)."""
 
 from mock_server import schemas
+from mock_server.clock import parse_iso
 
 MISSING = "Authentication failed: the token parameter is required."
 INVALID = "Authentication failed: invalid token."
@@ -13,3 +15,22 @@ def token(tenant) -> str:
 def valid(schema: str, body) -> None:
     assert schemas.field_errors(schema, body) == {}, body
     assert schemas.fast_validator(schema).is_valid(body)
+
+
+def hit_key(source: dict) -> tuple:
+    """What tells one call of a company from another in a hit, as a client sees it: start, end, caller."""
+    return source["start_time"], source["end_time"], source["caller_number"]
+
+
+def call_key(session: dict) -> tuple:
+    """``hit_key`` of a stored call."""
+    return (int(parse_iso(session["started_at"]).timestamp()), int(parse_iso(session["ended_at"]).timestamp()),
+            session["customer"]["number"])
+
+
+def call_ids(tenant, sources) -> list[str]:
+    """The stored calls the hits' ``_source``s are, in their order (every key must name exactly one call)."""
+    ended = [s for s in tenant.state["calls"].values() if s["state"] == "ended"]
+    by_key = {call_key(s): s["id"] for s in ended}
+    assert len(by_key) == len(ended), "two finished calls share start, end and caller"
+    return [by_key[hit_key(source)] for source in sources]
