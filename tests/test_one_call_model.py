@@ -4,12 +4,8 @@ search hit's filename gives and played; a developers-API user as the agent."""
 
 from mock_server import schemas
 from mock_server.clock import parse_iso
+from tests.developers.support import seconds_of
 from tests.obd.support import Obd
-
-
-def seconds_of(hms: str) -> int:
-    hours, minutes, secs = (int(part) for part in hms.split(":"))
-    return hours * 3600 + minutes * 60 + secs
 
 
 def test_an_obd_call_reads_the_same_in_its_webhook_its_search_hit_and_its_recording(app, client, tenant):

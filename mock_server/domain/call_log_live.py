@@ -43,7 +43,7 @@ def caller_id(company_id: str, caller_number: str) -> str:
     """The hit's ``user_id``: 32 hex digits naming the caller within the company, the same on every
     call of one number. What the live value identifies is not recorded; it is not a call's id (those
     are 16 hex digits, as are the agents'), and a caller is the "user" a log is about."""
-    return hashlib.md5(f"{company_id}:{caller_number}".encode()).hexdigest()
+    return hashlib.md5(f"{company_id}:{caller_number}".encode(), usedforsecurity=False).hexdigest()
 
 
 def _leg(leg: dict) -> dict:

@@ -34,3 +34,9 @@ def call_ids(tenant, sources) -> list[str]:
     by_key = {call_key(s): s["id"] for s in ended}
     assert len(by_key) == len(ended), "two finished calls share start, end and caller"
     return [by_key[hit_key(source)] for source in sources]
+
+
+def seconds_of(hms: str) -> int:
+    """A log's "HH:MM:SS" as whole seconds, as a client reads it."""
+    hours, minutes, secs = (int(part) for part in hms.split(":"))
+    return hours * 3600 + minutes * 60 + secs

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mock_server.clock import parse_iso
 from mock_server.developers import filter_expr, log_search
 from mock_server.domain import call_log, call_log_live, calls
-from tests.developers.support import INVALID, MISSING, call_ids, call_key, token, valid
+from tests.developers.support import INVALID, MISSING, call_ids, call_key, seconds_of, token, valid
 
 OK, ERROR = "developers/logs.response", "developers/logs.error.response"
 
@@ -55,11 +55,6 @@ def expected(tenant, keep=lambda session, log: True) -> list[str]:
 
 def start_of(session: dict) -> int:
     return int(parse_iso(session["started_at"]).timestamp())
-
-
-def seconds_of(hms: str) -> int:
-    hours, minutes, secs = (int(part) for part in hms.split(":"))
-    return hours * 3600 + minutes * 60 + secs
 
 
 # --- the response ------------------------------------------------------------------------------------
