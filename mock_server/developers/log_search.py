@@ -1,7 +1,8 @@
 """Search Logs (POST /search/search) without the web: the query's parameters, and which logs it selects.
 
-Pure rules over call sessions (``calls`` documents) and their legacy renderings; the endpoint
-(``developers.logs``) supplies the sessions and the renderer.
+Pure rules over call sessions (``calls`` documents) and their AfterCall logs (``call_log.render``),
+which the selection reads; the endpoint (``developers.logs``) supplies the sessions, the renderer
+and the rendering of the page's hits (``call_log_live.hit``).
 
 - Only finished calls have a call log (it is written after the call): sessions in state ``ended``.
 - ``from`` / ``to`` (UTC unix seconds) bound the call's start (``_st``), both inclusive.
@@ -63,13 +64,8 @@ class Query:
 @dataclass(frozen=True)
 class Page:
     total: int
-    logs: list[Log]
+    logs: list[Log]  # the AfterCall logs of this page's calls
     query: Query
-
-    @property
-    def next_offset(self) -> int | None:
-        following = self.query.offset + len(self.logs)
-        return following if self.logs and following < self.total else None
 
 
 # --- parameters ---------------------------------------------------------------------------------------
@@ -178,10 +174,7 @@ def search(sessions: Iterable[Session], query: Query, render: Callable[[Session]
                 query=query)
 
 
-def body(page: Page) -> dict[str, Any]:
-    """The success body (inferred): the logs as Elasticsearch-style hits under data, with the paging."""
-    return {"status": "success", "code": 200, "data": {
-        "total": page.total, "log_from": page.query.offset, "page_size": page.query.size,
-        "next_log_from": page.next_offset,
-        "hits": [{"_id": log["_ai"], "_source": log} for log in page.logs],
-    }}
+def body(page: Page, hit: Callable[[Log], dict]) -> dict[str, Any]:
+    """The success body as observed live (OBSERVED A.5): how many match, and this page's hits. It
+    carries no paging values: a client pages with ``log_from`` until a page comes back short."""
+    return {"status": "success", "code": 200, "data": {"total": page.total, "hits": [hit(log) for log in page.logs]}}

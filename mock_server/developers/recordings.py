@@ -1,6 +1,7 @@
 """Developers API: GET /search/recordings/link (a temporary link to a call recording) and the link itself.
 
-The docs (item 61): pass a recording's file name from the call logs (``_fn``); "recording links
+The docs (item 61): pass a recording's file name from the call logs (a Search Logs hit's
+``filename``, the AfterCall log's ``_fn``, call.end's ``recording_filename``); "recording links
 are temporary and are valid for 24 hours only"; the response is not documented. As public client
 code reads it (``status == "success"``, then ``url``), the success body is
 ``{"status": "success", "code": 200, "url": "<link>", "expires_at": <unix seconds>}``.
@@ -35,7 +36,6 @@ from mock_server.context import AppContext
 from mock_server.developers import audio
 from mock_server.developers.auth import Params, developer_endpoint, developer_error
 from mock_server.developers.paths import family
-from mock_server.errors import quoted
 from mock_server.http import Json
 from mock_server.store import TenantState
 
@@ -99,7 +99,9 @@ def recorded_call(tenant: TenantState, name: str) -> dict:
     found = tenant[CALLS].lookup("recording_file", lambda c: c.get("recording"), name)
     call = next((c for c in found if c.get("state") == "ended"), None)
     if call is None:
-        raise developer_error(404, NOT_FOUND.format(name=quoted(name)))
+        # Whole, not quoted(): clean_file let through only a plausible name of at most 255 characters,
+        # and a real one (96 hex digits and -v2.mp3) is longer than quoted() keeps.
+        raise developer_error(404, NOT_FOUND.format(name=name))
     return call
 
 

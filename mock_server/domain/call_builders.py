@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, answer_leg, end_leg,
-                                      end_session, new_session, ring_leg, start_leg, start_voicemail, transfer)
+                                      end_session, new_session, recording_file_name, ring_leg, start_leg,
+                                      start_voicemail, transfer)
 
 
 def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
@@ -140,7 +141,7 @@ def build_call(spec: CallSpec, *, rng: random.Random, start: datetime, company_i
     {"incoming": _incoming, "otp": _otp}.get(spec.category, _two_party)(run, spec)
     keep = spec.recording and (run.s["bridged"] or run.s["state"] == "voicemail")
     run.wait(0, 1)
-    run.do(end_session, run.t, recording=f"{session_id}.mp3" if keep else None)
+    run.do(end_session, run.t, recording=recording_file_name(run.s) if keep else None)
     return run.s
 
 

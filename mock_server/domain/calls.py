@@ -20,6 +20,7 @@ not_answered); the legacy call log's received / missed / transferred is ``leg_ou
 from __future__ import annotations
 
 import copy
+import hashlib
 from datetime import datetime
 
 from mock_server.clock import iso, parse_iso
@@ -106,6 +107,15 @@ def location_of(number: str, country_code: str = "91") -> str:
     if country_code != "91":
         return ""
     return f"{STATES[int(number[-4:]) % len(STATES)]}, IN"
+
+
+def recording_file_name(session: dict) -> str:
+    """The file a call's recording is stored as: 96 hex digits and ``-v2.mp3``, the shape of every
+    ``recording_filename`` in the docs' call.end examples (and of the live log's ``filename``,
+    OBSERVED A.6). How MyOperator builds the digits is not known; ours are the SHA-384 of the
+    company and the call, so a call always has the same name and no two calls share one."""
+    digest = hashlib.sha384(f"{session['company_id']}:{session['id']}".encode()).hexdigest()
+    return f"{digest}-v2.mp3"
 
 
 def _copy(session: dict) -> dict:

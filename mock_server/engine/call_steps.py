@@ -221,7 +221,7 @@ def start(step: Step) -> None:
         session = calls.start_leg(session, at, type="agent", phone=who["phone"], user_id=who["user_id"],
                                   name=who["name"], pickup_device=args.get("pickup_device", "phone"), inbound=True)
     _publish(step, session, ("call.initiated", None))
-    # session_id: the call's id (/search/search's _ai); uid: the webhooks' session_id (the call's UID).
+    # session_id: the call's id (the AfterCall log's _ai); uid: the webhooks' session_id (the call's UID).
     step.state.update(session_id=session_id, uid=uid, legs={caller: 1} if caller else {})
 
 
@@ -304,7 +304,7 @@ def voicemail(step: Step) -> None:
 def end(step: Step) -> None:
     session = _session(step)
     kept = step.args.get("record", True) and (session["bridged"] or session["state"] == "voicemail")
-    session = calls.end_session(session, step.at, recording=f"{session['id']}.mp3" if kept else None)
+    session = calls.end_session(session, step.at, recording=calls.recording_file_name(session) if kept else None)
     _publish(step, session, ("call.end", None), ("call.summary", None))
 
 

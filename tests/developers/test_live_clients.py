@@ -65,7 +65,8 @@ def test_the_token_as_php_multipart_form_data(live, token):
 
 def test_form_urlencoded_and_the_query_string(live, token):
     r = live.post("/search", data={"token": token, "page_size": "2", "log_from": "1"})
-    assert (r.status_code, r.json()["data"]["log_from"], len(r.json()["data"]["hits"])) == (200, 1, 2)
+    every = live.post("/search", json={"token": token, "page_size": "100"}).json()["data"]["hits"]
+    assert (r.status_code, r.json()["data"]["hits"]) == (200, every[1:3])
     filters = live.get("/filters", params={"token": token})
     assert filters.status_code == 200 and filters.json()["filters"]
     users = live.get("/user", params={"token": token})

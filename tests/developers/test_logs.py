@@ -1,21 +1,20 @@
-"""POST /search/search against the fixtures' call history: filters (brute force against filter_expr),
-windows, paging, search_key, errors, in-progress calls, recording links in the logs, schemas, fuzzing."""
+"""POST /search/search against the fixtures' call history: the hits as live clients read them (long
+field names), filters (brute force against filter_expr), windows, paging, search_key, errors,
+in-progress calls, recordings, schemas, fuzzing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mock_server.clock import parse_iso
-from mock_server.developers import filter_expr, log_search, recordings
-from mock_server.domain import call_log, calls
-from tests.developers.support import token, unauthorized, valid
+from mock_server.developers import filter_expr, log_search
+from mock_server.domain import call_log, call_log_live, calls
+from tests.developers.support import call_ids, call_key, seconds_of, token, unauthorized, valid
 
 OK, ERROR = "developers/logs.response", "developers/logs.error.response"
-BASE = "http://testserver"
 
 
 def search(client, tenant, status: int = 200, **params):
@@ -25,28 +24,33 @@ def search(client, tenant, status: int = 200, **params):
     return r.json()
 
 
-def everything(client, tenant, **params) -> list[dict]:
-    """Every log the query matches, page by page through next_log_from."""
-    found, offset = [], 0
-    while offset is not None:
-        data = search(client, tenant, log_from=offset, page_size=100, **params)["data"]
-        found += [hit["_source"] for hit in data["hits"]]
-        offset = data["next_log_from"]
-    return found
+def everything(client, tenant, page_size: int = 100, **params) -> list[dict]:
+    """Every hit's _source the query matches, paged as the live poller does: log_from moves on by the
+    hits received, until a page comes back short."""
+    found: list[dict] = []
+    while True:
+        hits = search(client, tenant, log_from=len(found), page_size=page_size, **params)["data"]["hits"]
+        found += [hit["_source"] for hit in hits]
+        if len(hits) < page_size:
+            return found
 
 
-def ids(found) -> list[str]:
-    return [log["_ai"] for log in found]
+def ids(tenant, found) -> list[str]:
+    return call_ids(tenant, found)
+
+
+def after_call_logs(tenant) -> dict[str, dict]:
+    """Every finished call's AfterCall log (the filters and the search key read it), by call id."""
+    bits = call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(), tenant.state["departments"].values())
+    return {s["id"]: call_log.render(s, bits) for s in tenant.state["calls"].values() if s["state"] == "ended"}
 
 
 def expected(tenant, keep=lambda session, log: True) -> list[str]:
-    """Brute force: every finished call's rendering, newest first, kept by ``keep``."""
-    bits = call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(),
-                                tenant.state["departments"].values(),
-                                recording_url=recordings.link_endpoint(BASE))
-    sessions = sorted((s for s in tenant.state["calls"].values() if s["state"] == "ended"),
+    """Brute force: every finished call, newest first, kept by ``keep`` (given the call and its AfterCall log)."""
+    logs = after_call_logs(tenant)
+    sessions = sorted((s for s in tenant.state["calls"].values() if s["id"] in logs),
                       key=lambda s: (s["started_at"], s["id"]), reverse=True)
-    return [s["id"] for s in sessions if keep(s, call_log.render(s, bits))]
+    return [s["id"] for s in sessions if keep(s, logs[s["id"]])]
 
 
 def start_of(session: dict) -> int:
@@ -54,31 +58,69 @@ def start_of(session: dict) -> int:
 
 
 # --- the response ------------------------------------------------------------------------------------
-def test_default_page_newest_first_each_log_the_legacy_rendering(client, tenant):
+def test_default_page_newest_first_each_hit_the_live_rendering(client, tenant):
     body = search(client, tenant)
     data = body["data"]
-    assert (body["status"], body["code"], data["total"], data["log_from"], data["page_size"], data["next_log_from"]) == (
-        "success", 200, 200, 0, 20, 20)
-    assert ids(h["_source"] for h in data["hits"]) == expected(tenant)[:20]
-    bits = call_log.tenant_bits(tenant.company_id, tenant.state["users"].values(), tenant.state["departments"].values(),
-                                recording_url=recordings.link_endpoint(BASE))
-    for hit in data["hits"]:
-        assert hit["_id"] == hit["_source"]["_ai"]
-        assert hit["_source"] == call_log.render(tenant.state["calls"].get(hit["_id"]), bits)
-        valid("webhooks/legacy.call_log", hit["_source"])
+    assert (body["status"], body["code"], set(data), data["total"], len(data["hits"])) == (
+        "success", 200, {"total", "hits"}, 200, 20)
+    assert ids(tenant, [h["_source"] for h in data["hits"]]) == expected(tenant)[:20]
+    logs = after_call_logs(tenant)
+    for hit, call_id in zip(data["hits"], expected(tenant)):
+        assert set(hit) == {"user_id", "_source"}
+        assert hit == call_log_live.hit(logs[call_id])
 
 
-def test_recording_links_in_the_logs_point_at_this_server_s_link_endpoint(client, tenant):
+def test_a_missed_calls_dashboard_reads_the_hits_by_their_long_names(client, tenant):
+    """What the clinic's live poller does (OBSERVED A.3-A.8): a week's window, 100 a page until a short
+    page, then status 2 = missed, event 1 = incoming, HH:MM:SS durations, the agent of each leg."""
+    reference = max(parse_iso(s["ended_at"]) for s in tenant.state["calls"].values())
+    window = {"from": int((reference - timedelta(days=7)).timestamp()), "to": int(reference.timestamp())}
+    found = everything(client, tenant, **window)
+    in_window = {s["id"]: s for s in tenant.state["calls"].values()
+                 if window["from"] <= start_of(s) <= window["to"] and s["state"] == "ended"}
+    assert 20 < len(found) == len(in_window) < 200
+    missed_incoming = [h for h in found if h["status"] == 2 and h["event"] == 1]
+    assert len(missed_incoming) == sum(1 for s in in_window.values() if s["status"] == "missed"
+                                       and s["direction"] == "incoming") > 0
+    assert sum(1 for h in found if h["status"] == 2) == sum(1 for s in in_window.values() if s["status"] == "missed")
+    users = {u["id"]: u for u in tenant.state["users"].values()}
+    for source, call_id in zip(found, ids(tenant, found)):
+        call = in_window[call_id]
+        assert window["from"] <= source["start_time"] <= source["end_time"] <= window["to"] + 3600
+        # whole seconds between the whole-second start and end, ring time included (the call's own
+        # duration is floored from the exact instants, so it may be a second less)
+        assert seconds_of(source["duration"]) == source["end_time"] - source["start_time"]
+        assert 0 <= seconds_of(source["duration"]) - call["duration"] <= 1
+        assert source["caller_number"] == f"+{call['customer']['country_code']}{source['caller_number_raw']}"
+        assert source["company_id"] == tenant.company_id
+        agents = [leg for leg in call["legs"] if leg["type"] == "agent"]
+        assert [a["user_id"] for leg in source["log_details"] for a in leg["received_by"]] == [
+            leg["user_id"] or "" for leg in agents]
+        assert all(a["name"] == users[a["user_id"]]["name"] for leg in source["log_details"]
+                   for a in leg["received_by"] if a["user_id"] in users)
+        received = [e["ky"] for e in source["_us"] if e["vl"] == "received"]  # who took the call
+        assert received == [leg["user_id"] for leg in agents if (leg["answered_at"] or leg["inbound"])
+                            and not leg["transferred_to"] and leg["user_id"]]
+        if source["status"] == 2 and source["event"] == 1:
+            assert {e["vl"] for e in source["_us"]} <= {"missed"} and source["filename"] == ""
+
+
+def test_answered_calls_with_and_without_a_recording_and_the_file_names_the_link_takes(client, tenant):
     found = everything(client, tenant)
-    recorded = [log for log in found if log["_fn"]]
-    assert recorded and len(recorded) < len(found)
-    for log in recorded:
-        url = urlsplit(log["_fu"])
-        assert (url.scheme, url.netloc, url.path, parse_qs(url.query)) == (
-            "http", "testserver", "/search/recordings/link", {"file": [log["_fn"]]})
-    assert all(log["_fu"] == "" for log in found if not log["_fn"])
-    link = client.get(f"{recorded[0]['_fu']}&token={token(tenant)}")
-    assert link.status_code == 200 and link.json()["url"].endswith(".mp3")
+    answered = [h for h in found if h["status"] == 1 and h["log_details"]]
+    recorded = [h for h in answered if h["filename"]]
+    unrecorded = [h for h in answered if not h["filename"]]
+    assert recorded and unrecorded  # OBSERVED A.7: connected calls without a recording
+    assert all(h["fileurl"] == "" for h in unrecorded) and all(h["filename"] == "" for h in found if h["status"] == 2)
+    for hit in recorded:
+        assert hit["fileurl"] == "https://app.myoperator.com/audio/" + hit["filename"].removesuffix(".mp3")
+    for source in (recorded[0], recorded[-1]):
+        link = client.get("/search/recordings/link", params={"token": token(tenant), "file": source["filename"]})
+        assert link.status_code == 200 and link.json()["url"].endswith(".mp3")
+        valid("developers/recordings.link.response", link.json())
+    # OBSERVED A.9: pass filename, not fileurl
+    by_url = client.get("/search/recordings/link", params={"token": token(tenant), "file": recorded[0]["fileurl"]})
+    assert by_url.status_code == 400 and by_url.json()["message"].endswith("it contains a path separator")
 
 
 def test_parameters_in_a_json_or_form_body_or_the_query_string(client, tenant):
@@ -87,13 +129,20 @@ def test_parameters_in_a_json_or_form_body_or_the_query_string(client, tenant):
     via_json = client.post("/search/search", json=params).json()
     via_form = client.post("/search/search", data={k: str(v) for k, v in params.items()}).json()
     assert via_query == via_json == via_form
-    assert ids(h["_source"] for h in via_json["data"]["hits"]) == expected(tenant, lambda s, log: log["_su"] == 1)[2:5]
+    assert ids(tenant, [h["_source"] for h in via_json["data"]["hits"]]) == expected(
+        tenant, lambda s, log: log["_su"] == 1)[2:5]
 
 
 def test_the_documented_url_with_every_parameter_empty_means_defaults(client, tenant):
     r = client.post(f"/search/search?token={token(tenant)}&from&to&log_from&page_size&search_key&filters")
     assert r.status_code == 200
     assert r.json() == search(client, tenant)
+
+
+def test_the_fixture_calls_are_told_apart_by_start_end_and_caller(tenant):
+    """So the tests can name the call each hit is (the hit carries no call id)."""
+    ended = [s for s in tenant.state["calls"].values() if s["state"] == "ended"]
+    assert len({call_key(s) for s in ended}) == len(ended) == 200
 
 
 # --- filters -----------------------------------------------------------------------------------------
@@ -104,7 +153,7 @@ def test_the_documented_url_with_every_parameter_empty_means_defaults(client, te
 def test_filters_select_exactly_the_logs_filter_expr_accepts(client, tenant, expression):
     tree = filter_expr.parse(expression)
     wanted = expected(tenant, lambda s, log: filter_expr.evaluate(tree, log))
-    assert ids(everything(client, tenant, filters=expression)) == wanted
+    assert ids(tenant, everything(client, tenant, filters=expression)) == wanted
 
 
 def test_the_fixture_history_exercises_every_selectable_filter(tenant):
@@ -132,32 +181,33 @@ def test_from_and_to_bound_the_call_s_start_inclusively(client, tenant):
     sessions = sorted(tenant.state["calls"].values(), key=lambda s: s["started_at"])
     low, high = start_of(sessions[50]), start_of(sessions[120])
     found = everything(client, tenant, **{"from": low, "to": high})
-    assert ids(found) == expected(tenant, lambda s, log: low <= start_of(s) <= high)
-    assert {found[0]["_st"], found[-1]["_st"]} == {high, low}
-    assert ids(everything(client, tenant, **{"from": high + 1})) == expected(tenant, lambda s, log: start_of(s) > high)
-    assert ids(everything(client, tenant, to=low - 1)) == expected(tenant, lambda s, log: start_of(s) < low)
+    assert ids(tenant, found) == expected(tenant, lambda s, log: low <= start_of(s) <= high)
+    assert {found[0]["start_time"], found[-1]["start_time"]} == {high, low}
+    assert ids(tenant, everything(client, tenant, **{"from": high + 1})) == expected(tenant, lambda s, log: start_of(s) > high)
+    assert ids(tenant, everything(client, tenant, to=low - 1)) == expected(tenant, lambda s, log: start_of(s) < low)
     assert search(client, tenant, **{"from": high, "to": high})["data"]["total"] >= 1
-    assert search(client, tenant, **{"from": 0, "to": 1000})["data"] == {
-        "total": 0, "log_from": 0, "page_size": 20, "next_log_from": None, "hits": []}
+    assert search(client, tenant, **{"from": 0, "to": 1000})["data"] == {"total": 0, "hits": []}
 
 
 @pytest.mark.parametrize("size", [1, 7, 20, 33, 100])
 def test_paging_covers_every_match_exactly_once(client, tenant, size):
-    seen, offset, pages = [], 0, 0
-    while offset is not None:
-        data = search(client, tenant, log_from=offset, page_size=size, filters="5 OR 9")["data"]
-        assert data["log_from"] == offset and data["page_size"] == size and len(data["hits"]) <= size
-        seen += [h["_id"] for h in data["hits"]]
-        offset, pages = data["next_log_from"], pages + 1
+    seen, pages = [], 0
+    while True:
+        data = search(client, tenant, log_from=len(seen), page_size=size, filters="5 OR 9")["data"]
+        assert len(data["hits"]) <= size
+        seen += ids(tenant, [h["_source"] for h in data["hits"]])
+        pages += 1
+        if len(data["hits"]) < size:
+            break
     assert seen == expected(tenant, lambda s, log: log["_ev"] == 1 or log["_ty"] == 2)
-    assert len(seen) == len(set(seen)) and pages == -(-len(seen) // size)
+    assert data["total"] == len(seen)
+    assert len(seen) == len(set(seen)) and pages == len(seen) // size + 1
 
 
 def test_page_size_is_capped_at_100_and_an_offset_past_the_end_is_empty(client, tenant):
     data = search(client, tenant, page_size=500)["data"]
-    assert (data["page_size"], len(data["hits"]), data["next_log_from"]) == (100, 100, 100)
-    past = search(client, tenant, log_from=200)["data"]
-    assert (past["total"], past["hits"], past["next_log_from"]) == (200, [], None)
+    assert (data["total"], len(data["hits"])) == (200, 100)
+    assert search(client, tenant, log_from=200)["data"] == {"total": 200, "hits": []}
 
 
 # --- search_key --------------------------------------------------------------------------------------
@@ -185,11 +235,12 @@ def test_search_key_finds_each_field_case_insensitively(client, tenant, field):
     key = keys_of(tenant)[field]
     found = everything(client, tenant, search_key=key)
     assert found, (field, key)
-    assert ids(found) == expected(tenant, lambda s, log: log_search.matches_key(s, log, key.strip()))
+    assert ids(tenant, found) == expected(tenant, lambda s, log: log_search.matches_key(s, log, key.strip()))
     wanted = key.casefold()
-    for session, log in ((tenant.state["calls"].get(i), l) for i, l in zip(ids(found), found)):
-        texts, _ = log_search.haystacks(session, log)
-        assert any(wanted in t for t in texts), (field, key, log["_ai"])
+    logs = after_call_logs(tenant)
+    for call_id in ids(tenant, found):
+        texts, _ = log_search.haystacks(tenant.state["calls"].get(call_id), logs[call_id])
+        assert any(wanted in t for t in texts), (field, key, call_id)
 
 
 def test_a_comment_added_to_a_call_makes_it_findable(client, tenant):
@@ -199,16 +250,15 @@ def test_a_comment_added_to_a_call_makes_it_findable(client, tenant):
                               text="Callback about the Zephyr order", user_id=tenant.state["users"].values()[0]["id"])
     tenant.state["calls"].put(noted)
     found = search(client, tenant, search_key="zephyr ORDER")["data"]
-    assert [h["_id"] for h in found["hits"]] == [call["id"]]
-    assert {"ky": "ic", "vl": "1"} in found["hits"][0]["_source"]["_pm"]
+    assert ids(tenant, [h["_source"] for h in found["hits"]]) == [call["id"]]
 
 
 def test_search_key_filters_and_window_combine(client, tenant):
     named = next(s for s in tenant.state["calls"].values() if s["customer"]["name"])
     key = named["customer"]["number"]
     found = everything(client, tenant, search_key=key, filters="12 OR 13 OR 14", **{"from": start_of(named)})
-    assert named["id"] in ids(found)
-    assert ids(found) == expected(tenant, lambda s, log: log_search.matches_key(s, log, key)
+    assert named["id"] in ids(tenant, found)
+    assert ids(tenant, found) == expected(tenant, lambda s, log: log_search.matches_key(s, log, key)
                                   and start_of(s) >= start_of(named))
 
 
@@ -220,13 +270,13 @@ def test_a_call_in_progress_is_absent_until_it_ends(client, tenant):
     assert live["state"] != "ended"
     tenant.state["calls"].put(live)
     found = everything(client, tenant)
-    assert newest["id"] not in ids(found) and len(found) == 199
+    assert newest["id"] not in ids(tenant, found) and len(found) == 199
     number = newest["customer"]["number"]
-    assert newest["id"] not in ids(everything(client, tenant, search_key=number))
+    assert newest["id"] not in ids(tenant, everything(client, tenant, search_key=number))
     tenant.state["calls"].put(newest)  # the call ends: its log is written
     found = everything(client, tenant)
-    assert newest["id"] in ids(found) and len(found) == 200
-    assert newest["id"] in ids(everything(client, tenant, search_key=number))
+    assert newest["id"] in ids(tenant, found) and len(found) == 200
+    assert newest["id"] in ids(tenant, everything(client, tenant, search_key=number))
 
 
 # --- errors ------------------------------------------------------------------------------------------
@@ -266,9 +316,9 @@ def test_other_methods_are_405_in_the_developers_body(client, tenant):
 
 
 def test_tenants_see_only_their_own_logs(client, tenant, other_tenant):
-    mine, theirs = set(ids(everything(client, tenant))), set(ids(everything(client, other_tenant)))
+    mine, theirs = set(ids(tenant, everything(client, tenant))), set(ids(other_tenant, everything(client, other_tenant)))
     assert mine == {s["id"] for s in tenant.state["calls"].values()} and not mine & theirs
-    assert {log["_ci"] for log in everything(client, other_tenant)} == {other_tenant.company_id}
+    assert {log["company_id"] for log in everything(client, other_tenant)} == {other_tenant.company_id}
 
 
 # --- fuzzing -----------------------------------------------------------------------------------------

@@ -60,8 +60,8 @@ def audio_path(url: str) -> str:
 # --- the flow ----------------------------------------------------------------------------------------
 def test_from_a_search_hit_to_playable_audio(client, tenant):
     hits = client.post("/search/search", json={"token": token(tenant), "page_size": 100}).json()["data"]["hits"]
-    log = next(h["_source"] for h in hits if h["_source"]["_fn"])
-    body = link(client, tenant, log["_fn"])
+    log = next(h["_source"] for h in hits if h["_source"]["filename"])
+    body = link(client, tenant, log["filename"])
     assert (body["status"], body["code"], body["expires_at"]) == ("success", 200, int(NOW.timestamp()) + DAY)
     scheme, host, path, query, _ = urlsplit(body["url"])
     assert (scheme, host, query) == ("http", "testserver", "") and path.startswith("/search/recordings/")
@@ -69,7 +69,7 @@ def test_from_a_search_hit_to_playable_audio(client, tenant):
     assert played.status_code == 200
     assert played.headers["content-type"] == "audio/mpeg"
     assert played.headers["content-length"] == str(len(played.content)) == "12000"
-    assert played.headers["content-disposition"] == f'inline; filename="{log["_fn"]}"'
+    assert played.headers["content-disposition"] == f'inline; filename="{log["filename"]}"'
     assert played.content == audio.silent_mp3()
     frames = parse_frames(played.content)
     assert len(frames) * 1152 / frames[0].sample_rate == 3.0

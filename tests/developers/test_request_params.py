@@ -36,7 +36,8 @@ def bad_request(r, message_part: str) -> None:
 def test_the_token_and_parameters_in_multipart_form_data(client, tenant):
     r = post_multipart(client, "/search", multipart([("token", token(tenant)), ("log_from", "2"), ("page_size", "3")]))
     assert r.status_code == 200, r.text
-    assert (r.json()["data"]["log_from"], len(r.json()["data"]["hits"])) == (2, 3)
+    every = client.post("/search", json={"token": token(tenant), "page_size": "100"}).json()["data"]["hits"]
+    assert r.json()["data"]["hits"] == every[2:5]  # the answer carries no paging values: the hits say it
 
 
 def test_a_multipart_file_part_is_not_a_parameter(client, tenant):
@@ -63,12 +64,12 @@ def test_the_body_wins_over_the_query_string(client, tenant, send):
     else:
         r = post_multipart(client, "/search", multipart(list(body.items())), query=query)
     assert r.status_code == 200, r.text
-    assert r.json()["data"]["page_size"] == 2
+    assert len(r.json()["data"]["hits"]) == 2
 
 
 def test_the_query_string_fills_what_the_body_leaves_out(client, tenant):
     r = post_multipart(client, "/search", multipart([("page_size", "4")]), query={"token": token(tenant)})
-    assert (r.status_code, r.json()["data"]["page_size"]) == (200, 4)
+    assert (r.status_code, len(r.json()["data"]["hits"])) == (200, 4)
 
 
 @pytest.mark.parametrize("content_type, body, message", [

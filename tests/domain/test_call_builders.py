@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -52,7 +53,7 @@ def test_any_seed_builds_a_consistent_call(shape, seed):
     s = build(category, outcome, seed=seed, **options)
     check_invariants(s)
     assert s["status"] == outcome
-    assert s["recording"] == (f"{s['id']}.mp3" if outcome in ("bridged", "voicemail") else None)
+    assert s["recording"] == (calls.recording_file_name(s) if outcome in ("bridged", "voicemail") else None)
     assert s["billable"] == any(l["answered_at"] or l["inbound"] for l in s["legs"])
     assert s["uid"] == f"s4.{int(T0.timestamp())}.{s['uid'].rsplit('.', 1)[1]}"
     assert len(s["id"]) == 16 and int(s["id"], 16) >= 0
@@ -62,6 +63,15 @@ def test_any_seed_builds_a_consistent_call(shape, seed):
         assert s["notification"] == "obd" and s["obd_campaign"] and s["ref_id"]
     for leg in s["legs"]:
         assert parse_iso(leg["started_at"]) >= parse_iso(s["started_at"])
+
+
+def test_a_recording_is_named_like_the_documented_ones_and_belongs_to_one_call():
+    # call.end's examples: "5228226174b1…e843bea00693867f-v2.mp3", 96 hex digits and -v2.mp3
+    names = {build("incoming", "bridged", seed=seed)["recording"] for seed in range(20)}
+    assert len(names) == 20 and all(re.fullmatch(r"[0-9a-f]{96}-v2\.mp3", name) for name in names)
+    s = build("oneway", "bridged")
+    assert s["recording"] == calls.recording_file_name(s) == calls.recording_file_name(dict(s))
+    assert calls.recording_file_name({**s, "company_id": "0" * 16}) != s["recording"]
 
 
 def test_hunting_tries_the_next_agent_after_one_does_not_answer():
@@ -86,7 +96,7 @@ def test_a_transfer_ends_the_agent_leg_and_dials_the_next_index():
 
 def test_voicemail_is_left_after_every_agent_failed():
     s = build("incoming", "voicemail", hunt=1)
-    assert s["voicemail_at"] and s["recording"] == f"{s['id']}.mp3"
+    assert s["voicemail_at"] and s["recording"] == calls.recording_file_name(s)
     assert all(l["result"] == "not_answered" for l in s["legs"] if l["type"] == "agent")
     assert parse_iso(s["voicemail_at"]) >= max(parse_iso(l["ended_at"]) for l in s["legs"][1:])
 

@@ -58,7 +58,7 @@ def test_a_transferred_call_renders_every_field_as_documented():
     assert log["_drm"] == round((end - start) / 60, 2)
     assert log["_se"] == s["location"].replace(" ", "") and "," in log["_se"]
     assert (log["_dn"], log["_di"]) == (s["department"]["name"], s["department"]["id"])
-    assert log["_fn"] == f"{s['id']}.mp3" and log["_fu"] == f"http://myoperator.co/audio/{s['id']}"
+    assert log["_fn"] == s["recording"] and log["_fu"] == f"http://myoperator.co/audio/{s['recording'][:-4]}"
     assert log["_pm"] == [{"ky": "ui", "vl": s["uid"]}, {"ky": "is", "vl": "1"}, {"ky": "vt", "vl": "2"},
                           {"ky": "ic", "vl": "1"}, {"ky": "ia", "vl": "1"}, {"ky": "ib", "vl": "1"}]
     assert log["_an"] == 0 and log["_ri"] == log["_cri"] == log["_ivid"] == log["_ji"] == ""
@@ -136,7 +136,7 @@ def test_an_sms_log_and_a_recording_link_maker():
     linked = call_log.tenant_bits(company_id(), state("users"), state("departments"),
                                   recording_url=lambda name: f"http://127.0.0.1:8800/recordings/{name}")
     call = build("oneway", "bridged")
-    assert call_log.render(call, linked)["_fu"] == f"http://127.0.0.1:8800/recordings/{call['id']}.mp3"
+    assert call_log.render(call, linked)["_fu"] == f"http://127.0.0.1:8800/recordings/{call['recording']}"
 
 
 def test_a_log_needs_a_finished_call_and_a_disposition_log_a_disposition():

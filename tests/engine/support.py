@@ -6,6 +6,7 @@ from __future__ import annotations
 from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.webhooks.dispatcher import schema_name
+from tests.developers.support import call_key, hit_key
 
 
 def run(client, tenant, name: str, **params) -> dict:
@@ -82,12 +83,13 @@ def check_bodies(events_: list[dict]) -> None:
 
 
 def search_log(client, tenant, call: dict) -> dict:
-    """The call as POST /search/search lists it (the AfterCall log with this server's links)."""
+    """The call's hit as POST /search/search lists it (found as a client finds it: by its start, end
+    and caller, the hit having no call id)."""
     token = tenant.state.account["developer_token"]
     start = int(parse_iso(call["started_at"]).timestamp())
     response = client.post("/search/search", data={"token": token, "from": start, "to": start, "page_size": 100})
     assert response.status_code == 200, response.text
-    hits = [h["_source"] for h in response.json()["data"]["hits"] if h["_id"] == call["id"]]
+    hits = [h for h in response.json()["data"]["hits"] if hit_key(h["_source"]) == call_key(call)]
     assert len(hits) == 1, f"call {call['id']} is not (once) in /search/search"
     return hits[0]
 

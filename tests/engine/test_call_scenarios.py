@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from mock_server.clock import parse_iso
+from mock_server.domain import call_log_live
 from mock_server.domain.call_log import STATUS, epoch, hms
 from mock_server.engine import runner
+from tests.developers.support import call_key, hit_key
 from tests.domain.call_support import check_invariants
 from tests.engine import support
 
@@ -124,22 +126,31 @@ def test_the_scenario_plays_as_specified(app, client, tenant, case):
     assert call["status"] == case.status and [(l["type"], l["dial_status"]) for l in call["legs"]] == case.legs
     assert (call["recording"] is not None) == case.recorded
 
-    # What the webhooks said is what the developers API answers afterwards.
+    # What the webhooks said is what the developers API answers afterwards: the AfterCall log (short
+    # names), call.end and the Search Logs hit (long names) tell the same times, numbers, duration,
+    # status, recording and agents, and the hit's filename fetches the recording.
     end = next(e for e in events if e["event_type"] == E)["bodies"]["envelope"]["payload"]
     summary = next(e for e in events if e["event_type"] == S)["bodies"]
-    log = support.search_log(client, tenant, call)
-    assert dict(p.values() for p in log["_pm"])["ui"] == end["id"] == summary["envelope"]["payload"]["id"]
-    assert (log["_st"], log["_et"]) == (epoch(end["started_at"]), epoch(end["ended_at"]))
-    assert log["_dr"] == hms(end["duration"]) and log["_su"] == STATUS[end["status"]]
-    assert log["_fn"] == end["recording_filename"] and log["_ri"] == end["ref_id"]
-    assert log["_cl"] == end["customer_number"]
+    after_call = summary["legacy_call"]
+    hit = support.search_log(client, tenant, call)
+    source = hit["_source"]
+    assert (source["start_time"], source["end_time"]) == (after_call["_st"], after_call["_et"]) == (
+        epoch(end["started_at"]), epoch(end["ended_at"]))
+    assert source["duration"] == after_call["_dr"] == hms(end["duration"])
+    assert source["status"] == after_call["_su"] == STATUS[end["status"]]
+    assert source["filename"] == after_call["_fn"] == end["recording_filename"]
+    assert (source["caller_number"], source["caller_number_raw"]) == (after_call["_cl"], after_call["_cr"])
+    assert source["caller_number"] == end["customer_number"] == summary["envelope"]["payload"]["customer_number"]
     agent_legs = [leg for leg in end["legs"] if leg["type"] == "agent"]
-    assert [l["_dr"] for l in log["_ld"]] == [hms(leg["talk_duration"] or 0) for leg in agent_legs]
-    changed_later = {"_fu", "_pm"} if case.name.startswith("disposition") else {"_fu"}  # links: another base URL
-    assert {k: v for k, v in log.items() if k not in changed_later} == {
-        k: v for k, v in summary["legacy_call"].items() if k not in changed_later}
+    assert [l["duration"] for l in source["log_details"]] == [l["_dr"] for l in after_call["_ld"]] == [
+        hms(leg["talk_duration"] or 0) for leg in agent_legs]
+    agents = [leg["agent"]["uuid"] for leg in summary["envelope"]["payload"]["legs"] if leg["type"] == "agent"]
+    assert [a["user_id"] for leg in source["log_details"] for a in leg["received_by"]] == [
+        a["_id"] for leg in after_call["_ld"] for a in leg["_rr"]] == agents
+    assert source["_us"] == after_call["_us"]
+    assert hit == call_log_live.hit(after_call)  # every field: the hit is the AfterCall log, renamed
     if case.recorded:
-        support.recording_plays(client, tenant, end["recording_filename"])
+        support.recording_plays(client, tenant, source["filename"])
 
 
 def run_and_finish(client, tenant, name: str, **params) -> tuple[dict, list[dict], dict]:
@@ -232,7 +243,7 @@ def test_dispositions_with_and_without_a_comment(client, tenant):
     # The comment is in the call's log: /search/search finds the call by its text.
     token = tenant.state.account["developer_token"]
     found = client.post("/search/search", data={"token": token, "search_key": "call back tomorrow"}).json()
-    assert [hit["_id"] for hit in found["data"]["hits"]] == [call["id"]]
+    assert [hit_key(hit["_source"]) for hit in found["data"]["hits"]] == [call_key(call)]
 
     run, events, call = run_and_finish(client, tenant, "disposition-without-comment")
     disposition = next(e for e in events if e["event_type"] == DISPOSITION)["bodies"]["envelope"]

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.clock import parse_iso
-from mock_server.domain import call_log
+from mock_server.domain import call_log, calls
 from mock_server.engine import call_rules
 from mock_server.webhooks import subscriptions
 from tests.conftest import Tenant, make_app
@@ -62,7 +62,8 @@ def test_the_call_starts_now_and_finishes_on_the_clock(obd, client, tenant, dial
 
     client.post("/_mock/clock/advance", json={"seconds": 600})
     done = session_of(tenant, unique_id)
-    assert done["state"] == "ended" and done["status"] == "bridged" and done["recording"] == f"{done['id']}.mp3"
+    assert done["state"] == "ended" and done["status"] == "bridged"
+    assert done["recording"] == calls.recording_file_name(done)
     assert done["legs"][0]["type"] == first and done["customer"]["number"] == "+919876543210"
     assert done["obd_campaign"]["id"] == obd.ivrs["main"]["id"] and done["dialer"] == dialer
     assert run_of(tenant, unique_id)["status"] == "finished"
