@@ -336,23 +336,23 @@ def click(step: Step) -> None:
     _move(step, whatsapp.click_link(message, step.at, button), "message.link_tracking")
 
 
+def _writer(step: Step) -> tuple[str, tuple[str, str]]:
+    """The company's number a customer writes to, and who they are (country code, number)."""
+    if find_phone(step.tenant, step.args["phone_number"]) is None:
+        raise ValueError(f"no WhatsApp number {step.args['phone_number']!r} in this company")
+    return step.args["phone_number"], recipient_of(step.args["customer"])
+
+
 @action("message.receive")
 def customer_writes(step: Step) -> None:
-    args = step.args
-    if find_phone(step.tenant, args["phone_number"]) is None:
-        raise ValueError(f"no WhatsApp number {args['phone_number']!r} in this company")
-    message, _ = receive(step.ctx, step.tenant, step.at, args["phone_number"], recipient_of(args["customer"]),
-                         args["text"])
+    message, _ = receive(step.ctx, step.tenant, step.at, *_writer(step), step.args["text"])
     _remember(step, message)
 
 
 @action("message.receive_media")
 def customer_sends_media(step: Step) -> None:
-    args = step.args
-    if find_phone(step.tenant, args["phone_number"]) is None:
-        raise ValueError(f"no WhatsApp number {args['phone_number']!r} in this company")
-    message, _ = receive_media(step.ctx, step.tenant, step.at, args["phone_number"], recipient_of(args["customer"]),
-                               args["media"], args.get("caption") or "")
+    message, _ = receive_media(step.ctx, step.tenant, step.at, *_writer(step), step.args["media"],
+                               step.args.get("caption") or "")
     _remember(step, message)
 
 
