@@ -45,6 +45,8 @@ PHONE_STATES = [
     ("waba_disabled", "disabled", {"phone_number_status": "connected", "onboarding_status": "success", "status": "active"}),
 ]
 
+MORE_NUMBERS = 7  # the primary WABA's connected numbers besides those of PHONE_STATES: 11 under it in all
+
 WABA_STATES = [
     ("primary", {"waba_review_status": "approved", "status": "active"}),
     ("unapproved", {"waba_review_status": "pending", "status": "active"}),
@@ -184,8 +186,9 @@ def _tenant(g: _Gen, index: int) -> dict[str, Any]:
     credentials, telephony_state = telephony(g, company_id, REFERENCE_TIME)
     account.update(credentials)
     state.update(telephony_state)
-    return {"company_id": company_id, "label": f"company {index + 1}", "state": state,
-            "call_history": {"count": CALL_HISTORY, "seed": g.rng.getrandbits(32)}}
+    history = {"count": CALL_HISTORY, "seed": g.rng.getrandbits(32)}
+    phones.extend(_more_numbers(g, business, wabas["primary"]))  # drawn last: every value before is unchanged
+    return {"company_id": company_id, "label": f"company {index + 1}", "state": state, "call_history": history}
 
 
 def tenant_state(tenant: dict[str, Any], reference_time: str,
@@ -247,21 +250,29 @@ def _wabas(g: _Gen, business: str) -> dict[str, dict]:
 
 
 def _phones(g: _Gen, business: str, wabas: dict[str, dict]) -> list[dict]:
-    phones = []
-    for role, waba_role, fields in PHONE_STATES:
-        created = g.moment(200)
-        phones.append({
-            "id": g.uuid(), "role": role, "waba_account_id": wabas[waba_role]["id"], **fields,
-            "phone_number_id": g.digits(15), "country_code": "91", "phone_number": g.digits(10, "12"),
-            "created": iso(created), "modified": iso(created + timedelta(hours=4)),
-            "profile": {"about": business, "address": g.fake.address().replace("\n", ", "),
-                        "description": g.fake.catch_phrase(), "category": "RETAIL",
-                        "email": g.fake.company_email(), "website": f"https://{g.fake.domain_name()}/",
-                        "picture_url": f"https://media.example.com/profile/{g.hex(12)}.jpg"},
-            "settings": {"quality_rating": "GREEN", "messaging_limit_tier": "TIER_1K",
-                         "is_official_business_account": "false", "business_verification_status": "verified"},
-        })
-    return phones
+    return [_phone(g, business, role, wabas[waba_role], fields) for role, waba_role, fields in PHONE_STATES]
+
+
+def _more_numbers(g: _Gen, business: str, waba: dict) -> list[dict]:
+    """The primary WABA's further connected numbers, so it has the eleven List Phone Numbers' documented
+    example counts (two pages of 10, with their next and previous links)."""
+    fields = dict(PHONE_STATES[0][2])
+    return [_phone(g, business, f"connected_{n}", waba, fields) for n in range(1, MORE_NUMBERS + 1)]
+
+
+def _phone(g: _Gen, business: str, role: str, waba: dict, fields: dict) -> dict:
+    created = g.moment(200)
+    return {
+        "id": g.uuid(), "role": role, "waba_account_id": waba["id"], **fields,
+        "phone_number_id": g.digits(15), "country_code": "91", "phone_number": g.digits(10, "12"),
+        "created": iso(created), "modified": iso(created + timedelta(hours=4)),
+        "profile": {"about": business, "address": g.fake.address().replace("\n", ", "),
+                    "description": g.fake.catch_phrase(), "category": "RETAIL",
+                    "email": g.fake.company_email(), "website": f"https://{g.fake.domain_name()}/",
+                    "picture_url": f"https://media.example.com/profile/{g.hex(12)}.jpg"},
+        "settings": {"quality_rating": "GREEN", "messaging_limit_tier": "TIER_1K",
+                     "is_official_business_account": "false", "business_verification_status": "verified"},
+    }
 
 
 def _media(g: _Gen) -> list[dict]:

@@ -29,7 +29,10 @@ def test_committed_default_fixtures_equal_the_generator_output():
 def test_every_documented_phone_and_waba_state_is_seeded():
     for tenant in fixtures.generate(DEFAULT_SEED)["tenants"]:
         state = tenant["state"]
-        assert {p["role"] for p in state["phone_numbers"]} == {r for r, _, _ in fixtures.PHONE_STATES}
+        roles = [p["role"] for p in state["phone_numbers"]]
+        assert roles == [r for r, _, _ in fixtures.PHONE_STATES] + [f"connected_{n}" for n in range(1, 8)]
+        primary = next(w["id"] for w in state["waba_accounts"] if w["role"] == "primary")
+        assert sum(p["waba_account_id"] == primary for p in state["phone_numbers"]) == 11  # as the docs' example
         assert {t["waba_template_status"] for t in state["templates"]} == {"approved", "pending", "rejected"}
         assert {c["status"] for c in state["campaigns"]} == {"scheduled", "completed", "failed"}
         kinds = {f["type"] for f in state["custom_fields"]}
