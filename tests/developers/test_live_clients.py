@@ -6,6 +6,7 @@ CURLOPT_POSTFIELDS), a urlencoded form, the query string, the live 400 for a bad
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -122,3 +123,26 @@ def test_the_journal_shows_the_bare_paths_clients_used(live, token):
     php_curl_post(live, "/search", {"token": token})
     assert [(e["method"], e["path"], e["status"]) for e in live.get("/_mock/journal").json()["requests"]] == [
         ("GET", "/filters", 200), ("POST", "/search", 200)]
+
+
+def test_a_missed_calls_dashboard_reads_every_hit_by_its_long_names(live, token):
+    # What the clinic's poller and a Node CRM route read (OBSERVED.md A.6): a client of the short names sees nothing.
+    hits = live.post("/search", json={"token": token, "from": "0", "to": "4102444799", "page_size": "100"}
+                     ).json()["data"]["hits"]
+    assert len(hits) == 100
+    for hit in hits:
+        source = hit["_source"]
+        assert re.fullmatch(r"[0-9a-f]{32}", hit["user_id"])
+        assert source["caller_number"] == "+91" + source["caller_number_raw"]
+        assert isinstance(source["start_time"], int) and source["end_time"] >= source["start_time"]
+        hours, minutes, secs = (int(part) for part in source["duration"].split(":"))
+        assert hours * 3600 + minutes * 60 + secs == source["end_time"] - source["start_time"]
+        assert source["event"] in (1, 2) and source["status"] in (1, 2, 3)
+        assert (source["filename"] == "") == (source["fileurl"] == "")
+        assert source["filename"] == "" or re.fullmatch(r"[0-9a-f]{96}-v2\.mp3", source["filename"])
+        for leg in source["log_details"]:  # the Node route that crashed on a missing log_details
+            assert leg["action"] in ("received", "missed", "transferred") and isinstance(leg["received_by"], list)
+    missed = [h for h in hits if h["_source"]["status"] == 2]
+    answered = [h for h in hits if h["_source"]["status"] == 1]
+    assert missed and answered  # the dashboard that counted 0 missed calls over 200 counts them now
+    assert any(h["_source"]["filename"] == "" for h in answered)  # connected calls without a recording (A.7)
