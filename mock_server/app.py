@@ -16,6 +16,7 @@ from mock_server.context import AppContext
 from mock_server.control import (chat as chat_control, faults, routes as control, telephony as telephony_control,
                                  webhooks as webhooks_control)
 from mock_server.control import scenarios as scenarios_control
+from mock_server.control.guard import ControlPlaneGuard
 from mock_server.control import schemas as schemas_control
 from mock_server import engine
 from mock_server.errors import ApiError, envelope, not_found
@@ -184,5 +185,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(FaultMiddleware, faults=ctx.faults)
     app.add_middleware(JournalMiddleware, journal=ctx.journal, clock=ctx.clock)
     app.add_middleware(CloseAfterUnreadBody)  # outside the journal, which may read the rest of a body
+    app.add_middleware(ControlPlaneGuard, bound_host=settings.host, allowed_hosts=settings.allowed_hosts,
+                       control_token=settings.control_token)
     app.add_middleware(MergeSlashes)
     return app

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from mock_server.control.guard import TOKEN_ENV, is_loopback
 from mock_server.profiles import PROFILES
 from mock_server.settings import DEFAULT_PORT, DEFAULT_SEED, Settings
 
@@ -40,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=PROFILES, default=Settings.profile,
                        help="where the docs and the live service disagree, answer as observed live (default) or "
                             "as documented in the Postman collection")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a Host name the control plane (/_mock/) answers besides this machine's own; repeatable")
+    serve.add_argument("--control-token", default=os.environ.get(TOKEN_ENV), metavar="TOKEN",
+                       help=f"require X-Mock-Control-Token: TOKEN on /_mock/ (default ${TOKEN_ENV}); needed to "
+                            "bind beyond loopback")
     serve.add_argument("--strict", action="store_true",
                        help="validate every webhook body against its schema before sending it")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
@@ -49,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a scenario parameter; repeatable")
     trigger.add_argument("--company-id", help="the tenant to run it for (default: the first one)")
     trigger.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", help="the simulator's base URL")
+    trigger.add_argument("--control-token", default=os.environ.get(TOKEN_ENV), metavar="TOKEN",
+                         help=f"the server's control token, if it has one (default ${TOKEN_ENV})")
     fixtures = commands.add_parser("fixtures", help="work with fixture files")
     fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
     export = fixture_commands.add_parser("export", help="write the generated fixtures to a file you can edit")
@@ -141,12 +150,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise SystemExit("myoperator-mock: --webhook-timeout must be above 0 and at most 300 seconds")
     if not 0 < args.obd_reference_ttl <= 10 * 365 * 86_400:  # also refuses nan
         raise SystemExit("myoperator-mock: --obd-reference-ttl must be above 0 and at most ten years of seconds")
+    if not is_loopback(args.host) and not args.control_token:
+        raise SystemExit(f"myoperator-mock: --host {args.host} reaches beyond this machine: anyone who can reach it "
+                         f"could reset it or read every tenant's credentials; give --control-token (or ${TOKEN_ENV})")
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
                     fixtures_path=args.fixtures, clock=args.clock, speed=args.speed, log_level=args.log_level,
                     template_review_seconds=args.template_review_seconds,
                     obd_reference_ttl_seconds=args.obd_reference_ttl,
                     webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
                     webhook_timeout=args.webhook_timeout, strict=args.strict, profile=args.profile,
+                    allowed_hosts=tuple(args.allowed_host), control_token=args.control_token or None,
                     scenario_dirs=tuple(args.scenarios))
 
 
@@ -178,7 +191,8 @@ def trigger(args: argparse.Namespace) -> int:
         params[key] = value
     base = args.url.rstrip("/")
     try:
-        with httpx.Client(timeout=30, trust_env=False) as client:
+        token = {"X-Mock-Control-Token": args.control_token} if args.control_token else {}
+        with httpx.Client(timeout=30, trust_env=False, headers=token) as client:
             company_id = args.company_id or client.get(f"{base}/_mock/tenants").json()["tenants"][0]["company_id"]
             response = client.post(f"{base}/_mock/scenarios/{args.name}/run",
                                    json={"company_id": company_id, "params": params})
@@ -216,6 +230,8 @@ def banner(settings: Settings, app) -> str:
         lines.append(f"    phone_number_id: {primary['phone_number_id']}")
     speed = f" x{settings.speed:g}" if settings.clock == "real" and settings.speed != 1 else ""
     lines.append(f"  state: {settings.data_dir or 'in memory'}; clock: {settings.clock}{speed}")
+    if not is_loopback(settings.host):
+        lines.append(f"  WARNING: listening on {settings.host}, beyond this machine: /_mock/ needs X-Mock-Control-Token")
     return "\n".join(lines)
 
 

@@ -46,6 +46,10 @@ class Settings:
     # Where the docs and the live service disagree, which to follow: "observed" (live) or "documented"
     # (the Postman collection exactly); mock_server/profiles.py has every difference.
     profile: str = "observed"
+    # The control plane (/_mock/) answers only its own machine's names and these Host names (DNS rebinding),
+    # and, when set, only requests carrying this token in X-Mock-Control-Token (required beyond loopback).
+    allowed_hosts: tuple[str, ...] = ()
+    control_token: str | None = None
     # Folders of the user's own scenario files, loaded after the shipped ones (--scenarios DIR).
     scenario_dirs: tuple[Path, ...] = ()
 

@@ -12,8 +12,10 @@ from tests.conftest import make_app
 def test_serve_flags_become_settings(tmp_path):
     args = cli.build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9001", "--data-dir", str(tmp_path),
                                           "--seed", "5", "--clock", "manual", "--log-level", "warning",
-                                          "--obd-reference-ttl", "60"])
+                                          "--obd-reference-ttl", "60", "--control-token", "t0ken",
+                                          "--allowed-host", "mock.internal"])
     settings = cli.settings_from(args)
+    assert (settings.control_token, settings.allowed_hosts) == ("t0ken", ("mock.internal",))
     assert settings.obd_reference_ttl_seconds == 60
     assert (settings.host, settings.port, settings.data_dir, settings.seed, settings.clock) == \
         ("0.0.0.0", 9001, tmp_path, 5, "manual")

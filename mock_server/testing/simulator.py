@@ -149,12 +149,14 @@ class Simulator:
             raise TypeError(f"Unknown simulator setting(s) {', '.join(unknown)}; "
                             f"the settings are: {', '.join(SETTINGS)}.")
         chosen = {**DEFAULTS, **settings}
+        token = {"X-Mock-Control-Token": chosen["control_token"]} if chosen.get("control_token") else {}
         if server == "asgi":
             with in_process(create_app(Settings(**chosen))) as client:
+                client.headers.update(token)
                 yield cls(client, IN_PROCESS_URL, server)
             return
         with on_free_port(lambda port: create_app(Settings(**chosen, port=port))) as url:
-            with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT, trust_env=False) as client:
+            with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT, trust_env=False, headers=token) as client:
                 yield cls(client, url, server)
 
     @property
