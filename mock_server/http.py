@@ -18,6 +18,10 @@ from mock_server import schemas
 from mock_server.errors import ValidationStyle, unsupported_media_type
 
 MAX_JSON_BYTES = 1024 * 1024
+# JSON nested deeper than this is refused at parsing: no documented body comes near it, and a value nested
+# hundreds of levels deep inside a field the schema leaves open (Send Message's trail) would break every
+# later copy of the document (deepcopy's recursion limit) long after the request was accepted.
+MAX_NESTING = 64
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -95,7 +99,22 @@ def parse_json(raw: bytes, style: ValidationStyle) -> Any:
         raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
     if b"\\ud" in raw.lower() and _has_lone_surrogate(value):
         raise style.field("non_field_errors", "JSON parse error - lone surrogate in a \\u escape.")
+    if raw.count(b"[") + raw.count(b"{") > MAX_NESTING and _depth(value) > MAX_NESTING:  # counting is cheap
+        raise style.field("non_field_errors", f"JSON parse error - nested deeper than {MAX_NESTING} levels.")
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (iteratively: no recursion limit to meet)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def require_object(body: Any, style: ValidationStyle, schema: str | None = None) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Pagination links and the shared JSON parser (mock_server/http.py)."""
 
+import json
+
 import pytest
 
 from mock_server.errors import DRF_INVALID, ApiError
@@ -98,3 +100,22 @@ def test_the_gateways_refusals_come_before_the_415(client, tenant):
 def test_a_long_content_type_is_cut_in_the_answer(client, tenant):
     response = client.post("/contacts", headers={**tenant.headers, "Content-Type": "text/" + "x" * 200}, content=b"{}")
     assert response.status_code == 415 and len(response.json()["errors"]["detail"]) < 100
+
+
+def test_json_nested_beyond_the_cap_is_refused_at_parsing(client, tenant):
+    # Nested 500 levels in Send Message's open `trail`, it used to be accepted, then broke the tenant's state
+    # (GET …/state answered 500) and the message's lifecycle (deepcopy's recursion limit).
+    body = {"phone_number_id": tenant.phone("primary")["phone_number_id"], "customer_country_code": "91",
+            "customer_number": "9876543210", "reply_to": None, "myop_ref_id": None, "trail": "DEEP",
+            "data": {"type": "template", "context": {"template_name": "start_chat", "language": "en"}}}
+    deep = '{"x":[' * 250 + "{}" + "]}" * 250  # 500 levels: too deep for the test client's own encoder
+    raw = json.dumps(body).replace('"DEEP"', deep)
+    r = client.post("/chat/messages", content=raw, headers={**tenant.headers, "Content-Type": "application/json"})
+    assert r.status_code == 400 and "nested deeper than 64 levels" in r.text
+    assert client.get(f"/_mock/tenants/{tenant.company_id}/state").status_code == 200
+    shallow = {"step": {"of": [{"journey": ["onboarding"]}]}}
+    accepted = client.post("/chat/messages", json=dict(body, trail=shallow), headers=tenant.headers)
+    assert accepted.status_code == 200, accepted.text
+    assert parse_json(b"[" * 64 + b"]" * 64, DRF_INVALID) is not None
+    with pytest.raises(ApiError):
+        parse_json(b"[" * 65 + b"]" * 65, DRF_INVALID)
