@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
@@ -88,10 +88,23 @@ def second_time(value: str | datetime | None) -> str | None:
 
 
 # --- tenant bits and small renderings --------------------------------------------------------
-def tenant_bits(company_id: str, templates: Iterable[dict] = (), media: Iterable[dict] = ()) -> dict:
-    """What the renderings read from the tenant besides the documents: its id, templates, media."""
-    return {"company_id": company_id, "templates": {t["id"]: t for t in templates},
-            "media": {str(m["id"]): m for m in media}}
+class ById(Protocol):
+    """Documents found one at a time by id: a dict keyed by id, or a tenant's collection."""
+
+    def get(self, doc_id: Any, /) -> dict | None: ...
+
+
+def tenant_bits(company_id: str, templates: Iterable[dict] | ById = (), media: Iterable[dict] | ById = ()) -> dict:
+    """What the renderings read from the tenant besides the documents: its id, templates, media.
+
+    Templates and media are the documents themselves (keyed here by id) or anything that finds one by
+    id (the tenant's collections: an event then reads only what it names, at any number stored)."""
+    return {"company_id": company_id, "templates": _by_id(templates, lambda t: t["id"]),
+            "media": _by_id(media, lambda m: str(m["id"]))}
+
+
+def _by_id(docs: Iterable[dict] | ById, id_of) -> ById:
+    return docs if hasattr(docs, "get") else {id_of(d): d for d in docs}
 
 
 def source_of(message: dict) -> str:

@@ -51,6 +51,7 @@ def publish(ctx: AppContext, tenant: TenantState, at: datetime, conversation: di
             event_type: str) -> dict:
     """Render the event (taking the conversation's next event_sequence), then store and emit; the
     conversation as stored. A campaign's message refreshes the campaign's stats."""
+    # The collections themselves, as by-id lookups: an event reads the template and media it names, no more.
     bits = whatsapp_events.tenant_bits(tenant.company_id, tenant[TEMPLATES], tenant["media"])
     conversation, sequence = whatsapp.take_sequence(conversation)
     event = whatsapp_events.domain_event(message, conversation, event_type, bits, event_id=ctx.webhooks.new_event_id(),

@@ -21,7 +21,11 @@ ACCOUNT = "account"  # the one document of a tenant's own settings (credentials,
 
 
 class Collection:
-    """One kind of document of one tenant, kept in insertion order."""
+    """One kind of document of one tenant, kept in insertion order.
+
+    Secondary indexes (``lookup``) answer in that same order, so a lookup finds what a scan would
+    have found first. Each document's rank (its place in the order) is what keeps them so.
+    """
 
     def __init__(self, tenant_id: str, kind: str, backend: Any, units: UnitOfWork | None = None,
                  on_change: Callable[[Doc | None, Doc | None], None] | None = None):
@@ -29,7 +33,9 @@ class Collection:
         self._units = units or UnitOfWork()
         self._on_change = on_change  # told (old, new) of every change to a document, undos included
         self._docs: dict[str, Doc] = {}
-        # name -> (key function, key -> ids): secondary indexes, kept in step with every write.
+        self._ranks: dict[str, int] = {}  # id -> place in the order: ascending along ``_docs``
+        self._next_rank = 0
+        # name -> (key function, key -> ids in rank order): secondary indexes, kept in step with every write.
         self._indexes: dict[str, tuple[Callable[[Doc], Any], dict[Any, dict[str, None]]]] = {}
 
     def get(self, doc_id: Any) -> Doc | None:
@@ -52,10 +58,11 @@ class Collection:
         if doc_id not in self._docs:
             return None
         self._backend.delete(self._tenant_id, self.kind, doc_id)
+        old, rank = self._docs[doc_id], self._ranks[doc_id]
         if self._units.open:  # put back where it stood in the order (O(n), only inside a unit)
-            self._units.record(partial(self._undo, doc_id, self._docs[doc_id], list(self._docs).index(doc_id)))
-        self._unindex(doc_id)
-        old = self._docs.pop(doc_id)
+            self._units.record(partial(self._undo, doc_id, old, list(self._docs).index(doc_id), rank))
+        self._reindex(doc_id, old, None)
+        del self._docs[doc_id], self._ranks[doc_id]
         if self._on_change is not None:
             self._on_change(old, None)
         return old
@@ -68,52 +75,62 @@ class Collection:
     def _set(self, doc_id: str, doc: Doc) -> None:
         old = self._docs.get(doc_id)
         if self._units.open:  # an update keeps its place in the order; a new id is last until undone
-            self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1))
-        self._unindex(doc_id)
+            self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1, None))
+        if old is None:
+            self._ranks[doc_id], self._next_rank = self._next_rank, self._next_rank + 1
         self._docs[doc_id] = doc
-        self._index(doc_id, doc)
+        self._reindex(doc_id, old, doc)
         if self._on_change is not None:
             self._on_change(old, doc)
 
-    def _undo(self, doc_id: str, doc: Doc | None, position: int | None) -> None:
-        """Put one document back as it was: ``position`` None (an update), -1 (it was new) or its place."""
+    def _undo(self, doc_id: str, doc: Doc | None, position: int | None, rank: int | None) -> None:
+        """Put one document back as it was: ``position`` None (an update), -1 (it was new) or its place
+        (it was deleted, ``rank`` its rank then)."""
+        current, restored = self._docs.get(doc_id), doc if position != -1 else None
         if self._on_change is not None:
-            self._on_change(self._docs.get(doc_id), doc if position != -1 else None)
+            self._on_change(current, restored)
         if position is None:
             self._docs[doc_id] = doc
         elif position == -1:
             self._docs.pop(doc_id, None)
+            self._ranks.pop(doc_id, None)
         else:
             items = list(self._docs.items())
             items.insert(position, (doc_id, doc))
             self._docs.clear()
             self._docs.update(items)
-        # Rare (a failed unit): the indexes are rebuilt on their next lookup rather than patched back.
-        self._indexes.clear()
+            self._ranks[doc_id] = rank
+        self._reindex(doc_id, current, restored)
 
     def lookup(self, index: str, key_of: Callable[[Doc], Any], key: Any) -> list[Doc]:
-        """The documents whose ``key_of(doc) == key``, through an index built on first use."""
+        """The documents whose ``key_of(doc) == key``, in the collection's order, through an index built
+        on first use (the one scan), then kept in step with every write."""
         if index not in self._indexes:
-            self._indexes[index] = (key_of, {})
+            entries: dict[Any, dict[str, None]] = {}
             for doc_id, doc in self._docs.items():
-                self._index(doc_id, doc, only=index)
+                entries.setdefault(key_of(doc), {})[doc_id] = None
+            self._indexes[index] = (key_of, entries)
         return [self._docs[i] for i in self._indexes[index][1].get(key, ())]
 
-    def _index(self, doc_id: str, doc: Doc, only: str | None = None) -> None:
-        for name, (key_of, entries) in self._indexes.items():
-            if only is None or name == only:
-                entries.setdefault(key_of(doc), {})[doc_id] = None
-
-    def _unindex(self, doc_id: str) -> None:
-        old = self._docs.get(doc_id)
-        if old is None:
-            return
+    def _reindex(self, doc_id: str, old: Doc | None, new: Doc | None) -> None:
+        """Move ``doc_id`` from ``old``'s key to ``new``'s in every index (either may be None: absent)."""
         for key_of, entries in self._indexes.values():
-            ids = entries.get(key_of(old))
-            if ids is not None:
-                ids.pop(doc_id, None)
-                if not ids:
-                    del entries[key_of(old)]
+            was = key_of(old) if old is not None else None
+            now = key_of(new) if new is not None else None
+            if old is not None and new is not None and was == now:
+                continue  # same key: the id keeps its place
+            if old is not None:
+                ids = entries.get(was)
+                if ids is not None:
+                    ids.pop(doc_id, None)
+                    if not ids:
+                        del entries[was]
+            if new is not None:
+                ids = entries.setdefault(now, {})
+                if ids and self._ranks[next(reversed(ids))] > self._ranks[doc_id]:  # not the newest: sort it in
+                    entries[now] = dict.fromkeys(sorted([*ids, doc_id], key=self._ranks.__getitem__))
+                else:
+                    ids[doc_id] = None
 
     def __len__(self) -> int:
         return len(self._docs)

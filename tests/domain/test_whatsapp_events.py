@@ -178,6 +178,27 @@ def test_the_documented_carousel_template_through_the_api_and_a_campaign(variant
         same_shape(ours, doc)
 
 
+
+class OnlyById(dict):
+    """Documents that may be read one by id, never all of them (as a tenant's collection is given)."""
+
+    def __iter__(self):
+        raise AssertionError("every document was read")
+
+    values = items = keys = __iter__
+
+
+def test_bits_given_lookups_by_id_read_only_the_documents_an_event_names():
+    sent_doc = example("message.sent", "Campaign")
+    listed = carousel_demo(sent_doc["company_id"])
+    bits = we.tenant_bits(sent_doc["company_id"], OnlyById(listed["templates"]), OnlyById(listed["media"]))
+    template_id = sent_doc["payload"]["data"]["context"]["template_id"]
+    m, conv = from_example(sent_doc["payload"], sent={"type": "template", "context": {"template_name": "demo",
+                                                                                      "language": "en"}},
+                           source="cmp", template_id=template_id, category="marketing")
+    m = wa.mark_sent(m, at(sent_doc["payload"]["modified"]), reported_at=at(sent_doc["payload"]["events"][0]["timestamp"]))
+    assert rendered(m, conv, bits, sent_doc) == rendered(m, conv, listed, sent_doc) == sent_doc
+
 def test_the_documented_failed_template():
     doc = example("message.failed")
     context = doc["payload"]["data"]["context"]

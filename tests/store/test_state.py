@@ -1,6 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mock_server.store import SqliteBackend, Store
+from tests.store.visits import count_visits
 
 
 def test_collection_keeps_insertion_order_and_updates_in_place(tmp_path):
@@ -228,3 +231,66 @@ def test_a_failed_unit_puts_the_credential_index_back():
     assert store.tenant_by("developer_token", "t1") is kept and store.tenant_by("developer_token", "changed") is None
     assert store.tenant_by("developer_token", "t2").company_id == "c2"
     assert store.tenant_by("developer_token", "t2b") is None and store.tenant_by("developer_token", "t4") is None
+
+
+# --- indexes answer as a scan would, at the cost of what they find ------------------------------------
+def by_phone(doc):
+    return doc["phone"]
+
+
+def scanned(collection, phone):
+    return [d["id"] for d in collection if d["phone"] == phone]
+
+
+def test_a_lookup_answers_in_the_collections_order_whatever_was_written():
+    tenant = Store().seed("c1", {"people": [{"id": str(i), "phone": "ab"[i % 2]} for i in range(6)]})
+    people = tenant["people"]
+    assert [d["id"] for d in people.lookup("phone", by_phone, "b")] == ["1", "3", "5"]
+    people.put({"id": "1", "phone": "b", "name": "updated in place"})
+    people.put({"id": "4", "phone": "b"})  # moves to "b", where it stands before 5
+    people.put({"id": "9", "phone": "b"})
+    for phone in "ab":
+        assert [d["id"] for d in people.lookup("phone", by_phone, phone)] == scanned(people, phone)
+    assert scanned(people, "b") == ["1", "3", "4", "5", "9"]
+
+
+@st.composite
+def writes(draw):
+    """A few puts and deletes of a handful of ids, some inside a unit that then fails."""
+    ops = st.tuples(st.sampled_from(["put", "delete"]), st.sampled_from("012345"), st.sampled_from("abc"),
+                    st.booleans())
+    return draw(st.lists(ops, max_size=12))
+
+
+@given(writes())
+def test_indexes_stay_in_step_with_writes_and_failed_units(ops):
+    store = Store()
+    tenant = store.seed("c1", {"people": [{"id": str(i), "phone": "abc"[i % 3]} for i in range(4)]})
+    people = tenant["people"]
+    people.lookup("phone", by_phone, "a")  # built before the writes: from here on kept in step
+    for op, doc_id, phone, fails in ops:
+        try:
+            with store.transaction():
+                people.put({"id": doc_id, "phone": phone}) if op == "put" else people.delete(doc_id)
+                if fails:
+                    raise RuntimeError("undo it")
+        except RuntimeError:
+            pass
+        for key in "abc":
+            assert [d["id"] for d in people.lookup("phone", by_phone, key)] == scanned(people, key)
+
+
+def test_a_lookup_after_a_failed_unit_reads_only_what_it_finds():
+    store = Store()
+    tenant = store.seed("c1", {"people": [{"id": str(i), "phone": str(i)} for i in range(100)]})
+    people = tenant["people"]
+    people.lookup("phone", by_phone, "1")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            people.put({"id": "7", "phone": "1"})
+            people.put({"id": "new", "phone": "1"})
+            raise RuntimeError("undo it")
+    visits = count_visits(tenant)
+    assert [d["id"] for d in people.lookup("phone", by_phone, "1")] == ["1"]
+    assert [d["id"] for d in people.lookup("phone", by_phone, "7")] == ["7"]
+    assert visits["people"] == 0  # no rebuild: the undo put the index back as it was

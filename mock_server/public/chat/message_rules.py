@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from mock_server.clock import parse_iso
+from mock_server.domain.whatsapp_events import ById
 from mock_server.public.chat import template_rules
 from mock_server.public.chat.media_types import media_kind
 
@@ -153,7 +154,7 @@ def _add(errors: FieldErrors, field: str, message: str) -> None:
 
 
 # --- media -----------------------------------------------------------------------------------
-def media_errors(data: Doc, media: dict[str, Doc]) -> FieldErrors:
+def media_errors(data: Doc, media: ById) -> FieldErrors:
     """Every media_id the message names must be one of this company's uploads, of the right kind."""
     errors: FieldErrors = {}
     kind, context = data["type"], data["context"]
@@ -168,7 +169,7 @@ def media_errors(data: Doc, media: dict[str, Doc]) -> FieldErrors:
     return errors
 
 
-def _check_media(errors: FieldErrors, field: str, media_id: Any, kind: str | None, media: dict[str, Doc]) -> None:
+def _check_media(errors: FieldErrors, field: str, media_id: Any, kind: str | None, media: ById) -> None:
     if media_id in (None, ""):
         return
     doc = media.get(str(media_id))

@@ -33,20 +33,30 @@ from mock_server.http import Json, read_json
 from mock_server.public.auth import endpoint
 from mock_server.public.chat import message_rules as rules
 from mock_server.public.chat.phonenumbers import phone_number
+from mock_server.public.contacts import rules as contact_rules
 from mock_server.store import TenantState
 
 MESSAGES, CONVERSATIONS = "messages", "conversations"
 
 
 # --- lookups ---------------------------------------------------------------------------------
+# Through the store's indexes: a send costs the same at any number of conversations and contacts.
+def customer_key(conversation: dict) -> tuple:
+    """Which customer on which of the company's numbers a conversation is with."""
+    return (conversation.get("phone_number_id"), conversation.get("customer_country_code"),
+            conversation.get("customer_contact"))
+
+
 def find_conversation(tenant: TenantState, phone_number_id: str, cc: str, number: str) -> dict | None:
-    return tenant[CONVERSATIONS].find(lambda c: c["phone_number_id"] == phone_number_id
-                                      and c["customer_country_code"] == cc and c["customer_contact"] == number)
+    """The conversation with this customer on this number: the first stored, whatever its status (a closed
+    one is revived by the customer's next message, so there is one per customer and number)."""
+    found = tenant[CONVERSATIONS].lookup("customer", customer_key, (phone_number_id, cc, number))
+    return found[0] if found else None
 
 
 def contact_name(tenant: TenantState, cc: str, number: str) -> str | None:
-    contact = tenant["contacts"].find(lambda c: c.get("country_code") == cc and c.get("phone_number") == number)
-    return contact.get("name") if contact else None
+    found = tenant["contacts"].lookup("phone", contact_rules.phone_key, (cc, number))
+    return found[0].get("name") if found else None
 
 
 def api_user(tenant: TenantState) -> str | None:
@@ -113,12 +123,17 @@ def _sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:
     return waba
 
 
+def _name_language(template: dict) -> tuple:
+    return template.get("name"), template.get("language")
+
+
 def _template(tenant: TenantState, data: dict, waba: dict) -> dict | None:
     """The approved template a template message names (None for other types)."""
     if data["type"] != "template":
         return None
-    template = rules.find_template(tenant["templates"], data["context"]["template_name"],
-                                   rules.template_language(data), waba.get("waba_id"))
+    name, language = data["context"]["template_name"], rules.template_language(data)
+    named = tenant["templates"].lookup("name_language", _name_language, (name, language))
+    template = rules.find_template(named, name, language, waba.get("waba_id"))
     if template is None:
         raise envelope(400, "400", "Template not associated with this company")
     if not rules.template_approved(template):
@@ -170,9 +185,8 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
         raise MESSAGE_INVALID.error(errors)
     waba = _sender_waba(tenant, body["phone_number_id"])
     template = _template(tenant, data, waba)
-    media = {str(m["id"]): m for m in tenant["media"]}
     if errors := merge(rules.template_errors(template, data["context"]) if template else {},
-                       rules.media_errors(data, media)):
+                       rules.media_errors(data, tenant["media"])):
         raise MESSAGE_INVALID.error(errors)
     now = ctx.now()  # one reading for the whole send: the window check and every moment it stores
     who = _deliverable_to(tenant, body, data, now)

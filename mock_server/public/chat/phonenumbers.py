@@ -19,7 +19,8 @@ WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "mod
 
 def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
     """One of the company's numbers, by its public phone_number_id."""
-    return tenant["phone_numbers"].find(lambda p: p.get("phone_number_id") == phone_number_id)
+    found = tenant["phone_numbers"].lookup("phone_number_id", lambda p: p.get("phone_number_id"), phone_number_id)
+    return found[0] if found else None
 
 
 def render(phone: dict, waba: dict | None, expand: list[str]) -> dict:
