@@ -67,3 +67,11 @@ def test_a_body_read_whole_keeps_the_connection_open(served):
                             data={"application": "template"})
         assert first.status_code == 400 and "connection" not in first.headers
         assert client.get("/chat/phonenumbers").status_code == 200
+
+
+def test_a_body_declared_too_large_is_answered_at_once_though_most_of_it_never_comes(served):
+    # 1 KB of a declared 500 MB: the journal used to wait for 64 KB before the answer could go out.
+    response, body = _post_a_head(served, "/chat/messages", "application/json", 500 * 1024 * 1024, b"{" * 1024)
+    assert response.startswith(b"HTTP/1.1 400 ") and b"Request body is too large" in body
+    journaled = served.get("/_mock/journal", params={"path": "/chat/messages"}).json()["requests"][-1]
+    assert journaled["status"] == 400 and journaled["body"] == ""  # the endpoint read none of it
