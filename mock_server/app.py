@@ -9,7 +9,7 @@ import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
@@ -52,6 +52,13 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     else:
         body = not_found(message).body
     return Json(body, status, headers=exc.headers if status == 405 else None)
+
+
+async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+    """The client left before its body was read whole: nobody is there to answer, and nothing failed here
+    (without this, the error would reach uvicorn as "Exception in ASGI application", with a traceback)."""
+    log.debug("client left during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -177,7 +184,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
                 *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes,
                 *webhooks_control.routes, *scenarios_control.routes, *schemas_control.routes],
-        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={ApiError: api_error, HTTPException: http_error, ClientDisconnect: client_gone,
+                            Exception: server_error},
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -16,10 +16,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, *flags: str) -> subprocess.Popen:
+def start_server(port: int, *flags: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    """``stderr``: where the server's log goes (a file, for a test that reads it)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--clock", "manual",
-         "--log-level", "warning", *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--log-level", "warning", *flags], stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # waiting for a process to listen, not for simulated time
         try:

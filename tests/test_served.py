@@ -75,3 +75,25 @@ def test_a_body_declared_too_large_is_answered_at_once_though_most_of_it_never_c
     assert response.startswith(b"HTTP/1.1 400 ") and b"Request body is too large" in body
     journaled = served.get("/_mock/journal", params={"path": "/chat/messages"}).json()["requests"][-1]
     assert journaled["status"] == 400 and journaled["body"] == ""  # the endpoint read none of it
+
+
+def test_a_client_that_leaves_mid_body_leaves_no_traceback(tmp_path):
+    log = tmp_path / "server.log"
+    port = free_port()
+    with log.open("wb") as sink:
+        process = start_server(port, stderr=sink)
+        try:
+            tenant = httpx.get(f"http://127.0.0.1:{port}/_mock/tenants", timeout=10).json()["tenants"][0]
+            auth = f"Authorization: Bearer {tenant['api_key']}\r\nX-MYOP-COMPANY-ID: {tenant['company_id']}\r\n"
+            for path, content_type in (("/chat/messages", "application/json"),
+                                       ("/chat/media/upload", "multipart/form-data; boundary=b0undary"),
+                                       (f"/_mock/tenants/{tenant['company_id']}/inbound", "application/json")):
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: {content_type}\r\n"
+                                 "Content-Length: 5000\r\n\r\n--b0undary\r\n".encode())
+                # gone, 4995 bytes short; the server is still healthy after
+            assert httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=10).status_code == 200
+        finally:
+            stop(process)
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text and "Exception in ASGI application" not in text, text[-2000:]
