@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server.context import AppContext
-from mock_server.control.common import control_error, tenant_of
+from mock_server.control.common import bounded_list, control_error, tenant_of
 from mock_server.domain import whatsapp
 from mock_server.engine import message_kinds, message_steps, runner
 from mock_server.errors import DRF_INVALID
@@ -150,7 +150,7 @@ async def list_messages(request: Request) -> Json:
     filters = {key: request.query_params.get(key) for key in ("customer_number", "phone_number_id", "direction")}
     found = [m for m in tenant[messages.MESSAGES]
              if all(value in (None, "") or m.get(key) == value for key, value in filters.items())]
-    return Json({"messages": found})
+    return Json(bounded_list(request, "messages", found))
 
 
 routes = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from mock_server.context import AppContext
-from mock_server.errors import ApiError
+from mock_server.errors import DRF_INVALID, ApiError
+from mock_server.http import page, query_int
 from mock_server.store import TenantState
 
 
@@ -22,3 +23,16 @@ def tenant_of(request: Request) -> TenantState:
     if tenant is None:
         raise control_error(404, f"No tenant with company_id {request.path_params['company_id']!r}.")
     return tenant
+
+
+# Every /_mock/ list is bounded: one GET cannot be as large as the state (4,000 messages were 4.5 MB).
+LIST_DEFAULT, LIST_MAX = 100, 1000
+
+
+def bounded_list(request: Request, key: str, items: list) -> dict:
+    """``{key: the page, "count", "next", "previous"}``: ``limit`` items (default 100, at most 1000) from
+    ``offset``, in the list's order; ``next`` is the following page's URL, null on the last."""
+    limit = query_int(request, "limit", LIST_DEFAULT, DRF_INVALID, minimum=1, maximum=LIST_MAX)
+    offset = query_int(request, "offset", 0, DRF_INVALID)
+    paged = page(request, items, limit, offset)
+    return {key: paged.pop("results"), **paged}

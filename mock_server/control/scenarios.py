@@ -15,7 +15,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from mock_server.control.common import control_error, ctx_of, tenant_of
+from mock_server.control.common import bounded_list, control_error, ctx_of, tenant_of
 from mock_server.engine import overrides, runner
 from mock_server.engine.loader import Scenario
 from mock_server.engine.steps import PARAM_KINDS
@@ -101,7 +101,7 @@ async def list_runs(request: Request) -> Json:
         raise DRF_INVALID.field("status", f"Choose one of: {', '.join(RUN_STATUSES)}.")
     runs = [r for r in tenant[runner.RUNS]
             if (not scenario or r["scenario"] == scenario) and (not status or r["status"] == status)]
-    return Json({"runs": runs})
+    return Json(bounded_list(request, "runs", runs))
 
 
 async def get_run(request: Request) -> Json:

@@ -183,3 +183,21 @@ def test_health_shows_a_real_clock():
     from tests.conftest import make_app
     with TestClient(make_app(clock="real")) as client:
         assert client.get("/_mock/health").json()["clock"]["mode"] == "real"
+
+
+def test_control_plane_lists_are_bounded_pages(client, tenant):
+    for n in range(3):
+        assert client.post(f"/_mock/scenarios/whatsapp-received/run", json={
+            "company_id": tenant.company_id, "params": {"text": f"hello {n}"}}).status_code == 201
+    url = f"/_mock/tenants/{tenant.company_id}"
+    first = client.get(f"{url}/messages", params={"limit": 2}).json()
+    assert schemas.field_errors("control/message.list.response", first) == {}
+    assert (first["count"], len(first["messages"]), first["previous"]) == (3, 2, None)
+    rest = client.get(first["next"]).json()
+    assert [m["payload"]["context"]["body"] for m in first["messages"] + rest["messages"]] == [
+        "hello 0", "hello 1", "hello 2"] and rest["next"] is None
+    runs = client.get(f"{url}/scenario-runs", params={"limit": 1, "offset": 1}).json()
+    assert (runs["count"], len(runs["runs"])) == (3, 1) and runs["next"] and runs["previous"]
+    assert len(client.get(f"{url}/messages", params={"limit": 5000}).json()["messages"]) == 3  # capped at 1000
+    assert client.get(f"{url}/messages", params={"limit": 0}).status_code == 400
+    assert client.get(f"{url}/scenario-runs", params={"offset": "x"}).status_code == 400
