@@ -193,7 +193,13 @@ def trigger(args: argparse.Namespace) -> int:
     try:
         token = {"X-Mock-Control-Token": args.control_token} if args.control_token else {}
         with httpx.Client(timeout=30, trust_env=False, headers=token) as client:
-            company_id = args.company_id or client.get(f"{base}/_mock/tenants").json()["tenants"][0]["company_id"]
+            company_id = args.company_id
+            if company_id is None:
+                listed = client.get(f"{base}/_mock/tenants")
+                if not listed.is_success:  # e.g. the control plane wants its token
+                    print(f"myoperator-mock: {listed.status_code} {listed.text[:500]}", file=sys.stderr)
+                    return 1
+                company_id = listed.json()["tenants"][0]["company_id"]
             response = client.post(f"{base}/_mock/scenarios/{args.name}/run",
                                    json={"company_id": company_id, "params": params})
     except httpx.HTTPError as exc:

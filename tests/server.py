@@ -16,15 +16,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, *flags: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:
-    """``stderr``: where the server's log goes (a file, for a test that reads it)."""
+def start_server(port: int, *flags: str, stderr=subprocess.DEVNULL, ready_headers=None) -> subprocess.Popen:
+    """``stderr``: where the server's log goes (a file, for a test that reads it); ``ready_headers``: what
+    the readiness probe sends (a control token)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--clock", "manual",
          "--log-level", "warning", *flags], stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # waiting for a process to listen, not for simulated time
         try:
-            httpx.get(f"http://127.0.0.1:{port}/_mock/tenants", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/_mock/tenants", timeout=1, headers=ready_headers)
             return process
         except httpx.TransportError:
             if process.poll() is not None:

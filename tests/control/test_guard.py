@@ -71,3 +71,20 @@ def test_binding_beyond_loopback_needs_a_token_and_says_so(monkeypatch):
     monkeypatch.setenv("MYOPERATOR_MOCK_CONTROL_TOKEN", "from-env")
     assert settings_from(build_parser().parse_args(["serve", "--host", "0.0.0.0"])).control_token == "from-env"
     assert settings_from(build_parser().parse_args(["serve"])).host == "127.0.0.1"
+
+
+def test_trigger_passes_the_servers_control_token(capsys, monkeypatch):
+    from tests.server import free_port, start_server, stop
+    from mock_server import cli
+
+    monkeypatch.delenv("MYOPERATOR_MOCK_CONTROL_TOKEN", raising=False)
+    port = free_port()
+    process = start_server(port, "--control-token", "s3cret", ready_headers={"X-Mock-Control-Token": "s3cret"})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert cli.main(["trigger", "ivr-only", "--url", base]) == 1  # refused without the token
+        capsys.readouterr()
+        assert cli.main(["trigger", "ivr-only", "--url", base, "--control-token", "s3cret"]) == 0
+        assert '"scenario": "ivr-only"' in capsys.readouterr().out
+    finally:
+        stop(process)
