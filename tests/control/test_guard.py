@@ -26,8 +26,9 @@ def test_a_dns_rebinding_page_can_read_no_credentials(client, tenant):
 
 def test_a_page_of_another_origin_cannot_change_anything(client, tenant):
     before = tenant.state.dump()
-    client.post("/_mock/clock/advance", json={"seconds": 60})  # a change a reset would undo
-    moved = tenant.state.dump()
+    assert client.patch(f"/_mock/tenants/{tenant.company_id}", json={"wallet_balance": 1.5}).status_code == 200
+    moved = tenant.state.dump()  # a change a reset would undo
+    assert moved != before
     # A form POST or fetch(…, {mode: "no-cors"}) needs no preflight: the Origin header is what gives it away.
     for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
                     {"Origin": "http://127.0.0.1.evil.example:8800"}):
@@ -40,6 +41,8 @@ def test_a_page_of_another_origin_cannot_change_anything(client, tenant):
     assert tenant.state.dump() == moved  # nothing reset
     # The developer's own pages on this machine (another local port) and their tools are answered.
     assert reset(client, Origin="http://localhost:3000").status_code == 200
+    wallet = client.get(f"/_mock/tenants/{tenant.company_id}").json()["wallet_balance"]
+    assert wallet == before["account"][0]["wallet_balance"] != 1.5  # this one was answered: reset
     assert reset(client).status_code == 200
 
 
