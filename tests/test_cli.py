@@ -93,3 +93,14 @@ def test_bad_webhook_flags_stop_with_a_message(argv, message):
 def test_trigger_refuses_a_param_that_is_not_key_value(capsys):
     assert cli.main(["trigger", "incoming-answered", "--param", "talk"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_serve_runs_uvicorn_without_its_access_log_unless_asked(monkeypatch):
+    import uvicorn
+
+    seen = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.append(options))
+    assert cli.main(["serve", "--clock", "manual", "--port", "9002"]) == 0
+    assert cli.main(["serve", "--clock", "manual", "--port", "9002", "--access-log"]) == 0
+    assert [options["access_log"] for options in seen] == [False, True]
+    assert seen[0]["log_level"] == "info" and seen[0]["port"] == 9002
