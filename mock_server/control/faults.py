@@ -20,7 +20,7 @@ async def add_fault(request: Request) -> Json:
     """A fault from scratch, or from a preset (``{"preset": "gateway-outage"}``) whose fields the body's override."""
     body = await read_json(request, DRF_INVALID)
     preset = body.get("preset")
-    if preset is not None and preset not in PRESETS:
+    if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
         raise DRF_INVALID.field("preset", f"One of: {', '.join(PRESETS)}.")
     body = {**PRESETS.get(preset, {}), **{k: v for k, v in body.items() if k != "preset"}}
     path, status, seconds = body.get("path"), body.get("status", 500), body.get("seconds")

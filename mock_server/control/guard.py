@@ -67,13 +67,19 @@ class ControlPlaneGuard:
         name = host_name(host)
         return is_loopback(name) or name in self.allowed
 
+    def allowed_origin(self, origin: str) -> bool:
+        try:
+            return origin != "null" and self.allowed_host(urlsplit(origin).netloc)
+        except ValueError:  # not a URL at all (e.g. "http://[::1"): no page of ours sent it
+            return False
+
     def refusal(self, headers: dict[str, str]) -> str | None:
         """Why this /_mock/ request is refused, or None."""
         if not self.allowed_host(headers.get("host", "")):
             return (f"The control plane answers only requests to this machine's own names, not "
                     f"{headers.get('host', '')[:100]!r} (add it with --allowed-host).")
         origin = headers.get("origin")
-        if origin is not None and (origin == "null" or not self.allowed_host(urlsplit(origin).netloc)):
+        if origin is not None and not self.allowed_origin(origin):
             return "The control plane does not answer web pages of other origins."
         if headers.get("sec-fetch-site") == "cross-site":
             return "The control plane does not answer cross-site requests."

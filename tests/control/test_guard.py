@@ -31,6 +31,7 @@ def test_a_page_of_another_origin_cannot_change_anything(client, tenant):
     assert moved != before
     # A form POST or fetch(…, {mode: "no-cors"}) needs no preflight: the Origin header is what gives it away.
     for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Origin": "http://[::1"}, {"Origin": "not a url"},
                     {"Origin": "http://127.0.0.1.evil.example:8800"}):
         r = reset(client, **headers)
         assert r.status_code == 403, headers

@@ -156,6 +156,7 @@ def test_a_gateway_outage_preset_answers_the_live_500_for_a_while_then_recovers(
     assert (rule["path"], rule["method"], rule["times"]) == ("/chat/*", "*", 2)
     assert rule["until"] == moment("2025-07-15T10:46:00.000000Z")
     assert client.post("/_mock/faults", json={"preset": "nope"}).status_code == 400
+    assert client.post("/_mock/faults", json={"preset": ["gateway-outage"]}).status_code == 400
     assert client.post("/_mock/faults", json={"path": "/x", "seconds": 0}).status_code == 400
     assert client.post("/_mock/faults", json={"path": "/x", "seconds": "long"}).status_code == 400
 
