@@ -13,45 +13,35 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
-from mock_server.control import (chat as chat_control, faults, routes as control, telephony as telephony_control,
-                                 webhooks as webhooks_control)
-from mock_server.control import scenarios as scenarios_control
 from mock_server.control.guard import ControlPlaneGuard
-from mock_server.control import schemas as schemas_control
 from mock_server import engine
-from mock_server.errors import ApiError, envelope, not_found
+from mock_server.errors import ApiError
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
-from mock_server.developers import routes as developers
-from mock_server.developers.auth import developer_error
-from mock_server.developers.paths import is_developer_path
 from mock_server.journal import JournalMiddleware
 from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
-from mock_server.public.contacts import routes as contacts
+from mock_server.refusals import Refusal
 from mock_server.settings import Settings
+from mock_server.surfaces import SURFACES, surface_of
 
 log = logging.getLogger("mock_server")
-OBD_PREFIX = "/obd-api"
 
 
 async def api_error(request: Request, exc: ApiError) -> Response:
     return Json(exc.body, status_code=exc.status)
 
 
+async def refused(request: Request, exc: Refusal) -> Response:
+    """A rule said no: the refusal in the envelope of the surface the request came in by."""
+    return await api_error(request, surface_of(request.url.path).answer(exc, request.url.path))
+
+
 async def http_error(request: Request, exc: HTTPException) -> Response:
     """An unknown path or a wrong method, answered in the error shape of the surface it is under."""
     path, status = request.url.path, exc.status_code
-    message = f"Method \"{request.method}\" not allowed." if status == 405 else f"No endpoint at {path}."
-    if is_developer_path(path):
-        body = developer_error(status, message).body
-    elif path.startswith(OBD_PREFIX):
-        body = {"message": "Method Not Allowed" if status == 405 else "Not Found"}
-    elif status == 405:
-        body = envelope(405, "method_not_allowed", message).body
-    else:
-        body = not_found(message).body
-    return Json(body, status, headers=exc.headers if status == 405 else None)
+    error = surface_of(path).not_routed(status, request.method, path)
+    return Json(error.body, error.status, headers=exc.headers if status == 405 else None)
 
 
 async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
@@ -181,11 +171,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ctx.close()
 
     app = Starlette(
-        routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
-                *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes,
-                *webhooks_control.routes, *scenarios_control.routes, *schemas_control.routes],
-        exception_handlers={ApiError: api_error, HTTPException: http_error, ClientDisconnect: client_gone,
-                            Exception: server_error},
+        routes=[route for surface in SURFACES for route in surface.routes],
+        exception_handlers={ApiError: api_error, Refusal: refused, HTTPException: http_error,
+                            ClientDisconnect: client_gone, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -16,9 +16,7 @@ simulator's own ``/_mock/`` routes, found in the route lists of ``mock_server.co
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import pkgutil
 import posixpath
 import re
 from dataclasses import dataclass
@@ -423,17 +421,12 @@ def _audio_operation(method: str, path: str) -> dict:
 
 
 def control_routes() -> list[tuple[str, str, Any]]:
-    """Every (method, path, endpoint) the route lists of mock_server.control serve, HEAD aside."""
-    from mock_server import control
+    """Every (method, path, endpoint) the control plane's route table serves, HEAD aside."""
+    from mock_server.control.routes import routes
 
-    found = []
-    for info in sorted(pkgutil.iter_modules(control.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{control.__name__}.{info.name}")
-        for route in getattr(module, "routes", ()):
-            for method in sorted(route.methods or ()):
-                if method != "HEAD":
-                    found.append((method, openapi_path(route.path), route.endpoint))
-    return found
+    found = [(method, openapi_path(route.path), route.endpoint) for route in routes
+             for method in (route.methods or ()) if method != "HEAD"]
+    return sorted(found, key=lambda entry: entry[:2])
 
 
 def _control_operation(method: str, path: str, endpoint: Any) -> dict:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from mock_server.context import AppContext
-from mock_server.errors import DRF_INVALID, ApiError
+from mock_server.control.errors import control_error
+from mock_server.errors import DRF_INVALID
 from mock_server.http import page, query_int
 from mock_server.store import TenantState
 
 
 def ctx_of(request: Request) -> AppContext:
     return request.app.state.ctx
-
-
-def control_error(status: int, message: str) -> ApiError:
-    return ApiError(status, {"status": "error", "code": str(status), "message": message, "errors": {}})
 
 
 def tenant_of(request: Request) -> TenantState:

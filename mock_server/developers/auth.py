@@ -15,22 +15,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.context import AppContext
+from mock_server.developers.errors import developer_error, fields_message
 from mock_server.developers.request_params import read_params
 from mock_server.errors import ApiError
 from mock_server.journal import note_tenant
 from mock_server.store import TenantState
 
 
-def developer_error(status: int, message: str) -> ApiError:
-    return ApiError(status, {"status": "error", "code": status, "message": message})
-
-
 class DeveloperStyle:
     """Field errors in the developers API's one-message body (the ValidationStyle interface)."""
 
     def error(self, fields: dict[str, list[str]], status: int = 400) -> ApiError:
-        return developer_error(status, "; ".join(f"{m}" if m.startswith(f) else f"{f}: {m}"
-                                                 for f, messages in fields.items() for m in messages))
+        return developer_error(status, fields_message(fields))
 
     def field(self, name: str, message: str) -> ApiError:
         return self.error({name: [message]})

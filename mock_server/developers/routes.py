@@ -4,8 +4,9 @@ same endpoint."""
 
 from starlette.routing import Route
 
-from mock_server.developers import contactadd, filters, logs, recordings, users
+from mock_server.developers import contactadd, errors, filters, logs, recordings, users
 from mock_server.developers.paths import LIVE_PATHS
+from mock_server.surface import Surface
 
 MODULES = (users, logs, filters, recordings, contactadd)
 
@@ -14,3 +15,6 @@ collection_routes = [route for module in MODULES for route in module.routes]
 live_routes = [Route(LIVE_PATHS[route.path], route.endpoint, methods=route.methods)
                for route in collection_routes if route.path in LIVE_PATHS]
 routes = collection_routes + live_routes
+
+surface = Surface("developers", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
+                  error_schemas=("developers/error",))

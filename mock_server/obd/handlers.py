@@ -126,4 +126,3 @@ def register_actions(ctx: AppContext) -> None:
     ctx.scheduler.register(placement.CALL_ENDED, call_ended)
 
 
-routes = [Route("/obd-api-v1", place_call, methods=["POST"])]

@@ -1,6 +1,12 @@
-"""The OBD API's route."""
+"""The OBD API's route, and its surface."""
 
-from mock_server.obd import handlers
+from starlette.routing import Route
 
-routes = handlers.routes
+from mock_server.obd import errors, handlers
+from mock_server.surface import Surface
+
+routes = [Route("/obd-api-v1", handlers.place_call, methods=["POST"])]
 register_actions = handlers.register_actions
+
+surface = Surface("obd", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
+                  error_schemas=("obd/call.response", "obd/gateway.error"))

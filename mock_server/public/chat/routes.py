@@ -4,7 +4,8 @@ Each resource module exports ``routes`` (MyOperator's paths); the timed changes 
 named in its ``register_actions``.
 """
 
-from mock_server.public.chat import campaigns, media, messages, phonenumbers, templates
+from mock_server.public.chat import campaigns, errors, media, messages, phonenumbers, templates
+from mock_server.surface import Surface
 
 MODULES = (templates, campaigns, phonenumbers, media, messages)
 
@@ -16,3 +17,6 @@ def register_actions(ctx) -> None:
     for module in MODULES:
         if hasattr(module, "register_actions"):
             module.register_actions(ctx)
+
+surface = Surface("public.chat", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
+                  error_schemas=("public/error.response",))

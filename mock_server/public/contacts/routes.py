@@ -6,7 +6,8 @@ apart (see ``handlers._is_search``).
 
 from starlette.routing import Route
 
-from mock_server.public.contacts import handlers
+from mock_server.public.contacts import errors, handlers
+from mock_server.surface import Surface
 
 routes: list[Route] = [
     Route("/contacts", handlers.list_contacts, methods=["GET"]),
@@ -15,3 +16,6 @@ routes: list[Route] = [
     Route("/contacts/{contact_id}", handlers.update_contact, methods=["PATCH"]),
     Route("/contacts/{contact_id}", handlers.delete_contact, methods=["DELETE"]),
 ]
+
+surface = Surface("public.contacts", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
+                  error_schemas=("public/error.response",))

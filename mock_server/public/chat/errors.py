@@ -1,0 +1,19 @@
+"""The chat service's error bodies: the public envelope with ``errors``, or ``error`` where the endpoint's
+documented body has it (Send Message)."""
+
+from __future__ import annotations
+
+from mock_server.errors import ApiError
+from mock_server.public.errors import in_envelope, not_routed  # noqa: F401  (the gateway's, re-exported)
+from mock_server.refusals import Refusal
+
+# The endpoints whose documented error bodies carry their details under ``error``, not ``errors``.
+SINGULAR_KEY = ("/chat/messages",)
+
+
+def answer(refusal: Refusal, path: str) -> ApiError:
+    return in_envelope(refusal, "error" if path.startswith(SINGULAR_KEY) else "errors")
+
+
+def owns(path: str) -> bool:
+    return path.startswith("/chat")
