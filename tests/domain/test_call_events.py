@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from mock_server.clock import parse_iso
 from mock_server.domain import call_builders, call_events, call_log, calls
 from tests.domain.call_support import SHAPES, bits, build, seeds, shape_label, shapes, state, valid
-from tests.domain.webhook_examples import EXAMPLES
+from tests.support import webhook_examples
+
+EXAMPLES = webhook_examples("call")
 
 NEW = [e for e in EXAMPLES if not e["schema"].startswith("legacy.")]
 

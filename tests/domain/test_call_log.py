@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from mock_server.clock import parse_iso
 from mock_server.domain import call_builders, call_log, calls
 from tests.domain.call_support import SHAPES, T0, bits, build, company_id, seeds, shape_label, shapes, state, valid
-from tests.domain.webhook_examples import EXAMPLES
+from tests.support import webhook_examples
+
+EXAMPLES = webhook_examples("call")
 
 LEGACY = [e for e in EXAMPLES if e["schema"].startswith("legacy.")]
 

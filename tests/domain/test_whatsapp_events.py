@@ -14,7 +14,9 @@ from mock_server.domain import whatsapp as wa
 from mock_server.domain import whatsapp_events as we
 from tests.domain.call_support import valid
 from tests.domain.test_whatsapp import AGENTS, ERRORS, PAYLOADS, T0, conversation, later, message, uuid_of
-from tests.domain.whatsapp_webhook_examples import EXAMPLES
+from tests.support import webhook_examples
+
+EXAMPLES = webhook_examples("whatsapp")
 
 
 def example(schema: str, title: str | None = None) -> dict:

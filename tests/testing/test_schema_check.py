@@ -9,7 +9,9 @@ import json
 import pytest
 
 from mock_server.testing.schema_check import assert_matches_schema, schema_names
-from tests.domain.webhook_examples import EXAMPLES
+from tests.support import webhook_examples
+
+EXAMPLES = webhook_examples("call")
 
 
 def documented(event_type: str) -> dict:

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mock_server.webhooks.encode import CONTENT_TYPES, FORM, FORMATS, JSON, MULTIPART, decode_form, encode
-from tests.domain.webhook_examples import EXAMPLES
+from tests.support import webhook_examples
+
+EXAMPLES = webhook_examples("call")
 
 AFTER_CALL = next(e["body"] for e in EXAMPLES if e["schema"] == "legacy.call_log" and e["title"] == "JSON")
 SMALL = {"event_id": "event-1", "event_sequence": 2, "ok": True, "direction": None,
