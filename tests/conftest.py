@@ -23,28 +23,27 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 from mock_server import Settings, create_app, schemas
 from mock_server import contract
+from mock_server.control.routes import describe
+from mock_server.testing import simulator
+from tests.support import ctx_of, data
 
-EXAMPLES = json.loads((Path(__file__).parent / "data" / "public_api_examples.json").read_text(encoding="utf-8"))
+EXAMPLES = data("public_api_examples.json")
 
 
-class Tenant:
-    """One seeded company as a test sees it: credentials and its fixture state."""
+class Tenant(simulator.Tenant):
+    """One seeded company as a test sees it: the shipped ``Tenant``'s credentials (as ``GET /_mock/tenants``
+    describes them) and, for the tests that look behind the API, its state in the store."""
 
     def __init__(self, app, company_id: str):
-        self.company_id = company_id
-        self.state = app.state.ctx.store.tenant(company_id)
-        self.api_key = self.state.account["api_key"]
-        self.headers = {"Authorization": f"Bearer {self.api_key}", "X-MYOP-COMPANY-ID": company_id}
+        state = ctx_of(app).store.tenant(company_id)
+        super().__init__(describe(state))
+        object.__setattr__(self, "state", state)  # the shipped Tenant is frozen: what it describes stays put
 
     def phone(self, role: str) -> dict:
         return next(p for p in self.state["phone_numbers"] if p["role"] == role)
 
     def template(self, name: str) -> dict:
         return next(t for t in self.state["templates"] if t["name"] == name)
-
-    @property
-    def waba_id(self) -> str:
-        return next(w["waba_id"] for w in self.state["waba_accounts"] if w["role"] == "primary")
 
 
 # The timed paths run twice: on the still manual clock, and on one that moves on every read, as the real
@@ -108,14 +107,25 @@ def client(app):
         yield test_client
 
 
+def seeded_tenant(app, index: int = 0) -> Tenant:
+    """The app's ``index``-th seeded company (0: the one the README's examples use)."""
+    return Tenant(app, list(ctx_of(app).store.tenants)[index])
+
+
 @pytest.fixture
 def tenant(app) -> Tenant:
-    return Tenant(app, list(app.state.ctx.store.tenants)[0])
+    return seeded_tenant(app)
 
 
 @pytest.fixture
 def other_tenant(app) -> Tenant:
-    return Tenant(app, list(app.state.ctx.store.tenants)[1])
+    return seeded_tenant(app, 1)
+
+
+@pytest.fixture
+def receiver(webhook_receiver):
+    """The shipped plugin's real webhook receiver (subscribed to nothing unless the test uses ``myoperator``)."""
+    return webhook_receiver
 
 
 def example_responses() -> list[tuple[tuple[str, ...], object]]:

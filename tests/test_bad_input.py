@@ -15,11 +15,11 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from mock_server import contract, schemas
-from tests.conftest import Tenant, check_contract, make_app
+from tests.conftest import check_contract, make_app, seeded_tenant
 
 # One app for the whole module: hostile input must not corrupt state for the next example either.
 APP = make_app()
-TENANT = Tenant(APP, list(APP.state.ctx.store.tenants)[0])
+TENANT = seeded_tenant(APP)
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 CLIENT.event_hooks["response"].append(check_contract)  # and every public answer matches its documented schema
 ROUTES = sorted({(m, r.path) for r in APP.routes if isinstance(r, Route) and not r.path.startswith("/_mock")

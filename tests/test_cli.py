@@ -7,6 +7,7 @@ import pytest
 from mock_server import cli, create_app
 from mock_server.fixtures import generate
 from tests.conftest import make_app
+from tests.support import ctx_of
 
 
 def test_serve_flags_become_settings(tmp_path):
@@ -32,8 +33,8 @@ def test_an_obd_reference_stays_taken_two_days_unless_told_otherwise():
 
 def test_banner_names_the_urls_and_the_default_tenants_credentials():
     app = make_app()
-    tenant = next(iter(app.state.ctx.store.tenants.values()))
-    text = cli.banner(app.state.ctx.settings, app)
+    tenant = next(iter(ctx_of(app).store.tenants.values()))
+    text = cli.banner(ctx_of(app).settings, app)
     assert "http://127.0.0.1:8800" in text
     assert tenant.company_id in text and tenant.account["api_key"] in text
 
@@ -60,8 +61,8 @@ def test_speed_is_a_serve_option_for_the_real_clock():
     settings = cli.settings_from(cli.build_parser().parse_args(["serve", "--speed", "10"]))
     assert settings.speed == 10 and settings.clock == "real"
     app = create_app(settings)
-    assert app.state.ctx.clock.speed == 10
-    assert "clock: real x10" in cli.banner(app.state.ctx.settings, app)
+    assert ctx_of(app).clock.speed == 10
+    assert "clock: real x10" in cli.banner(ctx_of(app).settings, app)
     with pytest.raises(SystemExit):
         cli.settings_from(cli.build_parser().parse_args(["serve", "--speed", "0"]))
 

@@ -80,6 +80,6 @@ def test_the_phone_numbers_examples_double_slash_url_is_served(client, tenant):
     assert len(saved) == 2
     for example in saved:
         url = urlsplit(example["url"])
-        query = url.query.replace("waba_id=string", "waba_id={{waba_id}}").replace("{{waba_id}}", tenant.waba_id)
+        query = url.query.replace("waba_id=string", "waba_id={{waba_id}}").replace("{{waba_id}}", tenant.waba_id())
         response = client.get(f"{url.path}?{query}", headers=tenant.headers)
         assert response.status_code == example["status"], response.text

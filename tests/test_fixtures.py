@@ -12,6 +12,7 @@ from mock_server import fixtures
 from mock_server.clock import parse_iso
 from mock_server.settings import DEFAULT_SEED
 from tests.conftest import make_app
+from tests.support import ctx_of
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "default.json"
 
@@ -58,7 +59,7 @@ def test_a_users_fixtures_file_replaces_the_generated_one(tmp_path):
     path = tmp_path / "mine.json"
     path.write_text(json.dumps(data))
     app = make_app(fixtures_path=path)
-    tenants = list(app.state.ctx.store.tenants.values())
+    tenants = list(ctx_of(app).store.tenants.values())
     assert len(tenants) == 1 and tenants[0].account["wallet_balance"] == 12.5
 
 
@@ -93,7 +94,7 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
 
 
 def test_each_company_is_seeded_with_its_call_history(app):
-    for tenant in app.state.ctx.store.tenants.values():
+    for tenant in ctx_of(app).store.tenants.values():
         calls = tenant["calls"].values()
         assert len(calls) == fixtures.CALL_HISTORY
         assert {c["category"] for c in calls} >= {"incoming", "oneway", "callback", "webcall", "obd", "otp"}
@@ -195,7 +196,7 @@ def test_on_the_real_clock_every_fixture_date_keeps_its_distance_from_the_server
 
 def test_on_the_real_clock_a_last_seven_days_log_search_finds_the_fixture_calls():
     app = make_app(clock="real")
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     tenant = next(iter(ctx.store.tenants.values()))
     with TestClient(app) as client:
         now = ctx.now()

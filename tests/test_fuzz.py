@@ -24,9 +24,10 @@ from mock_server import contract, openapi, schemas
 from mock_server.engine import runner
 from mock_server.public.chat import messages
 from tests.conftest import Tenant, make_app
+from tests.support import ctx_of
 
 APP = make_app()
-COMPANY_ID = next(iter(APP.state.ctx.store.tenants))
+COMPANY_ID = next(iter(ctx_of(APP).store.tenants))
 CONFIG = schemathesis.Config.from_dict({
     "seed": 20250701,
     # Credentials are set by authorize(), never generated: they are what lets a request reach the rules.
@@ -48,7 +49,7 @@ KNOWN_BODY_FIELDS = ("phone_number_id", "user_id", "uuid", "assignto", "agent_id
 
 def fresh_tenant() -> Tenant:
     """The tenant back at its fixtures: each example starts from the same state, whatever ran before."""
-    APP.state.ctx.reset(COMPANY_ID)
+    ctx_of(APP).reset(COMPANY_ID)
     return Tenant(APP, COMPANY_ID)
 
 
@@ -59,7 +60,7 @@ def known_values(tenant: Tenant, name: str, path: str) -> list[str]:
         kind = next((k for k in ("templates", messages.CONVERSATIONS) if f"/{k}/" in path), None)
         return [d["id"] for d in state[kind]] if kind else []
     if name == "name":
-        return list(runner.catalog(APP.state.ctx)) if path.startswith("/_mock/scenarios") else schemas.names()
+        return list(runner.catalog(ctx_of(APP))) if path.startswith("/_mock/scenarios") else schemas.names()
     found = {
         "campaign_id": [str(c["id"]) for c in state["campaigns"]],
         "contact_id": [c["id"] for c in state["contacts"]],

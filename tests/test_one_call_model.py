@@ -6,6 +6,7 @@ from mock_server import schemas
 from mock_server.clock import parse_iso
 from tests.developers.support import seconds_of
 from tests.obd.support import Obd
+from tests.support import ctx_of
 
 
 def test_an_obd_call_reads_the_same_in_its_webhook_its_search_hit_and_its_recording(app, client, tenant):
@@ -27,7 +28,7 @@ def test_an_obd_call_reads_the_same_in_its_webhook_its_search_hit_and_its_record
     assert found.status_code == 200 and schemas.field_errors("developers/logs.response", found.json()) == {}
     (hit,) = found.json()["data"]["hits"]
     source = hit["_source"]
-    events = [e for e in app.state.ctx.webhooks.events(tenant.company_id) if e["session_id"] == call["uid"]]
+    events = [e for e in ctx_of(app).webhooks.events(tenant.company_id) if e["session_id"] == call["uid"]]
     after_call = next(e["bodies"]["legacy_call"] for e in events if e["event_type"] == "call.summary")
     end = next(e["bodies"]["envelope"]["payload"] for e in events if e["event_type"] == "call.end")
 

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import make_app
 from tests.server import free_port, start_server, stop
+from tests.support import ctx_of
 
 
 def acknowledged_writes(client, tenant: dict) -> dict:
@@ -77,7 +78,7 @@ def test_restart_with_the_same_data_dir_keeps_every_write(tmp_path):
 
 def test_pending_timed_changes_survive_a_restart(tmp_path):
     app = make_app(data_dir=tmp_path)
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     tenant = next(iter(ctx.store.tenants.values()))
     ctx.schedule(tenant, 30, "probe", {"n": 1})
     restarted = make_app(data_dir=tmp_path).state.ctx

@@ -6,8 +6,8 @@ from starlette.testclient import TestClient
 
 from mock_server import create_app, profiles
 from mock_server.settings import Settings
-from tests.conftest import Tenant
 from tests.testing.test_plugin import run
+from tests.conftest import seeded_tenant
 
 pytest_plugins = ["pytester"]
 
@@ -21,7 +21,7 @@ def play(profile: str) -> tuple[dict, list[dict]]:
     """On a fresh simulator of ``profile``: a template sent, then an OBD call played to its end; the
     send's answer and every webhook event's bodies."""
     app = create_app(Settings(clock="manual", strict=True, profile=profile))
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    tenant = seeded_tenant(app)
     with TestClient(app) as client:
         assert client.get("/_mock/health").json()["profile"] == profile
         body = {"phone_number_id": tenant.phone("primary")["phone_number_id"], "customer_country_code": "91",

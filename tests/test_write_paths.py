@@ -9,8 +9,9 @@ from starlette.testclient import TestClient
 from mock_server.engine import steps
 from mock_server.store import Collection, SqliteBackend, Store
 from mock_server.webhooks import dispatcher
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant
 from tests.obd.support import Obd
+from tests.support import ctx_of
 
 
 class Injected(RuntimeError):
@@ -21,7 +22,7 @@ class Injected(RuntimeError):
 def served(tmp_path):
     app = make_app(data_dir=tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield app, client, Tenant(app, list(app.state.ctx.store.tenants)[0])
+        yield app, client, seeded_tenant(app)
 
 
 def on_disk(tmp_path, company_id: str) -> dict:
@@ -64,7 +65,7 @@ def send(client, tenant):
 
 def create_template(client, tenant):
     return client.post("/chat/templates", headers=tenant.headers, json={
-        "name": "unit_of_work", "language": "en", "category": "utility", "waba_id": tenant.waba_id,
+        "name": "unit_of_work", "language": "en", "category": "utility", "waba_id": tenant.waba_id(),
         "components": [{"type": "BODY", "text": "Your order {{1}} has shipped.", "example": {"1": "A1"}}]})
 
 
@@ -81,23 +82,23 @@ def test_a_failed_public_write_keeps_nothing(served, tmp_path, monkeypatch, prep
     app, client, tenant = served
     if prepare:
         prepare(client, tenant)
-    before, jobs = tenant.state.dump(), app.state.ctx.scheduler.pending()
+    before, jobs = tenant.state.dump(), ctx_of(app).scheduler.pending()
     fail_after_writing(monkeypatch, last_write)
     public_500(call(client, tenant))
     assert tenant.state.dump() == before == on_disk(tmp_path, tenant.company_id)
-    assert app.state.ctx.scheduler.pending() == jobs
+    assert ctx_of(app).scheduler.pending() == jobs
 
 
 def test_a_failed_obd_placement_keeps_nothing(served, tmp_path, monkeypatch):
     app, client, tenant = served
     obd = Obd(client, tenant)
-    before, jobs = tenant.state.dump(), app.state.ctx.scheduler.pending()
+    before, jobs = tenant.state.dump(), ctx_of(app).scheduler.pending()
     fail_after_writing(monkeypatch, "ivrs")  # the IVR's usage count: the last write of a placement
     response = obd.call(obd.body(reference_id="crm-9"))
     assert response.status_code == 500
     assert response.json()["details"] == "Internal Server Error" and response.json()["reference_id"] == "crm-9"
     assert tenant.state.dump() == before == on_disk(tmp_path, tenant.company_id)
-    assert app.state.ctx.scheduler.pending() == jobs
+    assert ctx_of(app).scheduler.pending() == jobs
 
 
 def run_incoming(client, tenant):
@@ -112,7 +113,7 @@ def assert_only_the_failed_run_is_new(app, tenant, tmp_path, before: dict, run: 
     assert after == on_disk(tmp_path, tenant.company_id)
     assert {k: v for k, v in after.items() if k != "scenario_runs"} == before
     assert [r["id"] for r in after["scenario_runs"]][-1] == run["id"]
-    assert all(j.payload.get("run_id") != run["id"] for j in app.state.ctx.scheduler.pending(tenant.company_id))
+    assert all(j.payload.get("run_id") != run["id"] for j in ctx_of(app).scheduler.pending(tenant.company_id))
 
 
 def test_a_failed_step_keeps_nothing_it_wrote_and_the_run_records_the_failure(served, tmp_path, monkeypatch):

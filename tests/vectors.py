@@ -79,7 +79,7 @@ HEADERS: dict[str, dict[str, str]] = {
 
 def placeholders(tenant: Tenant) -> dict[str, str]:
     """The collection's placeholders, as the fixtures' tenant fills them."""
-    return {"{{apikey}}": tenant.api_key, "{{companyid}}": tenant.company_id, "{{waba_id}}": tenant.waba_id,
+    return {"{{apikey}}": tenant.api_key, "{{companyid}}": tenant.company_id, "{{waba_id}}": tenant.waba_id(),
             "{{phone_number_id}}": tenant.phone("primary")["phone_number_id"],
             "{{obd_api_key}}": tenant.state.account["obd_api_key"]}
 
@@ -211,7 +211,7 @@ def _template_path(v: Vector) -> None:
 
 def _documented_template(v: Vector, doc: dict) -> str:
     """The template a documented body shows, created through the API and decided as it shows."""
-    body = {k: doc[k] for k in ("name", "language", "category", "components")} | {"waba_id": v.tenant.waba_id}
+    body = {k: doc[k] for k in ("name", "language", "category", "components")} | {"waba_id": v.tenant.waba_id()}
     created = v.client.post("/chat/templates", headers=v.tenant.headers, json=body)
     assert created.status_code == 201, created.text
     template_id = created.json()["data"]["id"]
@@ -233,7 +233,7 @@ def _campaign_path(v: Vector) -> None:
 
 def _phone_numbers(v: Vector) -> None:
     # "string" is Postman's placeholder for a string parameter: the WABA id.
-    v.request.query = v.request.query.replace("waba_id=string", f"waba_id={v.tenant.waba_id}")
+    v.request.query = v.request.query.replace("waba_id=string", f"waba_id={v.tenant.waba_id()}")
 
 
 def _message(v: Vector) -> None:

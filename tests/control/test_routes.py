@@ -1,5 +1,7 @@
 from mock_server import schemas
 from tests.moments import moment
+from tests.conftest import seeded_tenant
+from tests.support import ctx_of
 
 
 def test_tenants_lists_both_companies_with_credentials_and_roles(client, tenant, other_tenant):
@@ -15,7 +17,7 @@ def test_state_can_be_changed_and_reset(client, tenant):
     assert r.status_code == 200 and r.json()["wallet_balance"] == 0 and r.json()["service_active"] is False
     r = client.patch(f"/_mock/tenants/{tenant.company_id}/phonenumbers/{pnid}", json={"status": "disabled"})
     assert r.status_code == 200
-    r = client.patch(f"/_mock/tenants/{tenant.company_id}/wabas/{tenant.waba_id}", json={"waba_review_status": "rejected"})
+    r = client.patch(f"/_mock/tenants/{tenant.company_id}/wabas/{tenant.waba_id()}", json={"waba_review_status": "rejected"})
     assert r.status_code == 200
     dumped = client.get(f"/_mock/tenants/{tenant.company_id}/state").json()["state"]
     assert dumped["account"][0]["wallet_balance"] == 0
@@ -84,9 +86,9 @@ def test_journal_records_the_tenant_obd_and_developers_requests_authenticated_as
 def test_journal_is_bounded():
     from starlette.testclient import TestClient
 
-    from tests.conftest import Tenant, make_app
+    from tests.conftest import make_app
     app = make_app(journal_size=3)
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    tenant = seeded_tenant(app)
     with TestClient(app) as client:
         for limit in range(1, 6):
             client.get(f"/chat/phonenumbers?limit={limit}", headers=tenant.headers)
@@ -173,8 +175,8 @@ def test_health_answers_version_clock_and_uptime(app, client):
     body = client.get("/_mock/health").json()
     assert schemas.field_errors("control/health.response", body) == {}
     assert body["version"] == __version__ and body["status"] == "ok"
-    assert body["clock"] == {"mode": "manual", "now": moment(app.state.ctx.fixtures["reference_time"])}
-    app.state.ctx.started_monotonic -= 3600  # as if the server had started an hour ago
+    assert body["clock"] == {"mode": "manual", "now": moment(ctx_of(app).fixtures["reference_time"])}
+    ctx_of(app).started_monotonic -= 3600  # as if the server had started an hour ago
     assert client.get("/_mock/health").json()["uptime"] >= 3600
 
 

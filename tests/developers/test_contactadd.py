@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.developers.contactadd import split_phone
 from mock_server.public.contacts import rules as contact_rules
-from tests.conftest import Tenant, check_contract, make_app
+from tests.conftest import check_contract, make_app, seeded_tenant, Tenant
 from tests.developers.support import unauthorized
 from tests.moments import moment
 
@@ -226,7 +226,7 @@ VALUES = (st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(a
 def shared():
     app = make_app()
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(client, Tenant(app, list(app.state.ctx.store.tenants)[0]))
+        yield Api(client, seeded_tenant(app))
 
 
 def _sane(shared, response) -> None:

@@ -17,6 +17,7 @@ from tests.conftest import make_app
 from tests.developers.test_audio import parse_frames
 from tests.developers.support import unauthorized
 from tests.moments import moment
+from tests.support import advance, ctx_of
 
 OK, ERROR = "developers/recordings.link.response", "developers/recordings.error.response"
 NOW = parse_iso("2025-07-15T10:00:00Z")
@@ -47,10 +48,6 @@ def error(r, status: int, message: str) -> None:
     assert r.status_code == status, r.text
     assert r.json() == {"status": "error", "code": status, "message": message}
     valid(ERROR, r.json())
-
-
-def advance(client, seconds: int) -> None:
-    assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def audio_path(url: str) -> str:
@@ -108,7 +105,7 @@ def test_a_link_works_for_24_hours_on_the_server_clock_then_is_gone(client, tena
 
 def test_a_link_survives_a_restart(tmp_path):
     with TestClient(make_app(data_dir=tmp_path)) as client:
-        tenant_state = next(iter(client.app.state.ctx.store.tenants.values()))
+        tenant_state = next(iter(ctx_of(client.app).store.tenants.values()))
         name = next(c["recording"] for c in tenant_state["calls"].values() if c["recording"])
         url = client.get("/search/recordings/link", params={"token": tenant_state.account["developer_token"],
                                                              "file": name}).json()["url"]

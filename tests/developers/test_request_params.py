@@ -7,6 +7,7 @@ import pytest
 
 from mock_server.developers.params import NestingError, php_fields
 from tests.developers.support import token, unauthorized, valid
+from tests.support import ctx_of
 
 ERROR = "developers/error"
 BOUNDARY = "------------------------d74496d66958873e"  # as curl writes one
@@ -119,7 +120,7 @@ def test_the_token_is_found_without_scanning_every_tenant(app, client, tenant):
 
         items = values
 
-    store = app.state.ctx.store
+    store = ctx_of(app).store
     store.tenant_by("developer_token", "warm")  # the index is built once, on first use
     store.tenants = NoScans(store.tenants)
     assert client.get("/filters", params={"token": token(tenant)}).status_code == 200

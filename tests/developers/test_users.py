@@ -14,9 +14,10 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.developers import user_rules as rules
-from tests.conftest import Tenant, check_contract, make_app
+from tests.conftest import check_contract, make_app, seeded_tenant, Tenant
 from tests.developers.support import unauthorized
 from tests.moments import moment
+from tests.support import advance
 
 PATH = "/search/user"
 
@@ -119,10 +120,6 @@ def error(response, status: int, message: str) -> None:
 
 def ordered_fixture_users(tenant: Tenant) -> list[dict]:
     return sorted(tenant.state["users"], key=lambda u: (u["created"], u["id"]))
-
-
-def advance(client, seconds: int) -> None:
-    assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 # --- the documented examples --------------------------------------------------------------------------
@@ -336,7 +333,7 @@ def test_ids_are_deterministic_for_a_seed():
     for _ in range(2):
         app = make_app()
         with TestClient(app) as client:
-            tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+            tenant = seeded_tenant(app)
             r = client.post(PATH, data={"token": tenant.state.account["developer_token"], "name": "Same",
                                         "contact_number": "9876500044", "country_code": "91", "extension": "80"})
             uuids.append((r.json()["uuid"], tenant.state["users"].get(r.json()["uuid"])["user_id"]))
@@ -577,7 +574,7 @@ TEXT_PARAMS = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6),
 def shared():
     app = make_app()
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(client, Tenant(app, list(app.state.ctx.store.tenants)[0]))
+        yield Api(client, seeded_tenant(app))
 
 
 def _sane(response) -> None:

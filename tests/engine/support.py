@@ -7,6 +7,7 @@ from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.webhooks.dispatcher import schema_name
 from tests.developers.support import call_key, hit_key
+from tests.support import advance
 
 
 def run(client, tenant, name: str, **params) -> dict:
@@ -14,11 +15,6 @@ def run(client, tenant, name: str, **params) -> dict:
     assert response.status_code == 201, response.text
     assert schemas.field_errors("control/scenario.run.response", response.json()) == {}
     return response.json()
-
-
-def advance(client, seconds: float) -> None:
-    response = client.post("/_mock/clock/advance", json={"seconds": max(0, seconds)})
-    assert response.status_code == 200, response.text
 
 
 def reload(client, tenant, run: dict) -> dict:

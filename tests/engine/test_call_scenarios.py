@@ -14,6 +14,7 @@ from mock_server.engine import runner
 from tests.developers.support import call_key, hit_key
 from tests.domain.call_support import check_invariants
 from tests.engine import support
+from tests.support import ctx_of
 
 I, V, D, A, E, S = "call.initiated", "call.ivr_started", "call.dial_begin", "call.answered", "call.end", "call.summary"
 DISPOSITION = "disposition"
@@ -104,13 +105,13 @@ CASES = [
 
 
 def test_every_shipped_call_scenario_has_a_case(app):
-    shipped = {name for name, s in runner.catalog(app.state.ctx).items() if s.channel == "call"}
+    shipped = {name for name, s in runner.catalog(ctx_of(app)).items() if s.channel == "call"}
     assert {case.name for case in CASES} == shipped
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
 def test_the_scenario_plays_as_specified(app, client, tenant, case):
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     run = support.run(client, tenant, case.name, **case.params)
     support.advance(client, 3600)
     run = support.reload(client, tenant, run)
@@ -157,7 +158,7 @@ def run_and_finish(client, tenant, name: str, **params) -> tuple[dict, list[dict
     run = support.run(client, tenant, name, **params)
     support.advance(client, 3600)
     run = support.reload(client, tenant, run)
-    return run, support.events(client.app.state.ctx, tenant, run), support.session(tenant, run)
+    return run, support.events(ctx_of(client.app), tenant, run), support.session(tenant, run)
 
 
 def payload(events: list[dict], event_type: str) -> dict:

@@ -6,23 +6,17 @@ from __future__ import annotations
 import pytest
 
 from mock_server.engine import loader
-from mock_server.testing.receiver import WebhookReceiver
 from mock_server.webhooks.dispatcher import check
 from tests.engine.support import advance, run
+from tests.support import ctx_of
 
 SHIPPED = sorted(loader.catalog((loader.builtin_dir(),)))
 SILENT = {"template-review-approved", "template-review-rejected"}  # the docs have no template webhook
 
 
-@pytest.fixture(scope="module")
-def receiver():
-    with WebhookReceiver() as rx:
-        yield rx
-
-
 @pytest.mark.parametrize("name", SHIPPED)
 def test_a_receiver_gets_every_event_of_the_run_in_order(app, client, tenant, receiver, name):
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     already = len(receiver.requests)
     assert client.post("/_mock/webhooks", json={"url": receiver.url}).status_code == 201
     started = run(client, tenant, name)

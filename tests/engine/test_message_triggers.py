@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.clock import parse_iso
 from mock_server.engine import message_rules
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant
 from tests.engine import support
 from tests.engine.test_message_scenarios import (ASSIGN, CLOSE, DELIVERED, FAILED, READ, RECEIVED, SENT,
                                                  check_bodies, payload, play, stored_message, whatsapp_events_of)
@@ -299,7 +299,7 @@ def test_the_same_inputs_give_the_same_events():
     for _ in range(2):
         app = make_app(strict=True)
         with TestClient(app) as client:
-            tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+            tenant = seeded_tenant(app)
             played.append(everything_once(client, tenant))
     assert len(played[0]) > 20 and played[0] == played[1]
     check_bodies(played[0])

@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.engine import call_steps, loader, runner
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant, Tenant
 from tests.engine import support
+from tests.support import ctx_of
 
 
 def test_the_listing_names_every_scenario_and_its_parameters(client, tenant):
@@ -130,10 +131,10 @@ def test_many_runs_at_once_keep_their_own_calls(app, client, tenant):
     sessions = [support.session(tenant, support.reload(client, tenant, r)) for r in runs]
     assert len({s["id"] for s in sessions}) == len({s["uid"] for s in sessions}) == 4
     for run in runs:
-        events = support.events(app.state.ctx, tenant, support.reload(client, tenant, run))
+        events = support.events(ctx_of(app), tenant, support.reload(client, tenant, run))
         support.check_bodies(events)
         assert [e["event_type"] for e in events][-2:] == ["call.end", "call.summary"]
-    timelines = [support.timeline(support.events(app.state.ctx, tenant, r), r) for r in runs[:3]]
+    timelines = [support.timeline(support.events(ctx_of(app), tenant, r), r) for r in runs[:3]]
     assert timelines[0] == timelines[1] == timelines[2]
 
 
@@ -147,11 +148,11 @@ def test_a_step_that_cannot_happen_fails_the_run_and_cancels_the_rest(app, clien
     failed = support.reload(client, tenant, run)
     assert failed["status"] == "failed" and failed["error"].startswith("step 2 (call.dial) at 8 s: user")
     assert [s["status"] for s in failed["steps"]] == ["done", "failed", "cancelled", "cancelled", "cancelled"]
-    assert not [j for j in app.state.ctx.scheduler.pending() if j.payload.get("run_id") == run["id"]]
+    assert not [j for j in ctx_of(app).scheduler.pending() if j.payload.get("run_id") == run["id"]]
     assert not [j for j in tenant.state["jobs"] if j["payload"].get("run_id") == run["id"]]
     call = support.session(tenant, failed)  # as it stood before the failing step
     assert call["state"] == "initiated" and len(call["legs"]) == 1
-    assert [e["event_type"] for e in support.events(app.state.ctx, tenant, failed)] == ["call.initiated"]
+    assert [e["event_type"] for e in support.events(ctx_of(app), tenant, failed)] == ["call.initiated"]
 
 
 def test_an_illegal_move_fails_the_run_without_a_500(client, tenant, own_scenarios):
@@ -174,11 +175,11 @@ def test_a_deadline_drops_the_later_steps_and_ends_the_call_then(app, client, te
 
 def events_of_a_fresh_server(name: str, **params) -> tuple[list[dict], dict]:
     app = make_app(strict=True)
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    tenant = seeded_tenant(app)
     with TestClient(app) as client:
         run = support.run(client, tenant, name, **params)
         support.advance(client, 3600)
-        return app.state.ctx.webhooks.events(tenant.company_id), support.session(tenant, run)
+        return ctx_of(app).webhooks.events(tenant.company_id), support.session(tenant, run)
 
 
 def test_the_same_seed_and_inputs_give_the_same_events():
@@ -191,7 +192,7 @@ def test_the_same_seed_and_inputs_give_the_same_events():
 
 def test_a_run_carries_on_after_a_restart(tmp_path):
     app = make_app(data_dir=tmp_path)
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    tenant = seeded_tenant(app)
     with TestClient(app) as client:
         run = support.run(client, tenant, "incoming-answered")
         support.advance(client, 10)
@@ -201,7 +202,7 @@ def test_a_run_carries_on_after_a_restart(tmp_path):
         support.advance(client, 100)
         run = support.reload(client, tenant, run)
         assert run["status"] == "finished"
-        kinds = [e["event_type"] for e in support.events(app.state.ctx, tenant, run)]
+        kinds = [e["event_type"] for e in support.events(ctx_of(app), tenant, run)]
         assert kinds == ["call.initiated", "call.dial_begin", "call.answered", "call.end", "call.summary"]
 
 
@@ -209,7 +210,7 @@ def test_a_reset_drops_the_runs_and_their_steps(app, client, tenant):
     support.run(client, tenant, "incoming-answered")
     assert client.post(f"/_mock/tenants/{tenant.company_id}/reset").status_code == 200
     assert client.get(f"/_mock/tenants/{tenant.company_id}/scenario-runs").json()["runs"] == []
-    assert not [j for j in app.state.ctx.scheduler.pending() if j.action == runner.STEP_JOB]
+    assert not [j for j in ctx_of(app).scheduler.pending() if j.action == runner.STEP_JOB]
 
 
 def _run_to_its_end(client, tenant, name: str, **params) -> dict | None:

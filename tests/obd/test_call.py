@@ -6,6 +6,7 @@ import pytest
 
 from mock_server import schemas
 from tests.obd.support import EXAMPLES, Obd, application_answer, without_comments
+from tests.conftest import seeded_tenant
 
 
 @pytest.fixture
@@ -220,10 +221,10 @@ def test_documented_responses_validate(example):
 def test_the_reference_window_is_configurable():
     from starlette.testclient import TestClient
 
-    from tests.conftest import Tenant, make_app
+    from tests.conftest import make_app
     app = make_app(obd_reference_ttl_seconds=60)
     with TestClient(app) as client:
-        obd = Obd(client, Tenant(app, list(app.state.ctx.store.tenants)[0]))
+        obd = Obd(client, seeded_tenant(app))
         application_answer(obd.call(obd.body(reference_id="short")), 200)
         application_answer(obd.call(obd.body(reference_id="short")), 403)
         client.post("/_mock/clock/advance", json={"seconds": 61})

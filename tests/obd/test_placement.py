@@ -9,10 +9,11 @@ from mock_server.clock import parse_iso
 from mock_server.domain import call_log, calls
 from mock_server.engine import call_rules
 from mock_server.webhooks import subscriptions
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant, Tenant
 from tests.engine.support import answers_a_failed_leg
 from tests.obd.support import Obd
 from tests.moments import seconds
+from tests.support import ctx_of
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_the_end_of_a_call_survives_a_restart(tmp_path):
 
     from tests.conftest import Tenant, make_app
     app = make_app(data_dir=tmp_path)
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+    tenant = seeded_tenant(app)
     with TestClient(app) as client:
         unique_id = place(Obd(client, tenant), dialer="user")
     app = make_app(data_dir=tmp_path)
@@ -143,7 +144,7 @@ def test_the_end_of_a_call_survives_a_restart(tmp_path):
 def test_a_call_placed_before_the_engine_still_ends_after_a_restart(app, client, tenant):
     # A data dir kept by an earlier version holds the whole planned call and an "obd.call_ended" job.
     from mock_server.obd import placement
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     planned = next(c for c in tenant.state["calls"] if c["category"] == "obd" and c["state"] == "ended")
     live = dict(planned, id="legacy00000000ab", state="initiated", status=None, legs=[])
     tenant.state["calls"].put(live)
@@ -188,7 +189,7 @@ def test_the_anonymous_dialer_works_without_a_built_in_anonymous_user(tmp_path):
     path.write_text(json.dumps(data))
     app = make_app(fixtures_path=path)
     with TestClient(app) as client:
-        tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+        tenant = seeded_tenant(app)
         obd = Obd(client, tenant)
         unique_id = place(obd, dialer="anonymous")
         client.post("/_mock/clock/advance", json={"seconds": 600})
@@ -333,8 +334,8 @@ def test_a_call_whose_scenario_fails_at_its_first_steps_is_an_error_and_leaves_n
     # A subscription, so the call's first event is queued for delivery before the failing step.
     app = make_app(scenario_dirs=(tmp_path,),
                    webhook_subscriptions=(subscriptions.from_url("http://127.0.0.1:9/hooks", subscription_id="s1"),))
-    tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
-    ctx = app.state.ctx
+    tenant = seeded_tenant(app)
+    ctx = ctx_of(app)
     with TestClient(app) as client:
         obd = Obd(client, tenant)
         override(client, tenant, scenario="obd-fails-at-once")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from mock_server.testing import Simulator, WebhookReceiver
+from mock_server.testing import Simulator
 from mock_server.webhooks.dispatcher import RETRY_SCHEDULE
 
 CALL_EVENTS = ["call.initiated", "call.dial_begin", "call.answered", "call.dial_begin", "call.answered",
@@ -19,12 +19,6 @@ CALL_EVENTS = ["call.initiated", "call.dial_begin", "call.answered", "call.dial_
 def sim():
     with Simulator.start() as simulator:
         yield simulator
-
-
-@pytest.fixture
-def receiver():
-    with WebhookReceiver() as rx:
-        yield rx
 
 
 # --- starting one ------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
-"""Fixtures of the webhook tests: an app on a manual clock with --strict, a real receiver, and a
-finished call's events rendered by the call model (so delivery is tested with real payloads)."""
+"""Fixtures of the webhook tests: an app on a manual clock with --strict, its context, and a
+finished call's events rendered by the call model (so delivery is tested with real payloads); the real
+receiver is the shipped plugin's, as ``receiver`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mock_server.testing.receiver import WebhookReceiver
 from tests.conftest import make_app
 from tests.webhooks.support import call_events_of, finished_call
+from tests.support import ctx_of
 
 
 @pytest.fixture
@@ -17,13 +18,7 @@ def app():
 
 @pytest.fixture
 def ctx(app):
-    return app.state.ctx
-
-
-@pytest.fixture
-def receiver():
-    with WebhookReceiver() as rx:
-        yield rx
+    return ctx_of(app)
 
 
 @pytest.fixture

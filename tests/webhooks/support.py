@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 
 from mock_server.domain import call_events, call_log
 from tests.conftest import make_app
+from tests.support import advance, ctx_of
 
 
 def finished_call(tenant_state, category: str = "incoming", status: str = "bridged") -> dict:
@@ -50,15 +51,11 @@ def wait_delivered(client, count: int, **query) -> list[dict]:
     return response.json()["deliveries"]
 
 
-def advance(client, seconds: float) -> None:
-    assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
-
-
 @contextmanager
 def subscribed_app(company_id: str, url: str, **settings):
     """An app of its own (other settings than the fixture's), subscribed to ``url``: (client, ctx, tenant)."""
     app = make_app(**settings)
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     with TestClient(app) as client:
         subscribe(client, url)
         yield client, ctx, ctx.store.tenant(company_id)

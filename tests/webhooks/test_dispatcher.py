@@ -13,6 +13,7 @@ from mock_server.webhooks.dispatcher import RETRY_SCHEDULE, InvalidPayload
 from tests.conftest import make_app
 from tests.webhooks.support import advance, deliveries, subscribe, subscribed_app, wait_delivered
 from tests.moments import seconds
+from tests.support import ctx_of
 
 # A retry falls due its delay after the failed attempt, which on the ticking clock ends a few
 # readings (ms) after it began: advancing by the delays alone would stop just short of it.
@@ -184,7 +185,7 @@ def test_a_webhook_url_given_at_start_gets_everything(company, events, receiver)
     from mock_server.webhooks import subscriptions
 
     app = make_app(webhook_subscriptions=(subscriptions.from_url(receiver.url, subscription_id="url-1"),))
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     with TestClient(app) as client:
         listed = client.get("/_mock/webhooks").json()["subscriptions"]
         assert [(s["id"], s["source"]) for s in listed] == [("url-1", "config")]

@@ -4,6 +4,7 @@ messages, the control plane, and building message bodies."""
 from __future__ import annotations
 
 from mock_server import schemas
+from tests.support import advance
 
 CUSTOMER = {"customer_country_code": "91", "customer_number": "9876543210"}
 TEXT = {"type": "text", "context": {"body": "Hi John!, How are you?", "preview_url": False}}
@@ -35,10 +36,6 @@ def inbound(client, tenant, phone="primary", number=CUSTOMER["customer_number"],
     assert r.status_code == 201, r.json()
     assert schemas.field_errors("control/message.inbound.response", r.json()) == {}
     return r.json()
-
-
-def advance(client, seconds):
-    assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def wallet(client, tenant):

@@ -185,11 +185,11 @@ def test_real_oversize_upload_with_content_length(client, tenant):
 
 def test_uploaded_media_is_usable_in_a_template_header_of_this_company_only(client, tenant, other_tenant):
     media_id = upload(client, tenant, b"jpeg", "hero.jpg", "image/jpeg").json()["data"]["media_id"]
-    template = {"name": "hero_banner", "language": "en", "category": "marketing", "waba_id": tenant.waba_id,
+    template = {"name": "hero_banner", "language": "en", "category": "marketing", "waba_id": tenant.waba_id(),
                 "components": [{"type": "HEADER", "format": "MEDIA", "media_id": media_id},
                                {"type": "BODY", "text": "Our new arrivals are here, take a look."}]}
     assert client.post("/chat/templates", headers=tenant.headers, json=template).status_code == 201
-    theirs = dict(template, waba_id=other_tenant.waba_id)
+    theirs = dict(template, waba_id=other_tenant.waba_id())
     r = client.post("/chat/templates", headers=other_tenant.headers, json=theirs)
     assert r.status_code == 400
     assert r.json()["errors"] == {"components.0.media_id": [f"Object with media_id={media_id} does not exist."]}

@@ -64,11 +64,11 @@ def test_state_changes_on_the_control_plane_drive_the_codes(client, tenant):
     assert code() == "CHAT_0305"
     patch_phone(client, tenant, "primary", phone_number_status="connected")
     assert code() == "200"
-    patch_waba(client, tenant, tenant.waba_id, status="disabled")
+    patch_waba(client, tenant, tenant.waba_id(), status="disabled")
     assert code() == "CHAT_0302"
-    patch_waba(client, tenant, tenant.waba_id, waba_review_status="pending")
+    patch_waba(client, tenant, tenant.waba_id(), waba_review_status="pending")
     assert code() == "CHAT_0301"
-    patch_waba(client, tenant, tenant.waba_id, waba_review_status="approved", status="active")
+    patch_waba(client, tenant, tenant.waba_id(), waba_review_status="approved", status="active")
     assert code() == "200"
 
 

@@ -7,6 +7,7 @@ import pytest
 from tests.moments import moment
 from tests.public.chat.messaging import (TEXT, advance, inbound, interactive, patch_tenant, reply_buttons,
                                          send, stored, template, wallet)
+from tests.support import ctx_of
 
 
 # --- wallet ----------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ def test_a_reply_takes_over_the_conversation_the_customer_started(client, tenant
     assert (conversation["status"], conversation["assigned_to"]) == ("assigned", owner)
     # and the reply's own webhooks say so, as every documented reply payload does
     advance(client, 5)
-    sent = [e for e in client.app.state.ctx.webhooks.events(tenant.company_id) if e["event_type"] == "message.sent"]
+    sent = [e for e in ctx_of(client.app).webhooks.events(tenant.company_id) if e["event_type"] == "message.sent"]
     assert sent[-1]["bodies"]["envelope"]["payload"]["conversation"]["status"] == "assigned"
 
 

@@ -18,20 +18,20 @@ def test_lists_every_number_of_the_company_with_pagination(client, tenant):
 
 
 def test_expand_adds_waba_profile_and_settings(client, tenant):
-    r = client.get(f"/chat/phonenumbers?expand=settings,profile,waba_account&waba_id={tenant.waba_id}",
+    r = client.get(f"/chat/phonenumbers?expand=settings,profile,waba_account&waba_id={tenant.waba_id()}",
                    headers=tenant.headers)
     results = r.json()["data"]["results"]
     assert r.status_code == 200 and len(results) == 10  # the first page of the primary WABA's eleven
-    assert {n["waba_account"]["waba_id"] for n in results} == {tenant.waba_id}
+    assert {n["waba_account"]["waba_id"] for n in results} == {tenant.waba_id()}
     assert all({"profile", "settings"} <= set(n) for n in results)
     assert schemas.field_errors("public/phonenumbers.list.response", r.json()) == {}
 
 
 def test_the_documented_example_pages_the_primary_wabas_eleven_numbers(client, tenant):
     # List Phone Numbers' examples: limit=10&offset=0 under the primary WABA, "count": 11, a next page at offset 10.
-    data = client.get(f"/chat/phonenumbers?limit=10&offset=0&waba_id={tenant.waba_id}", headers=tenant.headers).json()["data"]
+    data = client.get(f"/chat/phonenumbers?limit=10&offset=0&waba_id={tenant.waba_id()}", headers=tenant.headers).json()["data"]
     assert (data["count"], len(data["results"])) == (11, 10)
-    assert data["next"].endswith(f"/chat/phonenumbers?waba_id={tenant.waba_id}&limit=10&offset=10")
+    assert data["next"].endswith(f"/chat/phonenumbers?waba_id={tenant.waba_id()}&limit=10&offset=10")
     assert data["previous"] is None  # the example shows a link to offset 0 on the first page: DRF gives none
     rest = client.get(data["next"], headers=tenant.headers).json()["data"]
     assert len(rest["results"]) == 1 and rest["next"] is None and rest["previous"] is not None
@@ -58,7 +58,7 @@ def test_documented_examples_validate_and_replay(client, tenant):
             continue  # the placeholder example ("<integer>" etc.) is not a real body
         import json
         assert schemas.field_errors("public/phonenumbers.list.response", json.loads(example["response"])) == {}
-        query = example["url"].split("?", 1)[1].replace("{{waba_id}}", tenant.waba_id).replace("waba_id=string", "")
+        query = example["url"].split("?", 1)[1].replace("{{waba_id}}", tenant.waba_id()).replace("waba_id=string", "")
         r = client.get(f"/chat/phonenumbers?{query}", headers=tenant.headers)
         assert r.status_code == int(example["status"])
         assert schemas.field_errors("public/phonenumbers.list.response", r.json()) == {}

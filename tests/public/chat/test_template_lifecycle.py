@@ -3,7 +3,7 @@
 
 def test_a_created_template_with_unindexed_buttons_is_sent_with_its_url_variable(client, tenant):
     created = client.post("/chat/templates", headers=tenant.headers, json={
-        "name": "june_drop", "language": "en", "category": "marketing", "waba_id": tenant.waba_id,
+        "name": "june_drop", "language": "en", "category": "marketing", "waba_id": tenant.waba_id(),
         "components": [
             {"type": "BODY", "text": "Hi {{name}}, the June drop is live now.", "example": {"name": "Asha"}},
             {"type": "BUTTONS", "buttons": [

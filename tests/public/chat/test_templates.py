@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from mock_server import schemas
 from tests.conftest import examples
 from tests.moments import moment
+from tests.support import advance
 
 URL = "/chat/templates"
 REVIEW_SECONDS = 120
@@ -19,7 +20,7 @@ INTERNAL_KEYS = {"waba_id", "review_job_id"}
 
 def new_template(tenant, name="spring_launch", category="marketing", text="Hi {{name}}, our spring range is here.",
                  **extra):
-    return {"name": name, "language": "en", "category": category, "waba_id": tenant.waba_id,
+    return {"name": name, "language": "en", "category": category, "waba_id": tenant.waba_id(),
             "components": [{"type": "BODY", "text": text, "example": {"name": "Asha"}}], **extra}
 
 
@@ -35,10 +36,6 @@ def fetch(client, tenant, template_id):
     if r.status_code == 200:
         assert schemas.field_errors("public/template.fetch.response", r.json()) == {}
     return r
-
-
-def advance(client, seconds):
-    return client.post("/_mock/clock/advance", json={"seconds": seconds}).json()
 
 
 def assert_invalid(r, errors=None):
@@ -64,7 +61,7 @@ def test_create_answers_201_with_integer_code_and_stores_a_pending_template(clie
     assert data["components"] == [{"type": "BODY", "text": "Hi {{name}}, our spring range is here.",
                                    "example": {"name": "Asha"}}]
     assert not INTERNAL_KEYS & set(data)
-    assert tenant.state["templates"].get(data["id"])["waba_id"] == tenant.waba_id
+    assert tenant.state["templates"].get(data["id"])["waba_id"] == tenant.waba_id()
 
 
 def test_review_approves_after_the_review_delay(client, tenant):
@@ -173,7 +170,7 @@ def test_list_filters(client, tenant):
     assert names("waba_template_status=rejected") == {"winter_promo"}
     assert names("category=utility,authentication") == {"order_update", "auth_temp"}
     assert names("category=utility&waba_template_status=approved") == {"order_update"}
-    assert len(names(f"waba_id={tenant.waba_id}&limit=100")) == 10
+    assert len(names(f"waba_id={tenant.waba_id()}&limit=100")) == 10
     assert names("waba_id=123") == set()
     assert names("name=auth_temp") == {"auth_temp"}
     assert names("name=auth") == set()  # exact match only
@@ -219,7 +216,7 @@ def test_tenant_isolation(client, tenant, other_tenant):
     theirs = {t["id"] for t in listing(client, other_tenant, "limit=100").json()["data"]["results"]}
     assert mine not in theirs and len(theirs) == 10
     r = client.post(URL, headers=other_tenant.headers, json=new_template(tenant))  # my WABA, their credentials
-    assert_invalid(r, {"waba_id": [f"Object with waba_id={tenant.waba_id} does not exist."]})
+    assert_invalid(r, {"waba_id": [f"Object with waba_id={tenant.waba_id()} does not exist."]})
     mixed = {**tenant.headers, "Authorization": f"Bearer {other_tenant.api_key}"}
     assert client.get(URL, headers=mixed).status_code == 403
 
@@ -288,7 +285,7 @@ def test_create_examples_replay(client, tenant):
     for n, example in enumerate(saved):
         documented = json.loads(example["response"])
         assert schemas.field_errors("public/template.create.response", documented) == {}
-        body = json.loads(example["body"].replace("{{waba_id}}", tenant.waba_id))
+        body = json.loads(example["body"].replace("{{waba_id}}", tenant.waba_id()))
         body["name"] = f"{body['name']}_{n}"  # the examples reuse names (and crousel_template_1 is seeded)
         _fill_media(body["components"], client, tenant)
         r = client.post(URL, headers=tenant.headers, json=body)
@@ -305,7 +302,7 @@ def test_create_examples_replay(client, tenant):
 
 def test_create_example_names_clash_as_documented(client, tenant):
     """Replayed verbatim, the second 'vipan_sales_2' and the seeded 'crousel_template_1' are duplicates."""
-    by_name = {e["example"]: json.loads(e["body"].replace("{{waba_id}}", tenant.waba_id))
+    by_name = {e["example"]: json.loads(e["body"].replace("{{waba_id}}", tenant.waba_id()))
                for e in examples("Create Template")}
     first = by_name["Dynamic URL & Body"]
     assert client.post(URL, headers=tenant.headers, json=first).status_code == 201
@@ -318,7 +315,7 @@ def test_create_example_names_clash_as_documented(client, tenant):
 def test_list_example_replays(client, tenant):
     (example,) = examples("List Templates")
     assert schemas.field_errors("public/template.list.response", json.loads(example["response"])) == {}
-    query = example["url"].split("?", 1)[1].replace("{{waba_id}}", tenant.waba_id)
+    query = example["url"].split("?", 1)[1].replace("{{waba_id}}", tenant.waba_id())
     r = listing(client, tenant, query)
     assert r.status_code == example["status"]
     results = r.json()["data"]["results"]
@@ -389,7 +386,7 @@ def test_random_json_bodies_get_the_drf_envelope(client, tenant, body):
        waba=st.sampled_from(["primary", "unknown"]), components=components | json_values)
 def test_template_shaped_bodies_never_give_a_5xx(client, tenant, name, language, category, waba, components):
     body = {"name": name, "language": language, "category": category, "components": components,
-            "waba_id": tenant.waba_id if waba == "primary" else "42"}
+            "waba_id": tenant.waba_id() if waba == "primary" else "42"}
     r = client.post(URL, headers={**tenant.headers, "Content-Type": "application/json"}, content=json.dumps(body))
     assert r.status_code in (201, 400), r.text
     if r.status_code == 400:

@@ -7,7 +7,8 @@ import itertools
 from starlette.testclient import TestClient
 
 from mock_server import schemas
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant
+from tests.support import advance
 
 _numbers = itertools.count(1)
 
@@ -27,10 +28,6 @@ def create(client, tenant, **fields) -> dict:
     assert r.status_code == 200, r.text
     valid("public/contact.response", r.json())
     return r.json()["data"]
-
-
-def advance(client, seconds: float) -> None:
-    assert client.post("/_mock/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def search(client, tenant, body, query: str = "limit=100") -> dict:
@@ -54,7 +51,7 @@ def search_world():
     B (2025-07-16) and A (2025-07-18, modified 2025-07-19), besides the 24 fixture contacts."""
     app = make_app()
     with TestClient(app, raise_server_exceptions=False) as client:
-        tenant = Tenant(app, list(app.state.ctx.store.tenants)[0])
+        tenant = seeded_tenant(app)
         c = create(client, tenant, name="Cara Gamma", country_code="+1", phone_number="2025550143")
         contacts = tenant.state["contacts"]
         contacts.put({**contacts.get(c["id"]), "source": "imported", "status": "inactive"})  # as the panel would

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.fixtures import CUSTOM_FIELDS
 from mock_server.public.contacts import search as dsl
-from tests.conftest import Tenant, make_app
+from tests.conftest import make_app, seeded_tenant
 
 FIELD_IDS = [f["id"] for f in CUSTOM_FIELDS]
 KEYS = ["name", "country_code", "phone_number", "email_id", "marketing_opt_in", "custom_fields", "and"]
@@ -74,10 +74,11 @@ ENVELOPE_ERROR = "public/contact.error.response"
 
 
 @pytest.fixture(scope="module")
-def world():
+def module_client():
+    """One app for every example a property test draws (module-scoped: hypothesis runs many)."""
     app = make_app()
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, Tenant(app, list(app.state.ctx.store.tenants)[0])
+        yield client, seeded_tenant(app)
 
 
 def raw(body) -> bytes:
@@ -86,8 +87,8 @@ def raw(body) -> bytes:
 
 @settings(max_examples=50, deadline=None)
 @given(body=CREATE_BODIES)
-def test_random_create_bodies_get_a_documented_answer(world, body):
-    client, tenant = world
+def test_random_create_bodies_get_a_documented_answer(module_client, body):
+    client, tenant = module_client
     r = client.post("/contacts", headers={**tenant.headers, "content-type": "application/json"}, content=raw(body))
     assert r.status_code in (200, 400), r.text
     if r.status_code == 400:
@@ -101,8 +102,8 @@ def test_random_create_bodies_get_a_documented_answer(world, body):
 
 @settings(max_examples=50, deadline=None)
 @given(body=SEARCH_BODIES, after=TOKENS, before=TOKENS, limit=st.sampled_from(["", "1", "5", "1000", "0", "x"]))
-def test_random_searches_get_a_documented_answer(world, body, after, before, limit):
-    client, tenant = world
+def test_random_searches_get_a_documented_answer(module_client, body, after, before, limit):
+    client, tenant = module_client
     r = client.post("/contacts", params={"after": after, "before": before, "limit": limit},
                     headers={**tenant.headers, "content-type": "application/json"}, content=raw(body))
     assert r.status_code in (200, 400), r.text
@@ -117,8 +118,8 @@ def test_random_searches_get_a_documented_answer(world, body, after, before, lim
 @settings(max_examples=50, deadline=None)
 @given(threshold=st.one_of(st.integers(-5, 80), st.floats(-5, 80, allow_nan=False),
                            st.integers(-5, 80).map(str)))
-def test_age_greater_than_returns_exactly_the_older_contacts(world, threshold):
-    client, tenant = world
+def test_age_greater_than_returns_exactly_the_older_contacts(module_client, threshold):
+    client, tenant = module_client
     r = client.post("/contacts?limit=100", headers=tenant.headers,
                     json={"and": {"custom_fields.age__gt": threshold}})
     assert r.status_code == 200

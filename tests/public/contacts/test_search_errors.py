@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mock_server.public.contacts import search as dsl
-from tests.public.contacts.support import search_world, valid
-
-
-@pytest.fixture(scope="module")
-def world():
-    yield from search_world()
+from tests.public.contacts.support import valid
 
 
 ERRORS = [

@@ -8,12 +8,7 @@ import json
 import pytest
 
 from mock_server.public.contacts import search as dsl
-from tests.public.contacts.support import fresh_phone, search, search_world, valid
-
-
-@pytest.fixture(scope="module")
-def world():
-    yield from search_world()
+from tests.public.contacts.support import fresh_phone, search, valid
 
 
 def ids_for(world, body) -> set[str]:

@@ -8,12 +8,7 @@ import json
 import pytest
 
 from mock_server.public.contacts import search as dsl
-from tests.public.contacts.support import search, search_world
-
-
-@pytest.fixture(scope="module")
-def world():
-    yield from search_world()
+from tests.public.contacts.support import search
 
 
 # --- pagination ---------------------------------------------------------------------------------
