@@ -23,7 +23,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 from mock_server import Settings, create_app, schemas
 from mock_server import contract
-from mock_server.control.routes import describe
+from mock_server.control.tenants import describe
 from mock_server.testing import simulator
 from tests.support import ctx_of, data
 
