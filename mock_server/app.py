@@ -30,6 +30,7 @@ from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
 from mock_server.public.contacts import routes as contacts
 from mock_server.settings import Settings
+from mock_server.ui import routes as ui
 
 log = logging.getLogger("mock_server")
 OBD_PREFIX = "/obd-api"
@@ -183,7 +184,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[*chat.routes, *contacts.routes, *obd.routes, *developers.routes,
                 *control.routes, *chat_control.routes, *telephony_control.routes, *faults.routes,
-                *webhooks_control.routes, *scenarios_control.routes, *schemas_control.routes],
+                *webhooks_control.routes, *scenarios_control.routes, *schemas_control.routes,
+                *ui.routes],
         exception_handlers={ApiError: api_error, HTTPException: http_error, ClientDisconnect: client_gone,
                             Exception: server_error},
         lifespan=lifespan,

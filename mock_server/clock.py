@@ -34,8 +34,22 @@ class RealClock:
         self._origin = datetime.now(UTC)
         self._origin_mono = monotonic()
 
+        self.paused = False
+
     def now(self) -> datetime:
+        if self.paused:
+            return self._origin
         return self._origin + timedelta(seconds=(self._monotonic() - self._origin_mono) * self.speed)
+
+    def steer(self, *, speed: float | None = None, paused: bool | None = None) -> None:
+        """Change the speed or pause (resume) from this instant on: time read so far stays as it was read."""
+        if speed is not None and not 0 < speed <= 10_000:
+            raise ValueError("the speed factor must be above 0 and at most 10000")
+        self._origin, self._origin_mono = self.now(), self._monotonic()
+        if speed is not None:
+            self.speed = speed
+        if paused is not None:
+            self.paused = paused
 
 
 class ManualClock:
