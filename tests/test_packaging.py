@@ -35,3 +35,18 @@ def test_the_wheel_carries_the_default_fixtures_where_the_package_looks_first():
     package = fixtures.PACKAGED_DEFAULT.relative_to(ROOT)
     assert included["fixtures/default.json"] == package.as_posix()
     assert fixtures.CHECKOUT_DEFAULT == ROOT / "fixtures" / "default.json"
+
+
+def test_the_wheel_carries_the_sandbox_uis_files():
+    # The wheel is the mock_server folder whole (packages = ["mock_server"]), less what git ignores.
+    import subprocess
+
+    from mock_server.ui.routes import STATIC
+
+    assert PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["mock_server"]
+    shipped = sorted(p.relative_to(ROOT).as_posix() for p in STATIC.iterdir())
+    assert {"mock_server/ui/static/index.html", "mock_server/ui/static/app.js", "mock_server/ui/static/style.css"} <= set(shipped)
+    ignored = subprocess.run(["git", "check-ignore", *shipped], cwd=ROOT, capture_output=True, text=True).stdout
+    assert ignored == ""
+    tracked = subprocess.run(["git", "ls-files", "mock_server/ui/static"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert sorted(tracked.split()) == shipped  # every file the page loads is committed, none is made by a build
