@@ -260,6 +260,7 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from mock_server.app import create_app
+    from mock_server.ui.routes import close_streams
 
     config = console.logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(config)  # before the app is built: what it logs while starting is shown too
@@ -269,9 +270,16 @@ def serve(settings: Settings) -> int:
         print(f"myoperator-mock: {exc}", file=sys.stderr)
         return 2
     print(banner(settings, app), flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=settings.access_log, log_config=config)
-    return 0
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            close_streams(app)  # the sandbox UI's live feeds end now: uvicorn waits for every open response
+            super().handle_exit(sig, frame)
+
+    server = Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                                   access_log=settings.access_log, log_config=config))
+    server.run()
+    return 0 if server.started else 3  # as uvicorn.run: 3 when it could not start (the port taken, say)
 
 
 def main(argv: list[str] | None = None) -> int:

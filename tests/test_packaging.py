@@ -50,3 +50,10 @@ def test_the_wheel_carries_the_sandbox_uis_files():
     assert ignored == ""
     tracked = subprocess.run(["git", "ls-files", "mock_server/ui/static"], cwd=ROOT, capture_output=True, text=True).stdout
     assert sorted(tracked.split()) == shipped  # every file the page loads is committed, none is made by a build
+
+
+def test_the_ci_script_installs_the_browser_the_ui_tests_drive_when_it_is_missing():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "command -v chromium" in ci and "command -v chromedriver" in ci
+    assert "apt-get install -y -q chromium chromium-driver" in ci
+    assert 'export CI="${CI:-1}"' in ci  # so a browser that did not install fails the run, not skips it

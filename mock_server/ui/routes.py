@@ -8,8 +8,9 @@
                               (``Last-Event-ID`` resumes the journal where it stopped)
 
 The stream's life is bounded because uvicorn, shutting down, waits for every open response: an endless
-stream would keep the server from stopping. Everything the page does besides is a /_mock/ request, the
-same a test would make.
+stream would keep the server from stopping. ``serve`` also calls ``close_streams`` as it starts to stop,
+so an open page does not hold a Ctrl+C up for the rest of its stream. Everything the page does besides
+is a /_mock/ request, the same a test would make.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ RETRY_MS = 500  # how soon the browser reconnects once a stream ended
 # elsewhere cannot leak the credentials it shows.
 SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+
+
+def close_streams(app) -> None:
+    """End every open live feed at its next look (the server is stopping)."""
+    app.state.ui_streams_closing = True
+
+
+def _closing(request: Request) -> bool:
+    return getattr(request.app.state, "ui_streams_closing", False)
 
 
 async def home(request: Request) -> Response:
@@ -85,7 +95,7 @@ async def stream(request: Request) -> Response:
         while True:
             for name, data in changes(ctx, watch):
                 yield sse(name, data, watch.journal_seq)
-            if loop.time() >= deadline:
+            if loop.time() >= deadline or _closing(request):
                 break
             await asyncio.sleep(POLL_SECONDS)
         yield sse("end", {}, watch.journal_seq)

@@ -182,7 +182,9 @@ async function reloadAll() {
 }
 
 // --- the live feed ----------------------------------------------------------------------------------
-const feed = { lastId: null, connected: false };
+const feed = { lastId: null, leaving: new AbortController() };
+// Leaving the page closes its stream at once, rather than whenever the browser drops the connection.
+addEventListener("pagehide", () => feed.leaving.abort());
 
 function setLive(on, text) {
   const live = $("#live");
@@ -196,7 +198,7 @@ async function followFeed() {
     try {
       const headers = authHeaders();
       if (feed.lastId !== null) headers["Last-Event-ID"] = feed.lastId;
-      const response = await fetch("/_mock/ui/stream", { headers });
+      const response = await fetch("/_mock/ui/stream", { headers, signal: feed.leaving.signal });
       if (!response.ok) {
         if (response.status === 403) askForToken();
         throw new Error(`HTTP ${response.status}`);
@@ -204,6 +206,7 @@ async function followFeed() {
       setLive(true, "live");
       await readEvents(response.body, onFeedEvent);
     } catch (error) {
+      if (feed.leaving.signal.aborted) return;
       setLive(false, "reconnecting");
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
@@ -368,7 +371,7 @@ function renderRequests(newSeq) {
     && (!filter || `${r.method} ${r.path} ${r.status}`.toLowerCase().includes(filter)));
   $("#requests-count").textContent = `(${rows.length})`;
   fill($("#requests"), rows.map((r) => h("tr", {
-    class: r.seq === newSeq ? "new" : "", dataset: { seq: r.seq }, onclick: () => showRequest(r),
+    class: r.seq === newSeq ? "new" : "", dataset: { seq: r.seq, path: r.path }, onclick: () => showRequest(r),
   }, h("td", { class: "mono" }, clockTime(r.time)), h("td", {}, r.method),
   h("td", { class: "path" }, r.path + (Object.keys(r.query || {}).length ? `?${new URLSearchParams(r.query)}` : "")),
   h("td", { class: statusClass(r.status) }, r.status), h("td", {}, r.latency_ms != null ? `${r.latency_ms} ms` : ""),
@@ -454,7 +457,8 @@ function renderTemplates() {
 }
 
 // --- conversations --------------------------------------------------------------------------------
-const TICKS = { sent: "✓", delivered: "✓✓", read: "✓✓", failed: "✗", accepted: "🕓", pending: "🕓" };
+// WhatsApp's ticks: one when sent, two when delivered, two blue when read (plain characters, no emoji font needed).
+const TICKS = { accepted: "…", pending: "…", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "✗" };
 
 function renderConversations() {
   const conversations = [...docs("conversations")].sort((a, b) => (b.last_message_at || "").localeCompare(a.last_message_at || ""));
@@ -487,18 +491,21 @@ function renderChat(c) {
   const box = $("#chat");
   if (!c) { fill(box, h("p", { class: "muted" }, "No conversation yet. A customer's message (Simulate) starts one.")); return; }
   const messages = docs("messages").filter((m) => m.conversation_id === c.id);
-  const reply = h("input", { name: "text", placeholder: "reply as an agent (LiveChat)" });
+  const reply = h("input", { name: "text", placeholder: "reply from the LiveChat panel" });
+  const agent = h("select", { name: "by", title: "the agent who replies" }, docs("users").map((u) =>
+    h("option", { value: u.id, selected: u.id === c.assigned_to }, u.name)));
   fill(box,
     h("div", { class: "chat-head" }, h("h3", {}, c.customer_name || `+${c.customer_country_code} ${c.customer_contact}`),
-      h("span", {}, pill(c.status), c.assigned_to ? ` assigned to ${c.assigned_to}` : "")),
+      h("span", {}, pill(c.status), c.assigned_to
+        ? ` assigned to ${docs("users").find((u) => u.id === c.assigned_to)?.name || c.assigned_to}` : "")),
     h("div", {}, windowState(c)),
     h("div", { class: "bubbles" }, messages.map((m) => h("div", { class: `bubble ${m.direction}`, dataset: { message: m.id } },
       h("div", { class: "text" }, messageText(m)),
       h("div", { class: "meta" }, clockTime(m.created), m.direction === "outgoing"
         ? h("span", { class: `tick ${m.status}`, title: m.status }, TICKS[m.status] || m.status) : null)))),
     h("form", { class: "reply", onsubmit: (event) => { event.preventDefault(); act("Reply sent.", async () => {
-      await api("POST", `/_mock/tenants/${ui.company}/conversations/${c.id}/reply`, { text: reply.value });
-      reply.value = ""; await loadState(); }); } }, reply, h("button", { type: "submit" }, "Reply")));
+      await api("POST", `/_mock/tenants/${ui.company}/conversations/${c.id}/reply`, { text: reply.value, by: agent.value });
+      reply.value = ""; await loadState(); }); } }, agent, reply, h("button", { type: "submit" }, "Reply")));
 }
 
 // --- contacts, users, calls, campaigns ------------------------------------------------------------
