@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from mock_server import console
 from mock_server.control.guard import TOKEN_ENV, is_loopback
 from mock_server.profiles import PROFILES
 from mock_server.settings import DEFAULT_PORT, DEFAULT_SEED, Settings
@@ -49,7 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "bind beyond loopback")
     serve.add_argument("--strict", action="store_true",
                        help="validate every webhook body against its schema before sending it")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                       help="info (the default) tells each webhook attempt, failed scenario run and clock move")
+    serve.add_argument("--quiet", "-q", action="store_true",
+                       help="only warnings and errors (a failing webhook attempt, a failed scenario run): --log-level "
+                            "warning")
+    serve.add_argument("--log-format", choices=console.FORMATS, default="text",
+                       help="json: one JSON object a line (time, level, logger, message and the line's fields), for CI")
     serve.add_argument("--access-log", action="store_true",
                        help="log every request (uvicorn's access log: off by default, it costs a quarter of the "
                             "throughput; the request journal, GET /_mock/journal, keeps them anyway)")
@@ -157,7 +164,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise SystemExit(f"myoperator-mock: --host {args.host} reaches beyond this machine: anyone who can reach it "
                          f"could reset it or read every tenant's credentials; give --control-token (or ${TOKEN_ENV})")
     return Settings(host=args.host, port=args.port, data_dir=args.data_dir, seed=args.seed,
-                    fixtures_path=args.fixtures, clock=args.clock, speed=args.speed, log_level=args.log_level,
+                    fixtures_path=args.fixtures, clock=args.clock, speed=args.speed,
+                    log_level="warning" if args.quiet else args.log_level, log_format=args.log_format,
                     template_review_seconds=args.template_review_seconds,
                     obd_reference_ttl_seconds=args.obd_reference_ttl,
                     webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
@@ -231,6 +239,7 @@ def banner(settings: Settings, app) -> str:
     lines = [
         f"myoperator-mock on {base}",
         f"  public API     {base}/chat/...  {base}/contacts  (instead of https://publicapi.myoperator.co)",
+        f"  sandbox UI     {base}/_mock/ui",
         f"  control plane  {base}/_mock/tenants",
         "  default tenant:",
         f"    X-MYOP-COMPANY-ID: {first.company_id}",
@@ -246,19 +255,31 @@ def banner(settings: Settings, app) -> str:
 
 
 def serve(settings: Settings) -> int:
+    import logging.config
+
     import uvicorn
 
     from mock_server.app import create_app
+    from mock_server.control.ui.routes import close_streams
 
+    config = console.logging_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(config)  # before the app is built: what it logs while starting is shown too
     try:
         app = create_app(settings)
     except ValueError as exc:  # a fixtures file that is not one: say why, no traceback
         print(f"myoperator-mock: {exc}", file=sys.stderr)
         return 2
     print(banner(settings, app), flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=settings.access_log)
-    return 0
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            close_streams(app)  # the sandbox UI's live feeds end now: uvicorn waits for every open response
+            super().handle_exit(sig, frame)
+
+    server = Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                                   access_log=settings.access_log, log_config=config))
+    server.run()
+    return 0 if server.started else 3  # as uvicorn.run: 3 when it could not start (the port taken, say)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,8 +34,25 @@ class RealClock:
         self._origin = datetime.now(UTC)
         self._origin_mono = monotonic()
 
+        self.paused = False
+
     def now(self) -> datetime:
+        if self.paused:
+            return self._origin
         return self._origin + timedelta(seconds=(self._monotonic() - self._origin_mono) * self.speed)
+
+    def steer(self, *, speed: float | None = None, paused: bool | None = None) -> None:
+        """Change the speed or pause (resume) from this instant on: time read so far stays as it was read."""
+        if speed is not None and not 0 < speed <= 10_000:
+            raise ValueError("the speed factor must be above 0 and at most 10000")
+        reading = self._monotonic()  # one reading: the new anchor is exactly where the time stood
+        if not self.paused:
+            self._origin += timedelta(seconds=(reading - self._origin_mono) * self.speed)
+        self._origin_mono = reading
+        if speed is not None:
+            self.speed = speed
+        if paused is not None:
+            self.paused = paused
 
 
 class ManualClock:

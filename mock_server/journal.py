@@ -6,6 +6,7 @@ captured only up to a bound. Requests to the control plane are not journaled.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import Any, Callable
 from urllib.parse import parse_qsl
@@ -45,7 +46,16 @@ class Journal:
     def _render(entry: dict[str, Any]) -> dict[str, Any]:
         # Decoding is left to the reader of the journal, off the request path.
         return {**entry, "time": iso(entry["time"]), "body": entry["body"].decode("utf-8", "replace"),
+                "response_body": b"".join(entry["response_body"]).decode("utf-8", "replace"),
                 "query": dict(parse_qsl(entry["query"].decode("latin-1"), keep_blank_values=True))}
+
+    @property
+    def last_seq(self) -> int:
+        return self._counter
+
+    def since(self, seq: int) -> list[dict[str, Any]]:
+        """The entries recorded after ``seq`` (those still kept), oldest first."""
+        return [self._render(e) for e in self._entries if e["seq"] > seq]
 
     def clear(self) -> None:
         self._entries.clear()
@@ -59,7 +69,8 @@ class JournalMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(self.skip_prefix):
             return await self.app(scope, receive, send)
         chunks: list[bytes] = []
-        captured = 0
+        answer: list[bytes] = []  # joined when read (``_render``), not on the request path
+        captured = answered = 0
         status = 0
         body_done = False
 
@@ -77,8 +88,12 @@ class JournalMiddleware:
             return message
 
         async def send_and_capture(message):
-            nonlocal status
-            if message["type"] == "http.response.start":
+            nonlocal status, answered
+            if message["type"] == "http.response.body" and answered < BODY_CAPTURE_LIMIT:
+                body = message.get("body", b"")[: BODY_CAPTURE_LIMIT - answered]
+                answer.append(body)
+                answered += len(body)
+            elif message["type"] == "http.response.start":
                 status = message["status"]
                 # An endpoint that answers without reading the body (a 405, a 403, an injected
                 # fault) still received one: keep what the journal keeps of it, so a test can see
@@ -92,12 +107,14 @@ class JournalMiddleware:
             await send(message)
 
         at = self.clock.now()
+        started = time.perf_counter()
         try:
             await self.app(scope, receive_and_capture, send_and_capture)
         finally:
             self.journal.record({
                 "time": at, "method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b""),
                 "company_id": _company_id(scope), "body": b"".join(chunks), "status": status or 500,
+                "response_body": answer, "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             })
 
 

@@ -422,9 +422,9 @@ def _audio_operation(method: str, path: str) -> dict:
 
 def control_routes() -> list[tuple[str, str, Any]]:
     """Every (method, path, endpoint) the control plane's route table serves, HEAD aside."""
-    from mock_server.control.routes import routes
+    from mock_server.control.routes import api_routes
 
-    found = [(method, openapi_path(route.path), route.endpoint) for route in routes
+    found = [(method, openapi_path(route.path), route.endpoint) for route in api_routes
              for method in (route.methods or ()) if method != "HEAD"]
     return sorted(found, key=lambda entry: entry[:2])
 

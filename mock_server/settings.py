@@ -21,6 +21,7 @@ class Settings:
     # fixtures/default.json for the default seed, generated for any other).
     fixtures_path: Path | None = None
     log_level: str = "info"
+    log_format: str = "text"  # the console's: "text" lines, or "json" (one object a line, for CI)
     # uvicorn's access log (a line per request): off by default, as it costs about a quarter of the throughput.
     access_log: bool = False
     # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance; "ticking" is a

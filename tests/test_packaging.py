@@ -35,3 +35,25 @@ def test_the_wheel_carries_the_default_fixtures_where_the_package_looks_first():
     package = fixtures.PACKAGED_DEFAULT.relative_to(ROOT)
     assert included["fixtures/default.json"] == package.as_posix()
     assert fixtures.CHECKOUT_DEFAULT == ROOT / "fixtures" / "default.json"
+
+
+def test_the_wheel_carries_the_sandbox_uis_files():
+    # The wheel is the mock_server folder whole (packages = ["mock_server"]), less what git ignores.
+    import subprocess
+
+    from mock_server.control.ui.routes import STATIC
+
+    assert PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["mock_server"]
+    shipped = sorted(p.relative_to(ROOT).as_posix() for p in STATIC.iterdir())
+    assert {"mock_server/control/ui/static/index.html", "mock_server/control/ui/static/app.js", "mock_server/control/ui/static/style.css"} <= set(shipped)
+    ignored = subprocess.run(["git", "check-ignore", *shipped], cwd=ROOT, capture_output=True, text=True).stdout
+    assert ignored == ""
+    tracked = subprocess.run(["git", "ls-files", "mock_server/control/ui/static"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert sorted(tracked.split()) == shipped  # every file the page loads is committed, none is made by a build
+
+
+def test_the_ci_script_installs_the_browser_the_ui_tests_drive_when_it_is_missing():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "command -v chromium" in ci and "command -v chromedriver" in ci
+    assert "apt-get install -y -q chromium chromium-driver" in ci
+    assert 'export CI="${CI:-1}"' in ci  # so a browser that did not install fails the run, not skips it

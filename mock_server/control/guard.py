@@ -11,7 +11,11 @@ developer happens to open.
   needs no CORS preflight (a form POST, ``fetch(..., {mode: "no-cors"})``). curl, the CLI and test
   clients send neither. No CORS header is ever sent, so no page can read an answer either.
 - **Token**: bound beyond loopback, every /_mock/ request needs ``X-Mock-Control-Token`` equal to
-  ``Settings.control_token`` (the CLI refuses to start without one).
+  ``Settings.control_token`` (the CLI refuses to start without one). The one exception is a GET of
+  the sandbox UI's page and its static files (``UI_SHELL``): a browser cannot add a header to the
+  page it navigates to, and the shell holds no data; the page asks for the token once and sends it
+  on every request it makes (its data, its live feed), which are checked like any other. The Host
+  and Origin checks apply to the shell as well.
 
 Refusals are 403 in the control plane's error body (the public API's envelope).
 """
@@ -29,6 +33,7 @@ CONTROL_PREFIX = "/_mock"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "testserver")
 TOKEN_HEADER = "x-mock-control-token"
 TOKEN_ENV = "MYOPERATOR_MOCK_CONTROL_TOKEN"
+UI_SHELL = ("/_mock/ui", "/_mock/ui/static/")  # the page itself, and what is under the folder of its files
 
 
 def is_loopback(host: str) -> bool:
@@ -58,7 +63,8 @@ class ControlPlaneGuard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(CONTROL_PREFIX):
             return await self.app(scope, receive, send)
-        refusal = self.refusal({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]})
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        refusal = self.refusal(headers, token_needed=not _is_ui_shell(scope))
         if refusal is None:
             return await self.app(scope, receive, send)
         await Json(control_error(403, refusal).body, status_code=403)(scope, receive, send)
@@ -73,7 +79,7 @@ class ControlPlaneGuard:
         except ValueError:  # not a URL at all (e.g. "http://[::1"): no page of ours sent it
             return False
 
-    def refusal(self, headers: dict[str, str]) -> str | None:
+    def refusal(self, headers: dict[str, str], token_needed: bool = True) -> str | None:
         """Why this /_mock/ request is refused, or None."""
         if not self.allowed_host(headers.get("host", "")):
             return (f"The control plane answers only requests to this machine's own names, not "
@@ -83,8 +89,13 @@ class ControlPlaneGuard:
             return "The control plane does not answer web pages of other origins."
         if headers.get("sec-fetch-site") == "cross-site":
             return "The control plane does not answer cross-site requests."
-        if self.control_token is not None:
+        if self.control_token is not None and token_needed:
             given = headers.get(TOKEN_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.control_token.encode()):
                 return "The control plane needs its token: X-Mock-Control-Token (serve --control-token)."
         return None
+
+
+def _is_ui_shell(scope) -> bool:
+    path = scope["path"]
+    return scope["method"] in ("GET", "HEAD") and (path == UI_SHELL[0] or path.startswith(UI_SHELL[1]))

@@ -5,6 +5,7 @@ Not part of MyOperator's API, so it needs no credentials; it is meant for localh
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -17,6 +18,8 @@ from mock_server.control.common import control_error, ctx_of, tenant_of
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
+
+log = logging.getLogger("mock_server.clock")
 
 MAX_BALANCE = 1e12
 LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=timezone.utc)
@@ -132,7 +135,8 @@ async def journal(request: Request) -> Json:
 
 
 def clock_state(ctx: AppContext) -> dict:
-    return {"now": iso(ctx.now()), "mode": "manual" if ctx.clock.manual else "real",
+    real = {} if ctx.clock.manual else {"speed": ctx.clock.speed, "paused": ctx.clock.paused}
+    return {"now": iso(ctx.now()), "mode": "manual" if ctx.clock.manual else "real", **real,
             "pending": [{"id": j.id, "company_id": j.tenant_id, "due_at": iso(j.due_at), "action": j.action,
                          "payload": j.payload} for j in ctx.scheduler.pending()]}
 
@@ -165,7 +169,33 @@ async def advance_clock(request: Request) -> Json:
     if target >= LATEST_INSTANT:  # timestamps, ids and 24-hour windows must stay representable
         raise DRF_INVALID.field("seconds" if to is None else "to", f"The clock stops before {iso(LATEST_INSTANT)}.")
     fired = await ctx.advance_clock(target)
+    log.info("clock advanced %gs to %s (%d timed change%s fired)", (target - now).total_seconds(), iso(target),
+             fired, "" if fired == 1 else "s",
+             extra={"event": "clock.advance", "seconds": (target - now).total_seconds(), "now": iso(target),
+                    "fired": fired})
     return Json(dict(clock_state(ctx), fired=fired))
+
+
+async def steer_clock(request: Request) -> Json:
+    """The real clock's ``speed`` (simulated seconds per real second) and ``paused``, from now on."""
+    ctx = ctx_of(request)
+    if ctx.clock.manual:
+        raise control_error(409, "The clock is manual; it moves only through POST /_mock/clock/advance.")
+    body = await read_json(request, DRF_INVALID)
+    errors = {key: ["Unknown field. Settable: speed, paused."] for key in body if key not in ("speed", "paused")}
+    speed, paused = body.get("speed"), body.get("paused")
+    if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))
+                              or not 0 < speed <= 10_000):
+        errors["speed"] = ["A number above 0 and at most 10000 is required."]
+    if paused is not None and not isinstance(paused, bool):
+        errors["paused"] = ["Must be true or false."]
+    if errors:
+        raise DRF_INVALID.error(errors)
+    ctx.clock.steer(speed=speed, paused=paused)
+    state = clock_state(ctx)
+    log.info("clock %s at %s, x%g", "paused" if ctx.clock.paused else "running", state["now"], ctx.clock.speed,
+             extra={"event": "clock.steer", "now": state["now"], "speed": ctx.clock.speed, "paused": ctx.clock.paused})
+    return Json(state)
 
 
 async def health(request: Request) -> Json:
@@ -191,5 +221,6 @@ routes = [
     Route("/_mock/reset", reset, methods=["POST"]),
     Route("/_mock/journal", journal, methods=["GET", "DELETE"]),
     Route("/_mock/clock", get_clock, methods=["GET"]),
+    Route("/_mock/clock", steer_clock, methods=["PATCH"]),
     Route("/_mock/clock/advance", advance_clock, methods=["POST"]),
 ]

@@ -213,6 +213,9 @@ def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Excep
         if later["job_id"]:
             ctx.unschedule(tenant, later["job_id"])
     tenant[RUNS].put(run)
+    log.warning("scenario %s failed at step %d (%s): %s", run["scenario"], index + 1, entry["do"], exc,
+                extra={"event": "scenario.failed", "scenario": run["scenario"], "run_id": run["id"],
+                       "company_id": tenant.company_id, "step": index + 1, "action": entry["do"], "reason": str(exc)})
 
 
 def register_actions(ctx: AppContext) -> None:

@@ -47,6 +47,26 @@ SNIPPET = 500
 USER_AGENT = "MyOperator-Webhooks (myoperator-mock)"
 
 
+def _tell(delivery: dict, attempt: dict, tries: int) -> None:
+    """The console's line for one attempt: what went where, the answer, and what happens next."""
+    answer = attempt["status_code"] if attempt["status_code"] is not None else attempt["error"]
+    which = "redelivery" if attempt["redelivery"] else f"attempt {tries} of {len(RETRY_SCHEDULE) + 1}"
+    if delivery["status"] == "pending":
+        outcome, level = f"next retry in {RETRY_SCHEDULE[tries - 1]:g} s, at {delivery['next_attempt_at']}", logging.WARNING
+    elif delivery["status"] == "failed":
+        outcome, level = "no retry left: failed", logging.WARNING
+    else:
+        ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
+        outcome, level = ("delivered", logging.INFO) if ok else ("not retried", logging.WARNING)
+    log.log(level, "webhook %s -> %s: %s in %g ms (%s; %s)", delivery["event_type"], delivery["url"], answer,
+            attempt["latency_ms"], which, outcome,
+            extra={"event": "webhook.attempt", "event_type": delivery["event_type"], "url": delivery["url"],
+                   "delivery_id": delivery["id"], "event_id": delivery["event_id"], "company_id": delivery["company_id"],
+                   "status_code": attempt["status_code"], "error": attempt["error"], "latency_ms": attempt["latency_ms"],
+                   "attempt": attempt["n"], "attempts": len(RETRY_SCHEDULE) + 1, "redelivery": attempt["redelivery"],
+                   "status": delivery["status"], "next_attempt_at": delivery["next_attempt_at"]})
+
+
 class InvalidPayload(ValueError):
     """An emitted body that breaks its schema: a bug in the simulator (raised only with --strict)."""
 
@@ -282,6 +302,7 @@ class Dispatcher:
                                    {"delivery_id": delivery_id, "n": n})
         tenant[DELIVERIES].put(delivery)
         self._trim(tenant)
+        _tell(delivery, attempt, tries)
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
