@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.developers.contactadd import split_phone
-from mock_server.public.contacts import rules as contact_rules
+from mock_server.services import contacts as contact_rules
 from tests.conftest import Tenant, check_contract, make_app
 from tests.developers.support import unauthorized
 from tests.moments import moment
