@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from mock_server import schemas
 from mock_server.context import AppContext
+from mock_server.developers import render
 from mock_server.developers.auth import Params, developer_endpoint
 from mock_server.http import Json
 from mock_server.phones import split_phone
@@ -100,7 +101,7 @@ async def add_contact(request: Request, ctx: AppContext, tenant: TenantState, pa
     # assigned_to is kept with the contact; the public API has no field for it
     extra = {"assigned_to": assignee} if assignee else {}
     doc = as_contact(lambda: contact_book.add(ctx, tenant, clean, **extra))
-    return Json({"status": "success", "code": 200, "message": "contact added successfully", "contact_id": doc["id"]})
+    return Json(render.done("contact added successfully", contact_id=doc["id"]))
 
 
 routes: list[Route] = [Route("/contactadd", add_contact, methods=["POST"])]
