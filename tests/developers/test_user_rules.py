@@ -105,7 +105,8 @@ def test_phone_rules(cc, number, kind, problem):
 
 def test_alternate_rules():
     doc = user()
-    assert errors_of(lambda: user_book.check_user({**doc, "alternate_cc": "91"})) == {"alternate_cc": [user_book.ALT_CC_ALONE]}
+    assert errors_of(lambda: user_book.check_user({**doc, "alternate_cc": "91"})) == {
+        "alternate_cc": [user_book.ALT_CC_ALONE]}
     same = {**doc, "alternate_cc": "91", "alternate_number": "9876543210", "alternate_contact_type": "mobile"}
     assert errors_of(lambda: user_book.check_user(same)) == {"alternate_contact_number": [user_book.ALT_SAME]}
     user_book.check_user({**same, "alternate_cc": "44"})
