@@ -23,6 +23,7 @@ SOURCES = ("manual_entry", "waba_campaigns", "waba_message", "imported", "public
 API_SOURCE = "public_api"
 CUSTOM_TYPES = ("text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch")
 
+OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 COUNTRY_CODE = re.compile(r"^[1-9]\d{0,3}$")
 # Django's EmailValidator, reduced to the parts that matter for a simulator.
 EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -221,3 +222,64 @@ def add(ctx: AppContext, tenant: TenantState, clean: dict, **extra: Any) -> dict
     with ctx.store.transaction():
         ensure_phone_free(contacts, clean["country_code"], clean["phone_number"])
         return contacts.put({**new_contact(clean, ctx.ids.object_id(now), tenant.company_id, iso(now)), **extra})
+
+
+# --- finding and changing ---------------------------------------------------------------------------
+def invalid_contact_id() -> Refusal:
+    return Refusal("404", "Invalid Contact ID", status=404)
+
+
+def by_id(contacts: Collection, contact_id: str) -> dict:
+    doc = contacts.get(contact_id) if OBJECT_ID.match(contact_id) else None
+    if doc is None:
+        raise invalid_contact_id()
+    return doc
+
+
+def is_object_id(identifier: str) -> bool:
+    return bool(OBJECT_ID.match(identifier))
+
+
+def by_phone(contacts: Collection, identifier: str) -> dict:
+    """A contact by its phone number with country code (e.g. 919876543210)."""
+    wanted = identifier.strip().lstrip("+")
+    doc = next(iter(contacts.lookup("phone_with_cc", phone_with_cc, wanted)), None) if wanted.isdigit() else None
+    if doc is None:
+        raise Refusal("not_found", "Not found.", status=404,
+                      details={"detail": "Contact not found for given identifier."})
+    return doc
+
+
+def ensure_phone_unchanged(doc: dict, body: dict) -> None:
+    """Country code and phone number may be re-sent unchanged, never changed."""
+    changed = (("country_code" in body and normalise_country_code(body["country_code"]) != doc["country_code"])
+               or ("phone_number" in body and text_of(body["phone_number"]).strip() != doc["phone_number"]))
+    if changed:
+        raise Refusal("invalid", "Invalid input.", details={"detail": "Phone Number cannot be updated."})
+
+
+def updated(doc: dict, clean: dict, now: str) -> dict:
+    """A copy of ``doc`` with the given fields changed; custom fields merge (null clears one)."""
+    out = {**doc, **{k: v for k, v in clean.items() if k != "custom_fields"}, "modified": now}
+    if "custom_fields" in clean:
+        merged = {**doc.get("custom_fields", {}), **clean["custom_fields"]}
+        out["custom_fields"] = {k: v for k, v in merged.items() if v is not None}
+    return out
+
+
+def get(tenant: TenantState, contact_id: str) -> dict:
+    return by_id(tenant[CONTACTS], contact_id)
+
+
+def update(ctx: AppContext, tenant: TenantState, identifier: str, sent: dict, clean: dict) -> dict:
+    """Change the contact ``identifier`` names (its id, or its number with country code) by ``clean``
+    (from ``clean_update``); ``sent``, the request's fields, may repeat its number but not change it."""
+    contacts = tenant[CONTACTS]
+    doc = by_id(contacts, identifier) if is_object_id(identifier) else by_phone(contacts, identifier)
+    ensure_phone_unchanged(doc, sent)
+    return contacts.put(updated(doc, clean, iso(ctx.now())))
+
+
+def delete(tenant: TenantState, contact_id: str) -> None:
+    doc = by_id(tenant[CONTACTS], contact_id)
+    tenant[CONTACTS].delete(doc["id"])

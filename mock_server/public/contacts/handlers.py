@@ -6,7 +6,6 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.errors import CONTACT_INVALID
 from mock_server.http import (EMPTY, MAX_JSON_BYTES, Json, page, parse_json, query_int, query_list, read_body,
@@ -99,7 +98,7 @@ async def list_contacts(request: Request, ctx: AppContext, tenant: TenantState) 
 @endpoint
 async def fetch_contact(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     with_custom = _includes_custom_fields(request)
-    doc = rules.by_id(tenant[CONTACTS], request.path_params["contact_id"])
+    doc = contact_book.get(tenant, request.path_params["contact_id"])
     return Json(render.success("Contact Fetched", render.contact(doc, "before_status" if with_custom else "none")))
 
 
@@ -111,11 +110,8 @@ async def update_contact(request: Request, ctx: AppContext, tenant: TenantState)
     body = _object({} if body is EMPTY else body, "public/contact.update.request")
     clean = contact_book.clean_update(body, _definitions(tenant))
     identifier = request.path_params["contact_id"]
-    contacts = tenant[CONTACTS]
-    by_id = rules.is_object_id(identifier)
-    doc = rules.by_id(contacts, identifier) if by_id else rules.by_phone(contacts, identifier)
-    rules.ensure_phone_unchanged(doc, body)
-    doc = contacts.put(rules.updated(doc, clean, iso(ctx.now())))
+    doc = contact_book.update(ctx, tenant, identifier, body, clean)
+    by_id = contact_book.is_object_id(identifier)
     # The by-ID example echoes custom_fields after an update that sent some; the by-phone example
     # does not, so by phone they appear only when asked for with include=custom_fields.
     show = with_custom or (by_id and "custom_fields" in body)
@@ -124,6 +120,5 @@ async def update_contact(request: Request, ctx: AppContext, tenant: TenantState)
 
 @endpoint
 async def delete_contact(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    doc = rules.by_id(tenant[CONTACTS], request.path_params["contact_id"])
-    tenant[CONTACTS].delete(doc["id"])
+    contact_book.delete(tenant, request.path_params["contact_id"])
     return Json(render.success("Contact Deleted", {}))
