@@ -165,13 +165,19 @@ def query_list(request: Request, name: str) -> list[str]:
     return values
 
 
-def page(request: Request, items: list, limit: int, offset: int) -> dict[str, Any]:
-    """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results."""
-    count = len(items)
+def base_url(request: Request) -> str:
+    """Where the client reached this server: scheme, Host and root path (the links a response gives back
+    point there). Without a request (a webhook's links) it is ``Settings.public_base_url``."""
     # Built from the scope directly: Starlette's URL objects cost more than the rest of a list.
     scope = request.scope
     host = request.headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
-    here = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+
+
+def page(request: Request, items: list, limit: int, offset: int) -> dict[str, Any]:
+    """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results."""
+    count = len(items)
+    here = f"{base_url(request)}{request.scope['path']}"
     # Every other query parameter, repeated ones included, so that the link pages the same list.
     kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")])
     kept = f"{kept}&" if kept else ""

@@ -2,8 +2,8 @@
 phonenumber, emailid, assignto.
 
 It writes to the same contact book the public Contacts API serves (the tenant's ``contacts``), through
-that API's own rules, so GET /contacts shows the contact at once and both refuse the same
-duplicates. Only the parameter names and the error body (the developers API's) differ.
+the same contacts service (``mock_server.services.contacts``), so GET /contacts shows the contact at once
+and both refuse the same duplicates. Only the parameter names and the error body (the developers API's) differ.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server import schemas
-from mock_server.clock import iso
 from mock_server.context import AppContext
-from mock_server.developers.auth import DEV_INVALID, Params, developer_endpoint
-from mock_server.errors import CONTACT_INVALID, ApiError
+from mock_server.developers import render
+from mock_server.developers.auth import Params, developer_endpoint
 from mock_server.http import Json
 from mock_server.phones import split_phone
-from mock_server.public.contacts import rules as contact_rules
+from mock_server.refusals import Refusal
+from mock_server.services import contacts as contact_book
 from mock_server.store import TenantState
 
-CONTACTS, USERS = "contacts", "users"
+USERS = "users"
 # The contact book's fields -> the parameter that carries each here.
 PARAM_OF = {"name": "contactname", "country_code": "phonenumber", "phone_number": "phonenumber",
             "email_id": "emailid", "non_field_errors": "body"}
@@ -58,7 +58,7 @@ def contact_body(params: Params) -> dict[str, Any]:
     if phone is not None and parts is None:
         errors["phonenumber"] = [PHONE_FORM]
     if errors:
-        raise DEV_INVALID.error(errors)
+        raise Refusal("400", fields=errors)
     body = {"name": name, "country_code": parts[0], "phone_number": parts[1], "email_id": email}
     as_contact(lambda: _schema_errors(body))
     return body
@@ -67,21 +67,20 @@ def contact_body(params: Params) -> dict[str, Any]:
 def _schema_errors(body: dict) -> None:
     errors = schemas.field_errors("public/contact.create.request", body)
     if errors:
-        raise CONTACT_INVALID.error(errors)
+        raise contact_book.invalid(errors)
 
 
 def as_contact(rule):
-    """Run a Contacts API rule, answering its 400 in this API's body with this API's names."""
+    """Run a contact rule, its refused fields named by this API's parameters."""
     try:
         return rule()
-    except ApiError as error:
-        fields = error.body.get("errors")
-        if error.status != 400 or not isinstance(fields, dict):
+    except Refusal as refusal:
+        if refusal.status != 400 or not refusal.fields:
             raise
         mapped: dict[str, list[str]] = {}
-        for field, messages in fields.items():
+        for field, messages in refusal.fields.items():
             mapped.setdefault(PARAM_OF.get(field, field), []).extend(messages)
-        raise DEV_INVALID.error(mapped) from None
+        raise Refusal("400", fields=mapped) from None
 
 
 def _assignee(tenant: TenantState, params: Params) -> str | None:
@@ -90,24 +89,19 @@ def _assignee(tenant: TenantState, params: Params) -> str | None:
         return None
     user = tenant[USERS].get(value.strip()) if isinstance(value, str) else None
     if user is None:
-        raise DEV_INVALID.field("assignto", ASSIGNEE)
+        raise Refusal.field("assignto", ASSIGNEE)
     return user["id"]
 
 
 @developer_endpoint
 async def add_contact(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
     body = contact_body(params)
-    clean = as_contact(lambda: contact_rules.clean_create(body, {}))
+    clean = as_contact(lambda: contact_book.clean_create(body, {}))
     assignee = _assignee(tenant, params)
-    contacts = tenant[CONTACTS]
-    now = ctx.now()
-    with ctx.store.transaction():
-        as_contact(lambda: contact_rules.ensure_phone_free(contacts, clean["country_code"], clean["phone_number"]))
-        doc = contact_rules.new_contact(clean, ctx.ids.object_id(now), tenant.company_id, iso(now))
-        if assignee:
-            doc["assigned_to"] = assignee  # kept with the contact; the public API has no field for it
-        contacts.put(doc)
-    return Json({"status": "success", "code": 200, "message": "contact added successfully", "contact_id": doc["id"]})
+    # assigned_to is kept with the contact; the public API has no field for it
+    extra = {"assigned_to": assignee} if assignee else {}
+    doc = as_contact(lambda: contact_book.add(ctx, tenant, clean, **extra))
+    return Json(render.done("contact added successfully", contact_id=doc["id"]))
 
 
 routes: list[Route] = [Route("/contactadd", add_contact, methods=["POST"])]

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 from mock_server.developers import filter_expr
 from mock_server.developers.params import given
 from mock_server.domain.call_log import epoch
+from mock_server.refusals import Refusal
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -41,14 +42,6 @@ KEY_LONG = f"search_key must be at most {SEARCH_KEY_MAX} characters"
 
 Log = dict[str, Any]
 Session = dict[str, Any]
-
-
-class QueryError(ValueError):
-    """Invalid parameters: every problem, in parameter order, in one message."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -91,7 +84,8 @@ def _text(value: Any) -> str | None:
 
 
 def parse_query(params: dict) -> Query:
-    """The query of a Search Logs request, or QueryError naming every bad parameter."""
+    """The query of a Search Logs request; refused with every bad parameter's problem, in parameter order,
+    in one message."""
     problems: list[str] = []
     bounds: dict[str, int | None] = {}
     for name in ("from", "to"):
@@ -118,7 +112,7 @@ def parse_query(params: dict) -> Query:
         except filter_expr.FilterExpressionError as error:
             problems.append(str(error))
     if problems:
-        raise QueryError(problems)
+        raise Refusal("400", "; ".join(problems))
     return Query(start=bounds["from"], end=bounds["to"], offset=offset, size=min(size, MAX_PAGE_SIZE),
                  key=key, match=match)
 

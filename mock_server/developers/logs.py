@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from mock_server.context import AppContext
 from mock_server.developers import log_search
-from mock_server.developers.auth import Params, developer_endpoint, developer_error
+from mock_server.developers.auth import Params, developer_endpoint
 from mock_server.domain import call_log, call_log_live
 from mock_server.http import Json
 from mock_server.store import TenantState
@@ -31,10 +31,7 @@ def renderer(tenant: TenantState):
 
 @developer_endpoint
 async def search_logs(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
-    try:
-        query = log_search.parse_query(params)
-    except log_search.QueryError as error:
-        raise developer_error(400, str(error)) from None
+    query = log_search.parse_query(params)
     page = log_search.search(tenant["calls"].values(), query, renderer(tenant))
     return Json(log_search.body(page, call_log_live.hit))
 

@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from mock_server import schemas
 from mock_server.developers.contactadd import split_phone
-from mock_server.public.contacts import rules as contact_rules
-from tests.conftest import check_contract, make_app, seeded_tenant, Tenant
+from mock_server.services import contacts as contact_rules
+from tests.conftest import Tenant, check_contract, make_app, seeded_tenant
 from tests.developers.support import unauthorized
 from tests.moments import moment
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mock_server.developers import filter_expr, log_search
-from mock_server.developers.log_search import Query, QueryError, parse_query
+from mock_server.developers.log_search import Query, parse_query
+from mock_server.refusals import Refusal
 
 TIMESTAMP_FROM = "from must be a UTC unix timestamp in whole seconds, e.g. 1752573600"
 TIMESTAMP_TO = "to must be a UTC unix timestamp in whole seconds, e.g. 1752573600"
@@ -15,7 +16,7 @@ PAGE_SIZE = "page_size must be a whole number of at least 1"
 
 
 def problems(params: dict) -> str:
-    with pytest.raises(QueryError) as caught:
+    with pytest.raises(Refusal) as caught:
         parse_query(params)
     return str(caught.value)
 

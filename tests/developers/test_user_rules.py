@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_server import fixtures
+from mock_server.developers import render
 from mock_server.developers import user_rules as rules
+from mock_server.refusals import Refusal
+from mock_server.services import users as user_book
 
 NOW, LATER = "2025-07-15T10:00:00.000000Z", "2025-07-15T11:00:00.000000Z"
 BASE = {"name": "Asha", "contact_number": "9876543210", "country_code": "91", "extension": "21"}
@@ -15,13 +18,13 @@ BASE = {"name": "Asha", "contact_number": "9876543210", "country_code": "91", "e
 
 def user(**changes) -> dict:
     values = rules.clean({**BASE, **changes}, creating=True)
-    return rules.new_user(values, "a" * 16, "123456789012", "c" * 16, NOW)
+    return user_book.new_user(values, "a" * 16, "123456789012", "c" * 16, NOW)
 
 
 def errors_of(call) -> dict:
-    with pytest.raises(rules.RuleError) as caught:
+    with pytest.raises(Refusal) as caught:
         call()
-    return caught.value.errors
+    return caught.value.fields
 
 
 # --- parsing parameters ---------------------------------------------------------------------------------
@@ -95,17 +98,18 @@ def test_new_user_has_the_fixture_users_fields():
 def test_phone_rules(cc, number, kind, problem):
     doc = {**user(), "country_code": cc, "contact_number": number, "contact_type": kind}
     if problem is None:
-        rules.check_user(doc)
+        user_book.check_user(doc)
     else:
-        assert errors_of(lambda: rules.check_user(doc)) == {"contact_number": [problem]}
+        assert errors_of(lambda: user_book.check_user(doc)) == {"contact_number": [problem]}
 
 
 def test_alternate_rules():
     doc = user()
-    assert errors_of(lambda: rules.check_user({**doc, "alternate_cc": "91"})) == {"alternate_cc": [rules.ALT_CC_ALONE]}
+    assert errors_of(lambda: user_book.check_user({**doc, "alternate_cc": "91"})) == {
+        "alternate_cc": [user_book.ALT_CC_ALONE]}
     same = {**doc, "alternate_cc": "91", "alternate_number": "9876543210", "alternate_contact_type": "mobile"}
-    assert errors_of(lambda: rules.check_user(same)) == {"alternate_contact_number": [rules.ALT_SAME]}
-    rules.check_user({**same, "alternate_cc": "44"})
+    assert errors_of(lambda: user_book.check_user(same)) == {"alternate_contact_number": [user_book.ALT_SAME]}
+    user_book.check_user({**same, "alternate_cc": "44"})
 
 
 def test_uniqueness_ignores_the_user_itself_alternates_and_empty_numbers():
@@ -113,41 +117,41 @@ def test_uniqueness_ignores_the_user_itself_alternates_and_empty_numbers():
     anonymous = {**user(), "id": "b" * 16, "extension": 0, "contact_number": "", "country_code": "91"}
     alternate_twin = {**user(), "id": "d" * 16, "extension": 22, "contact_number": "9000000000",
                       "alternate_cc": "91", "alternate_number": me["contact_number"]}
-    rules.ensure_unique([me, anonymous, alternate_twin], me)
-    rules.ensure_unique([anonymous], {**me, "contact_number": ""} | {"extension": 5})
+    user_book.ensure_unique([me, anonymous, alternate_twin], me)
+    user_book.ensure_unique([anonymous], {**me, "contact_number": ""} | {"extension": 5})
     clash = {**user(), "id": "e" * 16}
-    assert errors_of(lambda: rules.ensure_unique([me], clash)) == {
-        "contact_number": [rules.CONTACT_TAKEN], "extension": ["extension 21 is already assigned to another user"]}
-    rules.ensure_unique([me], {**clash, "country_code": "44", "extension": 23})
+    assert errors_of(lambda: user_book.ensure_unique([me], clash)) == {
+        "contact_number": [user_book.CONTACT_TAKEN], "extension": ["extension 21 is already assigned to another user"]}
+    user_book.ensure_unique([me], {**clash, "country_code": "44", "extension": 23})
 
 
 def test_updated_user_moves_modified_only_on_a_change():
     doc = user()
-    assert rules.updated_user(doc, {}, LATER) == doc
-    assert rules.updated_user(doc, {"name": "Asha"}, LATER) == doc
-    changed = rules.updated_user(doc, {"name": "Bela", "receive_calls": 2}, LATER)
+    assert user_book.updated_user(doc, {}, LATER) == doc
+    assert user_book.updated_user(doc, {"name": "Asha"}, LATER) == doc
+    changed = user_book.updated_user(doc, {"name": "Bela", "receive_calls": 2}, LATER)
     assert changed == {**doc, "name": "Bela", "receive_calls": 2, "role": "no_calls", "modified": LATER}
     assert doc["name"] == "Asha"  # the original is untouched
 
 
 def test_updated_user_keeps_a_manager_s_label():
     manager = {**user(), "role_id": 4, "role": "manager"}
-    assert rules.updated_user(manager, {"receive_calls": 2}, LATER)["role"] == "manager"
+    assert user_book.updated_user(manager, {"receive_calls": 2}, LATER)["role"] == "manager"
 
 
 # --- listing ------------------------------------------------------------------------------------------
 def test_matches():
     doc = {**user(), "name": "Meera Nair", "email": "meera@Example.com"}
     for keyword in ("", "  ", "meera", "NAIR", "example.COM", "98765", "919876543210", "+919876543210", "+91"):
-        assert rules.matches(doc, keyword), keyword
+        assert user_book.matches(doc, keyword), keyword
     for keyword in ("zed", "+19876543210", "9876543210x"):
-        assert not rules.matches(doc, keyword), keyword
-    assert not rules.matches({**doc, "contact_number": ""}, "+91")
+        assert not user_book.matches(doc, keyword), keyword
+    assert not user_book.matches({**doc, "contact_number": ""}, "+91")
 
 
 def test_in_order_is_oldest_first_then_by_id():
     a, b, c = ({**user(), "id": i, "created": t} for i, t in (("b", NOW), ("a", NOW), ("c", "2024-01-01")))
-    assert [u["id"] for u in rules.in_order([a, b, c])] == ["c", "a", "b"]
+    assert [u["id"] for u in user_book.in_order([a, b, c])] == ["c", "a", "b"]
 
 
 @pytest.mark.parametrize("value, expected", [(None, False), ("", False), ("1", True), (1, True), (True, True),
@@ -186,7 +190,7 @@ def test_following_next_page_visits_every_page_once(total, size):
 
 def test_render_types():
     doc = {**user(), "is_active": False, "is_available": False, "alternate_number": "9811100000"}
-    rendered = rules.render(doc)
+    rendered = render.user(doc)
     assert list(rendered) == ["user_id", "uuid", "company_id", "name", "email", "extension", "contact_number",
                               "contact_type", "alternate_number", "alternate_contact_type", "role_id", "is_active",
                               "is_enabled", "is_available"]

@@ -1,4 +1,4 @@
-"""The Contacts API's handlers: parse -> validate -> rules -> write -> render."""
+"""The Contacts API's handlers: parse -> validate -> rules or the contacts service -> render."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.errors import CONTACT_INVALID
 from mock_server.http import (EMPTY, MAX_JSON_BYTES, Json, page, parse_json, query_int, query_list, read_body,
                               require_object)
 from mock_server.public.auth import endpoint
 from mock_server.public.contacts import render, rules, search
+from mock_server.services import contacts as contact_book
 from mock_server.store import TenantState
 
 CONTACTS, CUSTOM_FIELDS = "contacts", "custom_fields"
@@ -39,7 +39,7 @@ def _includes_custom_fields(request: Request) -> bool:
 
 
 def _definitions(tenant: TenantState) -> dict[str, dict]:
-    return rules.definitions_by_id(tenant[CUSTOM_FIELDS].values())
+    return contact_book.definitions_by_id(tenant[CUSTOM_FIELDS].values())
 
 
 def _is_search(request: Request, body: Any) -> bool:
@@ -59,21 +59,14 @@ async def post_contacts(request: Request, ctx: AppContext, tenant: TenantState) 
 
 def _create(ctx: AppContext, tenant: TenantState, body: Any) -> Json:
     body = _object(None if body is EMPTY else body, "public/contact.create.request")
-    clean = rules.clean_create(body, _definitions(tenant))
-    contacts = tenant[CONTACTS]
-    now = ctx.now()
-    with ctx.store.transaction():
-        rules.ensure_phone_free(contacts, clean["country_code"], clean["phone_number"])
-        doc = contacts.put(rules.new_contact(clean, ctx.ids.object_id(now), tenant.company_id, iso(now)))
+    clean = contact_book.clean_create(body, _definitions(tenant))
+    doc = contact_book.add(ctx, tenant, clean)
     layout = "instead_of_status" if "custom_fields" in body else "none"
     return Json(render.success("Contact Created", render.contact(doc, layout)))
 
 
 def _search(request: Request, tenant: TenantState, body: Any) -> Json:
-    try:
-        query = search.parse(body, _definitions(tenant))
-    except search.FilterError as exc:
-        raise CONTACT_INVALID.error(exc.errors)
+    query = search.parse(body, _definitions(tenant))
     limit = query_int(request, "limit", 10, CONTACT_INVALID, minimum=1, maximum=100)
     cursors = {}
     for name in ("after", "before"):
@@ -94,7 +87,7 @@ async def list_contacts(request: Request, ctx: AppContext, tenant: TenantState) 
     limit = query_int(request, "limit", 10, CONTACT_INVALID, minimum=1, maximum=100)
     offset = query_int(request, "offset", 0, CONTACT_INVALID)
     with_custom = _includes_custom_fields(request)
-    country_code = rules.normalise_country_code(request.query_params.get("country_code", "")) or None
+    country_code = contact_book.normalise_country_code(request.query_params.get("country_code", "")) or None
     phone = request.query_params.get("phone_number", "").strip().lstrip("+") or None
     found = [c for c in rules.newest_first(tenant[CONTACTS]) if rules.matches_phone_filter(c, country_code, phone)]
     data = page(request, found, limit, offset)
@@ -105,7 +98,7 @@ async def list_contacts(request: Request, ctx: AppContext, tenant: TenantState) 
 @endpoint
 async def fetch_contact(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     with_custom = _includes_custom_fields(request)
-    doc = rules.by_id(tenant[CONTACTS], request.path_params["contact_id"])
+    doc = contact_book.get(tenant, request.path_params["contact_id"])
     return Json(render.success("Contact Fetched", render.contact(doc, "before_status" if with_custom else "none")))
 
 
@@ -115,13 +108,10 @@ async def update_contact(request: Request, ctx: AppContext, tenant: TenantState)
     with_custom = _includes_custom_fields(request)
     body = await _body(request)
     body = _object({} if body is EMPTY else body, "public/contact.update.request")
-    clean = rules.clean_update(body, _definitions(tenant))
+    clean = contact_book.clean_update(body, _definitions(tenant))
     identifier = request.path_params["contact_id"]
-    contacts = tenant[CONTACTS]
-    by_id = rules.is_object_id(identifier)
-    doc = rules.by_id(contacts, identifier) if by_id else rules.by_phone(contacts, identifier)
-    rules.ensure_phone_unchanged(doc, body)
-    doc = contacts.put(rules.updated(doc, clean, iso(ctx.now())))
+    doc = contact_book.update(ctx, tenant, identifier, body, clean)
+    by_id = contact_book.is_object_id(identifier)
     # The by-ID example echoes custom_fields after an update that sent some; the by-phone example
     # does not, so by phone they appear only when asked for with include=custom_fields.
     show = with_custom or (by_id and "custom_fields" in body)
@@ -130,6 +120,5 @@ async def update_contact(request: Request, ctx: AppContext, tenant: TenantState)
 
 @endpoint
 async def delete_contact(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    doc = rules.by_id(tenant[CONTACTS], request.path_params["contact_id"])
-    tenant[CONTACTS].delete(doc["id"])
+    contact_book.delete(tenant, request.path_params["contact_id"])
     return Json(render.success("Contact Deleted", {}))

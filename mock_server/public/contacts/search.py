@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable
 
 from mock_server.clock import parse_iso
 from mock_server.errors import quoted
-from mock_server.public.contacts.rules import (SOURCES, parse_date, parse_date_time, parse_number, phone_with_cc,
-                                               text_of)
+from mock_server.services.contacts import (SOURCES, invalid, parse_date, parse_date_time, parse_number,
+                                          phone_with_cc, text_of)
 
 ALL_TYPES = frozenset({"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"})
 # The documented "Supported Operations" table.
@@ -46,16 +46,8 @@ CUSTOM_PREFIX = "custom_fields."
 DATE_HINT = "Expected a date as \"YYYY-MM-DD\" (or a date-time as \"YYYY-MM-DDTHH:MM:SSZ\")."
 
 
-class FilterError(Exception):
-    """The filter is malformed; ``errors`` maps each offending key to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
 class _Bad(Exception):
-    pass
+    """One condition's problem; ``parse`` gathers them into the one refusal of the filter."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +302,7 @@ def parse_condition(key: str, value: Any, definitions: dict[str, dict]) -> Condi
 def parse(body: Any, definitions: dict[str, dict]) -> Filter:
     """A filter from a request body; {} means 'every contact'."""
     if not isinstance(body, dict):
-        raise FilterError({"non_field_errors": ["Invalid data. Expected a JSON object."]})
+        raise invalid({"non_field_errors": ["Invalid data. Expected a JSON object."]})
     errors: dict[str, list[str]] = {}
     for key in body:
         if key != "and":
@@ -326,7 +318,7 @@ def parse(body: Any, definitions: dict[str, dict]) -> Filter:
         except _Bad as exc:
             errors.setdefault(key, []).append(str(exc))
     if errors:
-        raise FilterError(errors)
+        raise invalid(errors)
     return Filter(tuple(parsed))
 
 
