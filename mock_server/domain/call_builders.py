@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, answer_leg, end_leg,
                                       end_session, new_session, recording_file_name, ring_leg, start_leg,
                                       start_voicemail, transfer)
+from mock_server.phones import is_e164
 
 
 def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
@@ -28,6 +29,16 @@ def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
 
 def is_anonymous_user(user: dict) -> bool:
     return user.get("role") == "anonymous" or (user.get("extension") == 0 and user.get("name") == "Anonymous User")
+
+
+def dialable(user: dict) -> bool:
+    """A user the telephony can ring: takes calls, and has a number in E.164 with its country code."""
+    return user.get("receive_calls") == 1 and is_e164(f"+{user.get('country_code')}{user.get('contact_number')}")
+
+
+def takes_calls(user: dict) -> bool:
+    """A user a scenario may name as its agent: dialable, and not the built-in Anonymous User."""
+    return dialable(user) and not is_anonymous_user(user)
 
 
 @dataclass(frozen=True)

@@ -22,22 +22,17 @@ from __future__ import annotations
 
 from mock_server import profiles
 from mock_server.clock import iso
-from mock_server.developers import recordings
 from mock_server.domain import call_events, call_log, calls
-from mock_server.domain.call_builders import is_anonymous_user, party
+from mock_server.domain.call_builders import is_anonymous_user, party, takes_calls
 from mock_server.engine.steps import Step, action, param_kind
-from mock_server.obd.rules import dialable
 from mock_server.phones import code_length, is_e164
+from mock_server.services import recordings
 from mock_server.store import TenantState
 
 CALLS = "calls"
 
 
 # --- parameter kinds from the tenant's fixtures ------------------------------------------------
-def takes_calls(user: dict) -> bool:
-    return dialable(user) and not is_anonymous_user(user)
-
-
 def _contact_numbers(tenant: TenantState) -> list[str]:
     numbers = (f"+{c.get('country_code')}{c.get('phone_number')}" for c in tenant["contacts"])
     return [n for n in numbers if is_e164(n)]

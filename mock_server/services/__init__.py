@@ -1,0 +1,1 @@
+"""The operations the API surfaces and the scenario steps share, one module a capability (no Starlette)."""
