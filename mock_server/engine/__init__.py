@@ -8,9 +8,9 @@
   lifecycle a sent message plays;
 - ``overrides``: control-plane overrides of those rules.
 
-Importing this package registers the WhatsApp actions (``mock_server.steps`` the call actions); ``register_actions(ctx)``
-registers the clock job
-that runs a due step, and loads the scenario files so a bad one stops the server at start.
+Importing this package registers the WhatsApp actions (``mock_server.steps`` the call actions);
+``register_actions(ctx)`` registers the clock job that runs a due step, and loads the scenario files so a
+bad one stops the server at start.
 """
 
 from __future__ import annotations

@@ -199,14 +199,14 @@ def start(step: Step) -> None:
     session_id, uid = _new_ids(step)
     notification = ({"obd": "obd", "webcall": "webrtc"}.get(category)
                     or ("clickocall" if args.get("clickocall") else None))
-    session = calls.new_session(
+    session = calls.new_session(calls.SessionStart(
         session_id=session_id, uid=uid,
         company_id=tenant.company_id, category=category, started_at=at, customer=_customer(tenant, args["customer"]),
         did=args["did"], department=department, ivr_id=ivr_id, notification=notification,
         dialer=args.get("dialer") if category == "obd" else None, extension_dial=bool(args.get("extension_dial")),
         ref_id=args.get("ref_id") or "", client_ref_id=args.get("client_ref_id") or "",
         obd_campaign={"id": ivr_id, "job_id": ""} if category == "obd" and ivr_id else None,
-        custom=args.get("custom") or {})
+        custom=args.get("custom") or {}))
     dept_id = department["id"] if department else None
     if caller == "customer":
         session = calls.start_leg(session, at, type="customer", phone=session["customer"]["number"],
