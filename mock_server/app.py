@@ -23,6 +23,7 @@ from mock_server.obd import routes as obd
 from mock_server.public.chat import routes as chat
 from mock_server.refusals import Refusal
 from mock_server.settings import Settings
+from mock_server import steps  # noqa: F401 - registers the scenario actions and parameter kinds
 from mock_server.surfaces import SURFACES, surface_of
 
 log = logging.getLogger("mock_server")

@@ -20,40 +20,32 @@ code reads it (``status == "success"``, then ``url``), the success body is
 from __future__ import annotations
 
 import math
-
 import re
 import unicodedata
-from datetime import timedelta
-from typing import Callable
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mock_server.clock import iso, parse_iso
+from mock_server.clock import parse_iso
 from mock_server.context import AppContext
 from mock_server.developers import audio
 from mock_server.developers.auth import Params, developer_endpoint, developer_error
 from mock_server.developers.paths import family
 from mock_server.http import Json
+from mock_server.services import recordings
+from mock_server.services.recordings import LINK_PATH
 from mock_server.store import TenantState
 
-LINK_PATH = "/search/recordings/link"
 AUDIO_PATH = "/search/recordings/{token}.mp3"
-LINKS = "recording_links"
-FORGET_AFTER = timedelta(days=7)
-CALLS = "calls"
-VALIDITY = timedelta(hours=24)
+CALLS = recordings.CALLS
 FILE_MAX = 255
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 FILE_REQUIRED = "file is required"
 FILE_TEXT = "file must be text"
 NOT_A_FILE_NAME = "file must be a recording file name from the call logs (e.g. 4awerwf234353tgr123.mp3): {reason}"
-NOT_FOUND = "recording not found: no finished call of this company has the file {name}"
 LINK_UNKNOWN = "recording link not found"
 LINK_EXPIRED = ("recording link expired at {at}: links are valid for 24 hours; "
                 "ask GET /search/recordings/link for a new one")
@@ -94,37 +86,12 @@ def clean_file(params: Params) -> str:
     return value
 
 
-def recorded_call(tenant: TenantState, name: str) -> dict:
-    """The company's finished call whose recording is ``name`` (exactly), or a 404."""
-    found = tenant[CALLS].lookup("recording_file", lambda c: c.get("recording"), name)
-    call = next((c for c in found if c.get("state") == "ended"), None)
-    if call is None:
-        # Whole, not quoted(): clean_file let through only a plausible name of at most 255 characters,
-        # and a real one (96 hex digits and -v2.mp3) is longer than quoted() keeps.
-        raise developer_error(404, NOT_FOUND.format(name=name))
-    return call
-
-
-# --- URLs ----------------------------------------------------------------------------------------------
+# --- URLs ----------------------------------------------------------------------------------------------------
 def base_url(request: Request) -> str:
     """Where the client reached this server (scheme, host and root path)."""
     scope = request.scope
     host = request.headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
-
-
-def link_endpoint(base: str) -> Callable[[str], str]:
-    """A call log's ``_fu`` for a recording: this server's recording-link request for the file (the
-    caller adds its ``token``)."""
-    return lambda name: f"{base}{LINK_PATH}?file={quote(name, safe='')}"
-
-
-def forget_old_links(tenant: TenantState, now) -> None:
-    """Links expired for over a week are dropped (they would answer 404 instead of 410), so that
-    issuing links does not grow the state without end."""
-    for link in tenant[LINKS]:
-        if now - parse_iso(link["expires_at"]) > FORGET_AFTER:
-            tenant[LINKS].delete(link["id"])
 
 
 def audio_url(base: str, token: str, prefix: str) -> str:
@@ -135,30 +102,13 @@ def audio_url(base: str, token: str, prefix: str) -> str:
 # --- GET /search/recordings/link ------------------------------------------------------------------------
 @developer_endpoint
 async def recording_link(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
-    name = clean_file(params)
-    call = recorded_call(tenant, name)
-    now = ctx.now()
-    expires = now + VALIDITY
-    token = ctx.ids.uuid().replace("-", "")
-    with ctx.store.transaction():
-        forget_old_links(tenant, now)
-        tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
-                           "issued_at": iso(now), "expires_at": iso(expires)})
-    return Json({"status": "success", "code": 200, "url": audio_url(base_url(request), token, family(request.url.path)),
-                 "expires_at": int(expires.timestamp())})
+    link = recordings.issue_link(ctx, tenant, clean_file(params))
+    return Json({"status": "success", "code": 200,
+                 "url": audio_url(base_url(request), link["token"], family(request.url.path)),
+                 "expires_at": int(parse_iso(link["expires_at"]).timestamp())})
 
 
 # --- GET /search/recordings/<token>.mp3 ------------------------------------------------------------------
-def find_link(ctx: AppContext, token: str) -> tuple[TenantState, dict] | None:
-    if not TOKEN.match(token):
-        return None
-    for tenant in ctx.store.tenants.values():
-        link = tenant[LINKS].get(token)
-        if link is not None:
-            return tenant, link
-    return None
-
-
 class RangeNotSatisfiable(ValueError):
     pass
 
@@ -185,7 +135,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 async def serve_audio(request: Request) -> Response:
     ctx: AppContext = request.app.state.ctx
-    found = find_link(ctx, request.path_params["token"])
+    found = recordings.find_link(ctx, request.path_params["token"])
     if found is None:
         raise developer_error(404, LINK_UNKNOWN)
     tenant, link = found

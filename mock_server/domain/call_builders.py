@@ -10,9 +10,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, answer_leg, end_leg,
-                                      end_session, new_session, recording_file_name, ring_leg, start_leg,
+from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, SessionStart, answer_leg,
+                                      end_leg, end_session, new_session, recording_file_name, ring_leg, start_leg,
                                       start_voicemail, transfer)
+from mock_server.phones import is_e164
 
 
 def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
@@ -28,6 +29,16 @@ def party(user: dict, *, phone: str | None = None, pickup_device: str = "phone",
 
 def is_anonymous_user(user: dict) -> bool:
     return user.get("role") == "anonymous" or (user.get("extension") == 0 and user.get("name") == "Anonymous User")
+
+
+def dialable(user: dict) -> bool:
+    """A user the telephony can ring: takes calls, and has a number in E.164 with its country code."""
+    return user.get("receive_calls") == 1 and is_e164(f"+{user.get('country_code')}{user.get('contact_number')}")
+
+
+def takes_calls(user: dict) -> bool:
+    """A user a scenario may name as its agent: dialable, and not the built-in Anonymous User."""
+    return dialable(user) and not is_anonymous_user(user)
 
 
 @dataclass(frozen=True)
@@ -128,12 +139,13 @@ def build_call(spec: CallSpec, *, rng: random.Random, start: datetime, company_i
     uid = uid or f"s4.{int(start.timestamp())}.{rng.randint(100, 9999)}"
     notification = "obd" if spec.category == "obd" else "webrtc" if spec.category == "webcall" else (
         "clickocall" if spec.clickocall else None)
-    s = new_session(session_id=session_id, uid=uid, company_id=company_id, category=spec.category,
-                    started_at=start, customer=spec.customer, did=spec.did, kind=spec.kind,
-                    direction=spec.direction, source=spec.source, department=spec.department,
-                    ivr_id=spec.ivr_id, notification=notification, dialer=spec.dialer,
-                    extension_dial=spec.extension_dial, ref_id=spec.ref_id, client_ref_id=spec.client_ref_id,
-                    obd_campaign=spec.obd_campaign, custom=spec.custom, view_type=spec.view_type)
+    s = new_session(SessionStart(session_id=session_id, uid=uid, company_id=company_id, category=spec.category,
+                                 started_at=start, customer=spec.customer, did=spec.did, kind=spec.kind,
+                                 direction=spec.direction, source=spec.source, department=spec.department,
+                                 ivr_id=spec.ivr_id, notification=notification, dialer=spec.dialer,
+                                 extension_dial=spec.extension_dial, ref_id=spec.ref_id,
+                                 client_ref_id=spec.client_ref_id, obd_campaign=spec.obd_campaign, custom=spec.custom,
+                                 view_type=spec.view_type))
     run = _Run(s, rng, start + timedelta(milliseconds=rng.randint(1, 20)))
     if spec.kind == "sms":
         run.do(end_session, run.t)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from mock_server.clock import iso, parse_iso
@@ -160,44 +161,69 @@ def talking(leg: dict) -> bool:
 
 
 # --- the session document --------------------------------------------------------------------
-def new_session(*, session_id: str, uid: str, company_id: str, category: str, started_at: datetime,
-                customer: dict, did: str, kind: str = "call", direction: str | None = None, source: str = "ivr",
-                department: dict | None = None, ivr_id: str | None = None, notification: str | None = None,
-                dialer: str | None = None, extension_dial: bool = False, ref_id: str = "",
-                client_ref_id: str = "", obd_campaign: dict | None = None, custom: dict | None = None,
-                view_type: int = 2, location: str | None = None) -> dict:
+@dataclass(frozen=True)
+class SessionStart:
+    """What a call is created with: its ids, the company, its category, when it started, the customer
+    (``{"number": E.164, "country_code", "name"}``) and the DID; the rest as the category needs."""
+    session_id: str
+    uid: str
+    company_id: str
+    category: str
+    started_at: datetime
+    customer: dict
+    did: str
+    kind: str = "call"
+    direction: str | None = None
+    source: str = "ivr"
+    department: dict | None = None
+    ivr_id: str | None = None
+    notification: str | None = None
+    dialer: str | None = None
+    extension_dial: bool = False
+    ref_id: str = ""
+    client_ref_id: str = ""
+    obd_campaign: dict | None = None
+    custom: dict | None = None
+    view_type: int = 2
+    location: str | None = None
+
+
+def new_session(start: SessionStart) -> dict:
     """A call just created: state ``initiated``, no legs yet."""
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown call category {category!r}")
-    if kind not in KINDS:
-        raise ValueError(f"unknown log type {kind!r}")
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}")
-    if notification not in (None, *NOTIFICATIONS):
-        raise ValueError(f"unknown notification {notification!r}")
-    if dialer not in (None, *OBD_DIALERS):
-        raise ValueError(f"unknown OBD dialer {dialer!r}")
-    if not is_e164(customer.get("number")) or not is_e164(did):
+    if start.category not in CATEGORIES:
+        raise ValueError(f"unknown call category {start.category!r}")
+    if start.kind not in KINDS:
+        raise ValueError(f"unknown log type {start.kind!r}")
+    if start.source not in SOURCES:
+        raise ValueError(f"unknown source {start.source!r}")
+    if start.notification not in (None, *NOTIFICATIONS):
+        raise ValueError(f"unknown notification {start.notification!r}")
+    if start.dialer not in (None, *OBD_DIALERS):
+        raise ValueError(f"unknown OBD dialer {start.dialer!r}")
+    customer = start.customer
+    if not is_e164(customer.get("number")) or not is_e164(start.did):
         raise ValueError("customer number and DID must be E.164 (+<country code><number>)")
-    if started_at.tzinfo is None:
+    if start.started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
-    direction = direction or ("incoming" if category == "incoming" else "outgoing")
+    direction = start.direction or ("incoming" if start.category == "incoming" else "outgoing")
     if direction not in ("incoming", "outgoing"):
         raise ValueError(f"unknown direction {direction!r}")
     cc = customer.get("country_code") or "91"
     return {
-        "id": session_id, "uid": uid, "company_id": company_id, "category": category, "direction": direction,
-        "type": kind, "source": source, "state": "initiated", "status": None, "bridged": False,
+        "id": start.session_id, "uid": start.uid, "company_id": start.company_id, "category": start.category,
+        "direction": direction, "type": start.kind, "source": start.source, "state": "initiated", "status": None,
+        "bridged": False,
         "customer": {"number": customer["number"], "country_code": cc, "name": customer.get("name") or ""},
-        "did": did, "department": dict(department) if department else None, "ivr_id": ivr_id,
-        "notification": notification, "dialer": dialer, "extension_dial": extension_dial,
-        "location": location if location is not None else location_of(customer["number"], cc),
-        "legs": [], "started_at": iso(started_at), "answered_at": None, "bridged_at": None,
+        "did": start.did, "department": dict(start.department) if start.department else None,
+        "ivr_id": start.ivr_id, "notification": start.notification, "dialer": start.dialer,
+        "extension_dial": start.extension_dial,
+        "location": start.location if start.location is not None else location_of(customer["number"], cc),
+        "legs": [], "started_at": iso(start.started_at), "answered_at": None, "bridged_at": None,
         "voicemail_at": None, "ended_at": None, "logged_at": None, "duration": None, "recording": None,
-        "comments": [], "dispositions": [], "ref_id": ref_id, "client_ref_id": client_ref_id,
-        "obd_campaign": dict(obd_campaign) if obd_campaign else None, "custom": dict(custom or {}),
-        "starred": False, "archived": False, "billable": False, "view_type": view_type,
-        "event_sequence": 0, "last_event_at": iso(started_at),
+        "comments": [], "dispositions": [], "ref_id": start.ref_id, "client_ref_id": start.client_ref_id,
+        "obd_campaign": dict(start.obd_campaign) if start.obd_campaign else None, "custom": dict(start.custom or {}),
+        "starred": False, "archived": False, "billable": False, "view_type": start.view_type,
+        "event_sequence": 0, "last_event_at": iso(start.started_at),
     }
 
 

@@ -1,13 +1,13 @@
 """The scenario engine's vocabulary: the actions a step names, and the kinds of parameter a scenario declares.
 
 An *action* is a function of one ``Step``; modules register theirs with ``@action("call.dial")``
-(``call_steps`` for calls, ``message_steps`` for WhatsApp). The arguments a step gives an action
+(``mock_server.steps.calls`` for calls, ``message_steps`` for WhatsApp). The arguments a step gives an action
 (its ``with:`` mapping) are checked when the scenario file is loaded, against the JSON Schema
 ``scenarios/<action name>`` that every action must have.
 
 A *parameter kind* turns a caller's value into the value the steps get (or says why it cannot),
 and may name a pool of fixture values a default is picked from (``pick: 2`` is the pool's second).
-The kinds below need nothing from the tenant; ``call_steps`` adds customer, agent, did, department
+The kinds below need nothing from the tenant; ``mock_server.steps.calls`` adds customer, agent, did, department
 and ivr. Values arrive as JSON from the control API or as text from the CLI's ``--param k=v``, so
 numeric and true/false kinds also read their text forms.
 """

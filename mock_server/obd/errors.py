@@ -4,18 +4,11 @@ unrouted path or method with ``{"message": …}``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from mock_server.errors import ApiError
+from mock_server.obd.render import application_body
 from mock_server.refusals import Refusal
 
 PREFIX = "/obd-api"
-
-
-def application_body(status: int, details: str, unique_id: str | None, reference_id: Any, **extra: Any) -> dict:
-    return {"details": details, "status": "success" if status == 200 else "error", "code": str(status),
-            "unique_id": unique_id, "reference_id": reference_id if isinstance(reference_id, str) else None,
-            **extra}
 
 
 def answer(refusal: Refusal, path: str) -> ApiError:

@@ -126,8 +126,9 @@ def test_an_sms_log_has_no_legs():
     assert s["type"] == "sms" and s["legs"] == [] and s["state"] == "ended" and s["duration"] == 0
     assert s["direction"] == "outgoing" and s["source"] == "mobile" and s["status"] == "bridged" and s["billable"]
     with pytest.raises(calls.IllegalTransition):
-        calls.start_leg(calls.new_session(session_id="1" * 16, uid="s4.1.1", company_id="c", category="oneway",
-                                          started_at=T0, customer=CUSTOMER, did=DID, kind="sms"),
+        calls.start_leg(calls.new_session(calls.SessionStart(session_id="1" * 16, uid="s4.1.1", company_id="c",
+                                                             category="oneway", started_at=T0, customer=CUSTOMER,
+                                                             did=DID, kind="sms")),
                         T0, type="agent", phone=DID)
 
 
@@ -153,7 +154,7 @@ def test_new_session_refuses_bad_numbers_and_naive_times():
                          (dict(category="fax"), "category"), (dict(source="web"), "source"),
                          (dict(started_at=T0.replace(tzinfo=None)), "timezone")):
         with pytest.raises(ValueError, match=message):
-            calls.new_session(**(good | bad))
+            calls.new_session(calls.SessionStart(**(good | bad)))
 
 
 def test_parties_come_from_user_documents():

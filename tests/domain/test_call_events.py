@@ -55,9 +55,10 @@ def at(text: str):
 
 def incoming_example(uid: str, did: str = "+911206544522") -> dict:
     """call.dial_begin / call.answered / call.end "Incoming Call": agent leg 2 in dept123."""
-    s = calls.new_session(session_id="5db94c34447d2410", uid=uid, company_id="6836cad944e39380",
-                          category="incoming", started_at=at("2025-12-23T12:21:05.779Z"),
-                          customer={"number": "+917906225789", "country_code": "91", "name": ""}, did=did)
+    s = calls.new_session(calls.SessionStart(session_id="5db94c34447d2410", uid=uid, company_id="6836cad944e39380",
+                                             category="incoming", started_at=at("2025-12-23T12:21:05.779Z"),
+                                             customer={"number": "+917906225789", "country_code": "91", "name": ""},
+                                             did=did))
     s = calls.start_leg(s, at("2025-12-23T12:21:05.779Z"), type="customer", phone="+917906225789", inbound=True)
     s = calls.start_leg(s, at("2025-12-23T12:21:31.978Z"), type="agent", phone="+919873641288", user_id="u1",
                         department_id="dept123")
@@ -70,12 +71,13 @@ def incoming_example(uid: str, did: str = "+911206544522") -> dict:
 
 def obd_agent_first_example(uid: str) -> list[dict]:
     """call.dial_begin / call.answered / call.end "OBD (Agent First)": every step's session."""
-    s = calls.new_session(session_id="a" * 16, uid=uid, company_id="6836cad944e39380", category="obd",
-                          started_at=at("2025-11-28T09:27:40.235Z"), dialer="user", notification="obd",
-                          customer={"number": "+919990094254", "country_code": "91", "name": ""},
-                          did="+912269659535", ref_id="7890c470-cc3c-11f0-9432-f7e9b3b009e3",
-                          client_ref_id="abee0de9-0c1c-4760-863c-f8f198b7f230",
-                          obd_campaign={"id": "670f929754225347", "job_id": ""})
+    s = calls.new_session(calls.SessionStart(session_id="a" * 16, uid=uid, company_id="6836cad944e39380",
+                                             category="obd", started_at=at("2025-11-28T09:27:40.235Z"), dialer="user",
+                                             notification="obd",
+                                             customer={"number": "+919990094254", "country_code": "91", "name": ""},
+                                             did="+912269659535", ref_id="7890c470-cc3c-11f0-9432-f7e9b3b009e3",
+                                             client_ref_id="abee0de9-0c1c-4760-863c-f8f198b7f230",
+                                             obd_campaign={"id": "670f929754225347", "job_id": ""}))
     steps = [s]
     for fn, args in ((calls.start_leg, dict(moment=at("2025-11-28T09:27:40.237Z"), type="agent",
                                             phone="+918368782690", user_id="u2")),
@@ -96,9 +98,10 @@ def obd_agent_first_example(uid: str) -> list[dict]:
 def oneway_example(uid: str) -> list[dict]:
     """call.dial_begin / call.answered / call.end "Oneway Call": the agent calls out (leg 1, on the call from
     the start), the customer is dialled and answers; each moment's session."""
-    s = calls.new_session(session_id="b" * 16, uid=uid, company_id="6836cad944e39380", category="oneway",
-                          started_at=at("2025-11-28T13:15:45.430Z"), did="+912269659535",
-                          customer={"number": "+919570350910", "country_code": "91", "name": ""})
+    s = calls.new_session(calls.SessionStart(session_id="b" * 16, uid=uid, company_id="6836cad944e39380",
+                                             category="oneway", started_at=at("2025-11-28T13:15:45.430Z"),
+                                             did="+912269659535",
+                                             customer={"number": "+919570350910", "country_code": "91", "name": ""}))
     s = calls.start_leg(s, at("2025-11-28T13:15:45.430Z"), type="agent", phone="+917779812955", user_id="u1",
                         inbound=True)
     dialled = calls.start_leg(s, at("2025-11-28T13:15:46.555Z"), type="customer", phone="+919570350910")
@@ -178,9 +181,10 @@ def test_a_live_session_renders_what_the_finished_one_replays():
 
 def test_call_initiated_as_documented():
     doc = example("call.initiated", "Full Example (Webhook Payload)")
-    s = calls.new_session(session_id="b" * 16, uid=doc["session_id"], company_id=doc["company_id"],
-                          category="incoming", started_at=at(doc["payload"]["started_at"]),
-                          customer={"number": doc["customer_identifier"]}, did=doc["system_identifier"])
+    s = calls.new_session(calls.SessionStart(session_id="b" * 16, uid=doc["session_id"], company_id=doc["company_id"],
+                                             category="incoming", started_at=at(doc["payload"]["started_at"]),
+                                             customer={"number": doc["customer_identifier"]},
+                                             did=doc["system_identifier"]))
     rendered = call_events.call_initiated(s, event_id=doc["event_id"], sequence=doc["event_sequence"],
                                           at=at(doc["timestamp"][:26] + "Z"))
     assert rendered["timestamp"] == "2026-04-07T10:03:23.895577Z"  # microseconds: the server clock's precision
@@ -198,10 +202,11 @@ SUMMARY_USERS = [
 def test_call_summary_of_the_documented_hunted_incoming_call():
     doc = example("call.summary", "Incoming Call")
     dept = {"id": "6836e64613c33702", "name": "Technical Department"}
-    s = calls.new_session(session_id="c" * 16, uid=doc["session_id"], company_id=doc["company_id"],
-                          category="incoming", started_at=at("2026-04-14T05:28:04Z"), department=dept,
-                          customer={"number": "+919876543210", "country_code": "91"}, did="+911206544522",
-                          location="KO, IN")
+    s = calls.new_session(calls.SessionStart(session_id="c" * 16, uid=doc["session_id"], company_id=doc["company_id"],
+                                             category="incoming", started_at=at("2026-04-14T05:28:04Z"),
+                                             department=dept,
+                                             customer={"number": "+919876543210", "country_code": "91"},
+                                             did="+911206544522", location="KO, IN"))
     s = calls.start_leg(s, at("2026-04-14T05:28:04Z"), type="customer", phone="+919876543210", inbound=True,
                         department_id=dept["id"])
     s = calls.start_leg(s, at("2026-04-14T05:28:22Z"), type="agent", phone="+911234567890",
@@ -351,10 +356,13 @@ def test_a_leg_rendered_mid_call_shows_running_durations():
 
 # --- call.ivr_started (payload inferred: the docs only name the event) ------------------------------
 def obd_ivr_session() -> dict:
-    s = calls.new_session(session_id="d" * 16, uid="s4.1751364000.42", company_id="6836cad944e39380",
-                          category="obd", dialer="ivr", notification="obd", ivr_id="670f929754225347",
-                          obd_campaign={"id": "670f929754225347", "job_id": ""}, started_at=at("2025-07-01T10:00:00Z"),
-                          customer={"number": "+919876543210", "country_code": "91"}, did="+911206544522")
+    s = calls.new_session(calls.SessionStart(session_id="d" * 16, uid="s4.1751364000.42", company_id="6836cad944e39380",
+                                             category="obd", dialer="ivr", notification="obd",
+                                             ivr_id="670f929754225347",
+                                             obd_campaign={"id": "670f929754225347", "job_id": ""},
+                                             started_at=at("2025-07-01T10:00:00Z"),
+                                             customer={"number": "+919876543210", "country_code": "91"},
+                                             did="+911206544522"))
     s = calls.start_leg(s, at("2025-07-01T10:00:00.002Z"), type="customer", phone="+919876543210")
     s = calls.ring_leg(s, 1, at("2025-07-01T10:00:01Z"))
     return calls.answer_leg(s, 1, at("2025-07-01T10:00:05.250Z"))
@@ -382,9 +390,9 @@ def test_call_ivr_started_when_the_customer_reaches_the_ivr():
 
 
 def test_an_incoming_caller_reaches_the_ivr_before_any_agent_and_names_no_ivr_when_it_has_none():
-    s = calls.new_session(session_id="e" * 16, uid="s4.1751364000.43", company_id="c" * 16, category="incoming",
-                          started_at=at("2025-07-01T10:00:00Z"), customer={"number": "+919876543210"},
-                          did="+911206544522")
+    s = calls.new_session(calls.SessionStart(session_id="e" * 16, uid="s4.1751364000.43", company_id="c" * 16,
+                                             category="incoming", started_at=at("2025-07-01T10:00:00Z"),
+                                             customer={"number": "+919876543210"}, did="+911206544522"))
     s = calls.start_leg(s, at("2025-07-01T10:00:00Z"), type="customer", phone="+919876543210", inbound=True)
     body = call_events.call_ivr_started(calls.reach_ivr(s, at("2025-07-01T10:00:01Z")), event_id="e")
     assert body["payload"]["ivr_id"] == "" and valid("webhooks/call.ivr_started", body) == {}
@@ -403,8 +411,9 @@ def test_reaching_the_ivr_is_refused_when_it_cannot_happen():
         with pytest.raises(calls.IllegalTransition, match=words):
             calls.reach_ivr(session, at(moment))
         assert session == before
-    no_customer = calls.new_session(session_id="f" * 16, uid="u", company_id="c" * 16, category="obd", dialer="user",
-                                    started_at=at("2025-07-01T10:00:00Z"), customer={"number": "+919876543210"},
-                                    did="+911206544522")
+    no_customer = calls.new_session(calls.SessionStart(session_id="f" * 16, uid="u", company_id="c" * 16,
+                                                       category="obd", dialer="user",
+                                                       started_at=at("2025-07-01T10:00:00Z"),
+                                                       customer={"number": "+919876543210"}, did="+911206544522"))
     with pytest.raises(calls.IllegalTransition, match="no customer on the line"):
         calls.reach_ivr(no_customer, at("2025-07-01T10:00:01Z"))

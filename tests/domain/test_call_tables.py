@@ -18,8 +18,8 @@ AGENT = agents(2)
 
 
 def fresh(category: str = "incoming") -> dict:
-    return calls.new_session(session_id="a" * 16, uid="s4.1751364000.7", company_id="c" * 16, category=category,
-                             started_at=T0, customer=CUSTOMER, did=DID)
+    return calls.new_session(calls.SessionStart(session_id="a" * 16, uid="s4.1751364000.7", company_id="c" * 16,
+                                                category=category, started_at=T0, customer=CUSTOMER, did=DID))
 
 
 def dial(s: dict, at: float, who: dict = AGENT[0], type: str = "agent") -> dict:

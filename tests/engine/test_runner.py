@@ -9,8 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server import schemas
-from mock_server.engine import call_steps, loader, runner
-from tests.conftest import make_app, seeded_tenant, Tenant
+from mock_server.domain import call_builders
+from mock_server.engine import loader, runner
+from tests.conftest import Tenant, make_app, seeded_tenant
 from tests.engine import support
 from tests.support import ctx_of
 
@@ -28,7 +29,7 @@ def test_the_listing_names_every_scenario_and_its_parameters(client, tenant):
     # With a tenant, defaults drawn from its fixtures are shown resolved.
     resolved = client.get("/_mock/scenarios", params={"company_id": tenant.company_id}).json()["scenarios"]
     agent = next(s for s in resolved if s["name"] == "incoming-answered")["params"]["agent"]["default"]
-    assert agent == next(u["id"] for u in tenant.state["users"] if call_steps.takes_calls(u))
+    assert agent == next(u["id"] for u in tenant.state["users"] if call_builders.takes_calls(u))
     assert client.get("/_mock/scenarios", params={"company_id": "nope"}).status_code == 404
 
 

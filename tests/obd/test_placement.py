@@ -143,12 +143,12 @@ def test_the_end_of_a_call_survives_a_restart(tmp_path):
 
 def test_a_call_placed_before_the_engine_still_ends_after_a_restart(app, client, tenant):
     # A data dir kept by an earlier version holds the whole planned call and an "obd.call_ended" job.
-    from mock_server.obd import placement
+    from mock_server.services.calls import CALL_ENDED
     ctx = ctx_of(app)
     planned = next(c for c in tenant.state["calls"] if c["category"] == "obd" and c["state"] == "ended")
     live = dict(planned, id="legacy00000000ab", state="initiated", status=None, legs=[])
     tenant.state["calls"].put(live)
-    ctx.schedule(tenant.state, 30, placement.CALL_ENDED, {"session": dict(planned, id=live["id"])})
+    ctx.schedule(tenant.state, 30, CALL_ENDED, {"session": dict(planned, id=live["id"])})
     client.post("/_mock/clock/advance", json={"seconds": 31})
     assert tenant.state["calls"].get(live["id"])["state"] == "ended"
 

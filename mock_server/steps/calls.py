@@ -22,22 +22,17 @@ from __future__ import annotations
 
 from mock_server import profiles
 from mock_server.clock import iso
-from mock_server.developers import recordings
 from mock_server.domain import call_events, call_log, calls
-from mock_server.domain.call_builders import is_anonymous_user, party
+from mock_server.domain.call_builders import is_anonymous_user, party, takes_calls
 from mock_server.engine.steps import Step, action, param_kind
-from mock_server.obd.rules import dialable
 from mock_server.phones import code_length, is_e164
+from mock_server.services import recordings
 from mock_server.store import TenantState
 
 CALLS = "calls"
 
 
 # --- parameter kinds from the tenant's fixtures ------------------------------------------------
-def takes_calls(user: dict) -> bool:
-    return dialable(user) and not is_anonymous_user(user)
-
-
 def _contact_numbers(tenant: TenantState) -> list[str]:
     numbers = (f"+{c.get('country_code')}{c.get('phone_number')}" for c in tenant["contacts"])
     return [n for n in numbers if is_e164(n)]
@@ -204,14 +199,14 @@ def start(step: Step) -> None:
     session_id, uid = _new_ids(step)
     notification = ({"obd": "obd", "webcall": "webrtc"}.get(category)
                     or ("clickocall" if args.get("clickocall") else None))
-    session = calls.new_session(
+    session = calls.new_session(calls.SessionStart(
         session_id=session_id, uid=uid,
         company_id=tenant.company_id, category=category, started_at=at, customer=_customer(tenant, args["customer"]),
         did=args["did"], department=department, ivr_id=ivr_id, notification=notification,
         dialer=args.get("dialer") if category == "obd" else None, extension_dial=bool(args.get("extension_dial")),
         ref_id=args.get("ref_id") or "", client_ref_id=args.get("client_ref_id") or "",
         obd_campaign={"id": ivr_id, "job_id": ""} if category == "obd" and ivr_id else None,
-        custom=args.get("custom") or {})
+        custom=args.get("custom") or {}))
     dept_id = department["id"] if department else None
     if caller == "customer":
         session = calls.start_leg(session, at, type="customer", phone=session["customer"]["number"],
