@@ -100,8 +100,13 @@ def test_serve_runs_uvicorn_without_its_access_log_unless_asked(monkeypatch):
     import uvicorn
 
     seen = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.append(options))
+
+    def run(server) -> None:  # instead of listening: note how the server was configured, and say it started
+        seen.append(server.config)
+        server.started = True
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     assert cli.main(["serve", "--clock", "manual", "--port", "9002"]) == 0
     assert cli.main(["serve", "--clock", "manual", "--port", "9002", "--access-log"]) == 0
-    assert [options["access_log"] for options in seen] == [False, True]
-    assert seen[0]["log_level"] == "info" and seen[0]["port"] == 9002
+    assert [config.access_log for config in seen] == [False, True]
+    assert seen[0].log_level == "info" and seen[0].port == 9002
