@@ -4,8 +4,7 @@
 - ``loader``: scenario files, checked when loaded;
 - ``runner``: runs (``start_run``), their steps as clock jobs, failures;
 - ``call_steps``: the call actions; ``call_rules``: which scenario an OBD request plays;
-- ``message_kinds`` and ``message_steps``: the WhatsApp parameter kinds and actions; ``message_rules``: which
-  lifecycle a sent message plays;
+- ``message_rules``: which lifecycle a sent message plays (its actions and kinds are ``mock_server.steps``');
 - ``overrides``: control-plane overrides of those rules.
 
 Importing this package registers every action; ``register_actions(ctx)`` registers the clock job
@@ -17,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mock_server.engine import call_steps  # noqa: F401 - registers the call actions and parameter kinds
-from mock_server.engine import message_kinds, message_steps  # noqa: F401 - register the WhatsApp kinds and actions
 from mock_server.engine import runner
 from mock_server.engine.runner import RunRefused, UnknownScenario, start_run
 
