@@ -23,7 +23,7 @@ from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import call_history
 from mock_server.fixtures_telephony import telephony
-from mock_server.public.chat.media_types import meta_media_id
+from mock_server.domain.media_types import meta_media_id
 from mock_server.settings import DEFAULT_SEED
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.

@@ -126,7 +126,7 @@ def _choices(values) -> dict:
 
 def _public_parameters() -> dict[tuple[str, str], list[dict]]:
     """The query parameters and extra headers of the public API's operations (its schemas cover bodies only)."""
-    from mock_server.public.chat import campaigns, phonenumbers, template_rules
+    from mock_server.public.chat import campaigns, phonenumbers, rules as template_rules
     from mock_server.public.contacts import handlers as contacts
 
     limit = _query("limit", {"type": "integer", "minimum": 1}, "page size, default 10; more than 100 counts as 100")

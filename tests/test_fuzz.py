@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 
 from mock_server import contract, openapi, schemas
 from mock_server.engine import runner
-from mock_server.public.chat import messages
+from mock_server.services import messaging
 from tests.conftest import Tenant, make_app
 from tests.support import ctx_of
 
@@ -57,7 +57,7 @@ def known_values(tenant: Tenant, name: str, path: str) -> list[str]:
     """Ids of things the tenant has, for a parameter or body field called ``name``."""
     state = tenant.state
     if name == "id":  # of a template or a conversation, by the path it is in
-        kind = next((k for k in ("templates", messages.CONVERSATIONS) if f"/{k}/" in path), None)
+        kind = next((k for k in ("templates", messaging.CONVERSATIONS) if f"/{k}/" in path), None)
         return [d["id"] for d in state[kind]] if kind else []
     if name == "name":
         return list(runner.catalog(ctx_of(APP))) if path.startswith("/_mock/scenarios") else schemas.names()

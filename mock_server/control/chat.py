@@ -2,7 +2,7 @@
 writes in (message.received; the 24-hour window opens, the conversation is created or revived), an
 agent who assigns or closes a conversation (conversation.assign / conversation.close) or replies from
 the LiveChat panel (source "lc"), and list what
-was sent and received. The moves and their webhooks are the scenario engine's (``message_steps``),
+was sent and received. The moves and their webhooks are the scenario steps' (``mock_server.steps.messages``),
 so a route and a scenario step do exactly the same thing."""
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from starlette.routing import Route
 from mock_server.context import AppContext
 from mock_server.control.common import bounded_list, control_error, tenant_of
 from mock_server.domain import whatsapp
-from mock_server.engine import message_kinds, message_steps, runner
+from mock_server.engine import runner
+from mock_server.steps import message_kinds
+from mock_server.steps import messages as message_steps
 from mock_server.errors import DRF_INVALID
 from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body, read_json, require_object
-from mock_server.public.chat import message_rules, messages, template_rules, templates
-from mock_server.public.chat.phonenumbers import phone_number
+from mock_server.domain.whatsapp_rules import recipient
+from mock_server.services import messaging, templates
+from mock_server.services.phonenumbers import phone_number
 
 
 async def force_review(request: Request) -> Json:
@@ -30,7 +33,7 @@ async def force_review(request: Request) -> Json:
         raise control_error(404, f"No template with id {template_id!r} for this company.")
     body = await read_json(request, DRF_INVALID, "control/template.review.request")
     outcome, reason = body.get("outcome"), body.get("failure_reason")
-    decided_status, decided_reason = template_rules.review(template)
+    decided_status, decided_reason = templates.review(template)
     if outcome == "approved" and reason is not None:
         raise DRF_INVALID.field("failure_reason", "Only a rejected review has a failure_reason.")
     if outcome == "approved":
@@ -40,7 +43,7 @@ async def force_review(request: Request) -> Json:
     with ctx.store.transaction():
         templates.cancel_review(ctx, tenant, template)
         decided = templates.decide(ctx, tenant, template, decided_status, decided_reason)
-    return Json(templates.render(decided))
+    return Json(templates.view(decided))
 
 
 async def inbound(request: Request) -> Json:
@@ -50,7 +53,7 @@ async def inbound(request: Request) -> Json:
     body = await read_json(request, DRF_INVALID, "control/message.inbound.request")
     if phone_number(tenant, body["phone_number_id"]) is None:
         raise control_error(404, "No such phone_number_id for this company.")
-    who = message_rules.recipient(body["customer_country_code"], body["customer_number"])
+    who = recipient(body["customer_country_code"], body["customer_number"])
     if who is None:
         raise DRF_INVALID.field("customer_number", "Country code and number together may have at most 15 digits.")
     if "media" in body:  # pushed twice, as live: the whatsapp-received-media scenario plays it
@@ -73,13 +76,13 @@ def _inbound_media(ctx: AppContext, tenant, body: dict, who: tuple[str, str]) ->
         raise control_error(409, str(exc)) from None
     if run["status"] == "failed":
         raise control_error(409, f"The media could not be received: {run['error']}")
-    conversation = tenant[messages.CONVERSATIONS].get(run["state"]["conversation_id"])
+    conversation = tenant[messaging.CONVERSATIONS].get(run["state"]["conversation_id"])
     return Json({"message_id": run["state"]["message_id"], "conversation_id": conversation["id"],
                  "window_expires_at": conversation["expire_at"], "run_id": run["id"]}, status_code=201)
 
 
 def _conversation(request: Request, tenant) -> dict:
-    conversation = tenant[messages.CONVERSATIONS].get(request.path_params["id"])
+    conversation = tenant[messaging.CONVERSATIONS].get(request.path_params["id"])
     if conversation is None:
         raise control_error(404, f"No conversation with id {request.path_params['id'][:64]!r} for this company.")
     return conversation
@@ -139,7 +142,7 @@ async def reply_in_conversation(request: Request) -> Json:
             message = message_steps.agent_replies(ctx, tenant, ctx.now(), conversation, by, body["text"])
         except ValueError as exc:  # IllegalTransition among them: nothing was written
             raise control_error(409, f"The agent cannot reply: {exc}.") from None
-        messages.start_lifecycle(ctx, tenant, message)
+        messaging.start_lifecycle(ctx, tenant, message)
     return Json({"message_id": message["id"], "conversation_id": conversation["id"],
                  "message_by": message["message_by"]}, status_code=201)
 
@@ -148,7 +151,7 @@ async def list_messages(request: Request) -> Json:
     """What the company sent and received, oldest first; filter by customer_number / phone_number_id."""
     tenant = tenant_of(request)
     filters = {key: request.query_params.get(key) for key in ("customer_number", "phone_number_id", "direction")}
-    found = [m for m in tenant[messages.MESSAGES]
+    found = [m for m in tenant[messaging.MESSAGES]
              if all(value in (None, "") or m.get(key) == value for key, value in filters.items())]
     return Json(bounded_list(request, "messages", found))
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from mock_server.developers.params import NestingError, php_fields
 from mock_server.errors import ValidationStyle
 from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
-from mock_server.public.chat.media import FIELD_LIMIT, FormStream  # the streaming multipart reader the media upload uses
+from mock_server.forms import FIELD_LIMIT, FormStream
 
 MULTIPART = "multipart/form-data"
 

@@ -50,7 +50,7 @@ from typing import Iterable
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import IllegalTransition, next_state
-from mock_server.public.chat.message_rules import WINDOW
+from mock_server.domain.whatsapp_rules import WINDOW
 
 # --- the transition tables -------------------------------------------------------------------
 MESSAGE_TABLE: dict[str, dict[str, str]] = {
@@ -84,7 +84,8 @@ ERROR_CODE = re.compile(r"(?:WABA_)?([0-9]+)")
 
 
 # --- shared guards ---------------------------------------------------------------------------
-def _moment(value: str | datetime | None) -> datetime | None:
+def moment(value: str | datetime | None) -> datetime | None:
+    """A stored ISO moment (or one already parsed) as a datetime."""
     if value is None:
         return None
     return parse_iso(value) if isinstance(value, str) else value
@@ -94,7 +95,7 @@ def _not_before(last: Iterable[str | datetime | None], at: datetime, machine: st
     """Refuse a naive moment, or one before anything already recorded (time cannot run backwards)."""
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise IllegalTransition(machine, state, event, "moments must be timezone-aware datetimes")
-    latest = max((m for m in map(_moment, last) if m is not None), default=None)
+    latest = max((m for m in map(moment, last) if m is not None), default=None)
     if latest is not None and at < latest:
         raise IllegalTransition(machine, state, event, f"time cannot go backwards: {iso(at)} is before {iso(latest)}")
 
@@ -289,9 +290,9 @@ def close(conversation: dict, at: datetime, *, by: str, activity_id: str) -> dic
 
 def latest_activity(conversation: dict, kind: str, at: str | datetime | None = None) -> dict | None:
     """The last ``kind`` activity (conv_assigned / conv_closed) recorded at or before ``at``."""
-    moment = _moment(at)
+    until = moment(at)
     found = [a for a in conversation.get("activities") or []
-             if a.get("activity") == kind and (moment is None or parse_iso(a["created"]) <= moment)]
+             if a.get("activity") == kind and (until is None or parse_iso(a["created"]) <= until)]
     return found[-1] if found else None
 
 

@@ -56,8 +56,8 @@ from typing import Any, Iterable, Protocol
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
-from mock_server.public.chat.media_types import media_kind, meta_media_id
-from mock_server.public.chat.template_rules import PLACEHOLDER
+from mock_server.domain.media_types import media_kind, meta_media_id
+from mock_server.domain.whatsapp_rules import PLACEHOLDER
 
 MESSAGE_EVENTS = ("message.received", "message.sent", "message.delivered", "message.read", "message.failed",
                   "message.link_tracking")
@@ -71,20 +71,16 @@ MODE = "lc"  # "default set to \"lc\"" (the legacy field table); every example s
 
 
 # --- times -----------------------------------------------------------------------------------
-def _moment(value: str | datetime) -> datetime:
-    return parse_iso(value) if isinstance(value, str) else value
-
-
 def nano_time(value: str | datetime) -> str:
     """2026-04-20T10:06:07.835252Z: Go's RFC 3339 with nanoseconds, trailing zeros trimmed."""
-    text = iso(_moment(value))
+    text = iso(whatsapp.moment(value))
     whole, fraction = text[:19], text[20:-1].rstrip("0")
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
 def second_time(value: str | datetime | None) -> str | None:
     """2026-04-21T07:35:40.000000Z: a status's moment as Meta reports it, in whole seconds."""
-    return None if value is None else iso(_moment(value))[:19] + ".000000Z"
+    return None if value is None else iso(whatsapp.moment(value))[:19] + ".000000Z"
 
 
 # --- tenant bits and small renderings --------------------------------------------------------
@@ -171,7 +167,7 @@ def at_moment(message: dict, at: str | datetime) -> dict:
     """The message as it stood at ``at``: statuses recorded later are not there yet."""
     if message.get("direction") == "incoming":
         return copy.deepcopy(message)
-    moment, recorded = _moment(at), whatsapp.recorded_moments(message)
+    moment, recorded = whatsapp.moment(at), whatsapp.recorded_moments(message)
 
     def there(status: str, reported: str | None) -> bool:
         # A status is there once recorded (a read reported before ``at`` may be recorded after it);
@@ -326,7 +322,7 @@ def message_payload(view: dict, conversation: dict, bits: dict, *, legacy: bool)
 
 
 def latest_click(message: dict, at: str | datetime) -> dict:
-    moment = _moment(at)
+    moment = whatsapp.moment(at)
     clicks = [c for c in message.get("link_clicks") or [] if parse_iso(c["clicked_at"]) <= moment]
     if not clicks:
         raise ValueError(f"no tracked link of the message had been clicked at {iso(moment)}")
@@ -397,7 +393,7 @@ def conversation_event(conversation: dict, bits: dict, event_type: str, *, event
         raise ValueError(f"unknown conversation event {event_type!r}")
     activity = whatsapp.latest_activity(conversation, kinds[event_type], at)
     if activity is None:
-        raise ValueError(f"the conversation has no {kinds[event_type]} activity at or before {iso(_moment(at))}")
+        raise ValueError(f"the conversation has no {kinds[event_type]} activity at or before {iso(whatsapp.moment(at))}")
     payload = {"id": conversation["id"], "customer_country_code": conversation["customer_country_code"],
                "customer_contact": conversation["customer_contact"], "customer_name": customer_name(conversation),
                "assigned_to": conversation.get("assigned_to"), "status": whatsapp.conversation_state(conversation),
@@ -420,7 +416,7 @@ def legacy_message(message: dict, conversation: dict, bits: dict, event_type: st
             view = as_of(message, "sent")
         data = message_payload(view, conversation, bits, legacy=True)
     return {"type": "message", "source": source_of(message), "mode": MODE, "event": LEGACY_EVENTS[event_type],
-            "timestamp": iso(_moment(at)), "data": data}
+            "timestamp": iso(whatsapp.moment(at)), "data": data}
 
 
 def render_all(message: dict | None, conversation: dict, event_type: str, bits: dict, *, event_id: str,
@@ -441,5 +437,5 @@ def domain_event(message: dict | None, conversation: dict, event_type: str, bits
                  at: str | datetime, sequence: int | None = None) -> dict:
     """The whole domain event ``ctx.webhooks.emit`` takes (channel "whatsapp", session = the conversation)."""
     return {"event_id": event_id, "event_type": event_type, "channel": "whatsapp", "session_id": conversation["id"],
-            "at": iso(_moment(at)), "bodies": render_all(message, conversation, event_type, bits, event_id=event_id,
+            "at": iso(whatsapp.moment(at)), "bodies": render_all(message, conversation, event_type, bits, event_id=event_id,
                                                          at=at, sequence=sequence)}

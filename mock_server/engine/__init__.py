@@ -3,21 +3,18 @@
 - ``steps``: the action registry (``@action``) and the parameter kinds (``@param_kind``);
 - ``loader``: scenario files, checked when loaded;
 - ``runner``: runs (``start_run``), their steps as clock jobs, failures;
-- ``call_rules``: which scenario an OBD request plays (the call actions are ``mock_server.steps.calls``);
-- ``message_kinds`` and ``message_steps``: the WhatsApp parameter kinds and actions; ``message_rules``: which
-  lifecycle a sent message plays;
+- ``call_rules``: which scenario an OBD request plays; ``message_rules``: which lifecycle a sent message plays
+  (the actions and parameter kinds are ``mock_server.steps``);
 - ``overrides``: control-plane overrides of those rules.
 
-Importing this package registers the WhatsApp actions (``mock_server.steps`` the call actions);
-``register_actions(ctx)`` registers the clock job that runs a due step, and loads the scenario files so a
-bad one stops the server at start.
+``register_actions(ctx)`` registers the clock job that runs a due step, and loads the scenario files so a bad
+one stops the server at start.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mock_server.engine import message_kinds, message_steps  # noqa: F401 - register the WhatsApp kinds and actions
 from mock_server.engine import runner
 from mock_server.engine.runner import RunRefused, UnknownScenario, start_run
 

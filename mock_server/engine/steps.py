@@ -1,7 +1,7 @@
 """The scenario engine's vocabulary: the actions a step names, and the kinds of parameter a scenario declares.
 
 An *action* is a function of one ``Step``; modules register theirs with ``@action("call.dial")``
-(``mock_server.steps.calls`` for calls, ``message_steps`` for WhatsApp). The arguments a step gives an action
+(``mock_server.steps.calls`` for calls, ``mock_server.steps.messages`` for WhatsApp). The arguments a step gives an action
 (its ``with:`` mapping) are checked when the scenario file is loaded, against the JSON Schema
 ``scenarios/<action name>`` that every action must have.
 

@@ -1,4 +1,6 @@
-"""The scenario actions and parameter kinds (``@action``, ``@param_kind`` of ``engine.steps``): importing a
-module registers its own; each calls the services the API shares."""
+"""The scenario actions and parameter kinds (above the services they call, below the surfaces).
 
-from mock_server.steps import calls  # noqa: F401 - the call actions and parameter kinds
+Importing this package registers them in the engine's registry (``engine.steps``); the app imports it.
+"""
+
+from mock_server.steps import calls, message_kinds, messages  # noqa: F401 - register the actions and kinds

@@ -7,12 +7,14 @@ from mock_server.errors import ApiError
 from mock_server.public.errors import in_envelope, not_routed  # noqa: F401  (the gateway's, re-exported)
 from mock_server.refusals import Refusal
 
-# The endpoints whose documented error bodies carry their details under ``error``, not ``errors``.
+# The endpoints whose documented CHAT_xxxx error bodies carry their details under ``error``, not ``errors``
+# (Send Message's template refusals, code "400", keep ``errors``, as observed).
 SINGULAR_KEY = ("/chat/messages",)
 
 
 def answer(refusal: Refusal, path: str) -> ApiError:
-    return in_envelope(refusal, "error" if path.startswith(SINGULAR_KEY) else "errors")
+    singular = path.startswith(SINGULAR_KEY) and str(refusal.code).startswith("CHAT_")
+    return in_envelope(refusal, "error" if singular else "errors")
 
 
 def owns(path: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.routing import Route
 
 from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
@@ -15,12 +14,6 @@ EXPANSIONS = ("settings", "profile", "waba_account")
 FIELDS = ("id", "phone_number_status", "onboarding_status", "status", "phone_number_id", "country_code",
           "phone_number", "created", "modified")
 WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "modified", "waba_review_status")
-
-
-def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
-    """One of the company's numbers, by its public phone_number_id."""
-    found = tenant["phone_numbers"].lookup("phone_number_id", lambda p: p.get("phone_number_id"), phone_number_id)
-    return found[0] if found else None
 
 
 def render(phone: dict, waba: dict | None, expand: list[str]) -> dict:
@@ -49,6 +42,3 @@ async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantSta
     data = page(request, phones, limit, offset)
     data["results"] = [render(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Phone Numbers List", "data": data})
-
-
-routes = [Route("/chat/phonenumbers", list_phonenumbers, methods=["GET"])]

@@ -1,22 +1,22 @@
-"""The /chat routes of the public API.
+"""The /chat routes of the public API (MyOperator's paths), one handler module per resource."""
 
-Each resource module exports ``routes`` (MyOperator's paths); the timed changes it schedules are
-named in its ``register_actions``.
-"""
+from starlette.routing import Route
 
 from mock_server.public.chat import campaigns, errors, media, messages, phonenumbers, templates
 from mock_server.surface import Surface
 
-MODULES = (templates, campaigns, phonenumbers, media, messages)
-
-routes = [route for module in MODULES for route in getattr(module, "routes", [])]
-
-
-def register_actions(ctx) -> None:
-    """Name the timed changes this surface schedules (the scheduler stores jobs as data)."""
-    for module in MODULES:
-        if hasattr(module, "register_actions"):
-            module.register_actions(ctx)
+routes = [
+    Route("/chat/templates", templates.create_template, methods=["POST"]),
+    Route("/chat/templates", templates.list_templates, methods=["GET"]),
+    Route("/chat/templates/{id}", templates.fetch_template, methods=["GET"]),
+    Route("/chat/templates/{id}", templates.delete_template, methods=["DELETE"]),
+    Route("/chat/campaigns", campaigns.list_campaigns, methods=["GET"]),
+    Route("/chat/campaigns/{campaign_id}", campaigns.get_campaign, methods=["GET"]),
+    Route("/chat/campaign/{campaign_id}", campaigns.get_campaign, methods=["GET"]),
+    Route("/chat/phonenumbers", phonenumbers.list_phonenumbers, methods=["GET"]),
+    Route("/chat/media/upload", media.upload_media, methods=["POST"]),
+    Route("/chat/messages", messages.send_message, methods=["POST"]),
+]
 
 surface = Surface("public.chat", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
                   error_schemas=("public/error.response",))

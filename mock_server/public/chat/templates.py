@@ -1,33 +1,17 @@
-"""/chat/templates: create (reviewed later on the clock), list, fetch, delete.
-
-A template document keeps two internal keys besides its wire fields: ``waba_id`` (the WABA it
-belongs to) and ``review_job_id`` (its pending review on the scheduler). ``render`` picks the
-wire fields only, so internal keys never reach a response.
-"""
+"""/chat/templates: create (reviewed later on the clock, ``services.templates``), list, fetch, delete."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.routing import Route
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID, ApiError
 from mock_server.http import Json, page, query_int, query_list, read_json
 from mock_server.public.auth import endpoint
-from mock_server.public.chat import template_rules as rules
+from mock_server.public.chat import rules
+from mock_server.services import templates
 from mock_server.store import TenantState
-
-REVIEW_ACTION = "template.review"
-FIELDS = ("id", "name", "waba_template_id", "language", "category", "type", "components", "quality", "status",
-          "waba_template_status", "failure_reason", "link_tracking", "created", "modified")
-
-
-def render(template: dict) -> dict:
-    out = {k: template[k] for k in FIELDS if k in template}
-    out.setdefault("link_tracking", False)
-    return out
-
 
 def invalid_template_id() -> ApiError:
     # Documented with the integer code 404 (unlike most bodies' string codes).
@@ -39,18 +23,6 @@ def _template(tenant: TenantState, request: Request) -> dict:
     if template is None:
         raise invalid_template_id()
     return template
-
-
-def cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
-    job_id = template.get("review_job_id")
-    if job_id:
-        ctx.unschedule(tenant, job_id)
-
-
-def decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
-    decided = {k: v for k, v in template.items() if k != "review_job_id"}
-    decided.update(waba_template_status=status, failure_reason=reason, modified=iso(ctx.now()))
-    return tenant["templates"].put(decided)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -68,8 +40,7 @@ async def create_template(request: Request, ctx: AppContext, tenant: TenantState
     at = ctx.now()
     now, template_id = iso(at), ctx.ids.uuid()
     with ctx.store.transaction():
-        job_id = ctx.schedule(tenant, ctx.settings.template_review_seconds, REVIEW_ACTION,
-                              {"template_id": template_id}, since=at)
+        job_id = templates.schedule_review(ctx, tenant, template_id, since=at)
         tenant["templates"].put({
             "id": template_id, "name": body["name"], "waba_template_id": ctx.ids.digits(16),
             "language": body["language"], "category": body["category"], "type": "template",
@@ -102,39 +73,19 @@ async def list_templates(request: Request, ctx: AppContext, tenant: TenantState)
     # Newest first; templates created in the same instant (a manual clock) by creation order.
     found = [t for _, _, t in sorted(found, key=lambda x: x[:2], reverse=True)]
     data = page(request, found, limit, offset)
-    data["results"] = [render(t) for t in data["results"]]
+    data["results"] = [templates.view(t) for t in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Templates", "data": data})
 
 
 @endpoint
 async def fetch_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    return Json({"status": "success", "code": "200", "message": "OK", "data": render(_template(tenant, request))})
+    return Json({"status": "success", "code": "200", "message": "OK", "data": templates.view(_template(tenant, request))})
 
 
 @endpoint
 async def delete_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     template = _template(tenant, request)
     with ctx.store.transaction():
-        cancel_review(ctx, tenant, template)
+        templates.cancel_review(ctx, tenant, template)
         tenant["templates"].delete(template["id"])
     return Json({"status": "success", "code": "200", "message": "Template Deleted", "data": {}})
-
-
-def register_actions(ctx: AppContext) -> None:
-    def review(company_id: str, payload: dict) -> None:
-        tenant = ctx.store.tenant(company_id)
-        template = tenant["templates"].get(payload.get("template_id")) if tenant is not None else None
-        # A deleted (or already decided) template's review is a no-op.
-        if template is None or template["waba_template_status"] != "pending":
-            return
-        decide(ctx, tenant, template, *rules.review(template))
-
-    ctx.scheduler.register(REVIEW_ACTION, review)
-
-
-routes = [
-    Route("/chat/templates", create_template, methods=["POST"]),
-    Route("/chat/templates", list_templates, methods=["GET"]),
-    Route("/chat/templates/{id}", fetch_template, methods=["GET"]),
-    Route("/chat/templates/{id}", delete_template, methods=["DELETE"]),
-]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Iterable
 
 from mock_server.services.contacts import phone_with_cc
-# Only for public/chat/messages.py's ``contact_rules.phone_key`` until it imports the service itself.
-from mock_server.services.contacts import phone_key  # noqa: F401
 
 
 def newest_first(contacts: Iterable[dict]) -> list[dict]:

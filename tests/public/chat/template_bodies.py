@@ -2,7 +2,7 @@
 the components they are built from, and check(), which runs the create-time rules on one."""
 
 from mock_server import schemas
-from mock_server.public.chat import template_rules as rules
+from mock_server.public.chat import rules
 
 WABA = "411139881166676"
 MEDIA = {"img-1": "image/jpeg", "img-2": "image/png", "vid-1": "video/mp4", "vid-2": "video/mp4",

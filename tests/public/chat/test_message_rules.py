@@ -6,7 +6,8 @@ import pytest
 
 from mock_server.clock import iso, parse_iso
 from mock_server.fixtures import REFERENCE_TIME
-from mock_server.public.chat import message_rules as rules
+from mock_server.domain import whatsapp_rules
+from mock_server.public.chat import rules
 
 ACCOUNT = {"service_active": True}
 APPROVED_WABA = {"waba_review_status": "approved", "status": "active"}
@@ -35,14 +36,14 @@ GOOD_PHONE = {"phone_number_status": "connected", "onboarding_status": "success"
     (GOOD_PHONE, APPROVED_WABA, ACCOUNT, None),
 ])
 def test_sender_refusals_in_documented_order(phone, waba, account, expected):
-    refusal = rules.sender_refusal(phone, waba, account)
+    refusal = whatsapp_rules.sender_refusal(phone, waba, account)
     assert (refusal[0] if refusal else None) == expected
 
 
 def test_refusal_messages_match_the_documented_examples():
-    assert rules.PHONE_NOT_CONNECTED == ("CHAT_0304", "Phone Number is not connected")
-    assert rules.WABA_DISABLED == ("CHAT_0302", "Waba is Disabled")
-    assert rules.PHONE_DISABLED == ("CHAT_0303", "Phone Number is Disabled")
+    assert whatsapp_rules.PHONE_NOT_CONNECTED == ("CHAT_0304", "Phone Number is not connected")
+    assert whatsapp_rules.WABA_DISABLED == ("CHAT_0302", "Waba is Disabled")
+    assert whatsapp_rules.PHONE_DISABLED == ("CHAT_0303", "Phone Number is Disabled")
 
 
 @pytest.mark.parametrize("cc, number, expected", [
@@ -60,17 +61,17 @@ def test_refusal_messages_match_the_documented_examples():
     ("९१", "9876543210", None),  # non-ASCII digits are not dialable
 ])
 def test_recipient_numbers(cc, number, expected):
-    assert rules.recipient(cc, number) == expected
+    assert whatsapp_rules.recipient(cc, number) == expected
 
 
 def test_window_is_open_for_24_hours_after_the_last_incoming_message():
     conversation = {"last_incoming_at": iso(REFERENCE_TIME)}
-    assert rules.window_open(conversation, REFERENCE_TIME)
-    assert rules.window_open(conversation, REFERENCE_TIME + timedelta(hours=23, minutes=59, seconds=59))
-    assert not rules.window_open(conversation, REFERENCE_TIME + timedelta(hours=24))
-    assert not rules.window_open({"last_incoming_at": None}, REFERENCE_TIME)
-    assert not rules.window_open(None, REFERENCE_TIME)
-    assert rules.window_expires_at(conversation) == parse_iso(iso(REFERENCE_TIME)) + timedelta(hours=24)
+    assert whatsapp_rules.window_open(conversation, REFERENCE_TIME)
+    assert whatsapp_rules.window_open(conversation, REFERENCE_TIME + timedelta(hours=23, minutes=59, seconds=59))
+    assert not whatsapp_rules.window_open(conversation, REFERENCE_TIME + timedelta(hours=24))
+    assert not whatsapp_rules.window_open({"last_incoming_at": None}, REFERENCE_TIME)
+    assert not whatsapp_rules.window_open(None, REFERENCE_TIME)
+    assert whatsapp_rules.window_expires_at(conversation) == parse_iso(iso(REFERENCE_TIME)) + timedelta(hours=24)
 
 
 @pytest.mark.parametrize("kind, category, expected", [
@@ -78,15 +79,15 @@ def test_window_is_open_for_24_hours_after_the_last_incoming_message():
     ("text", "service", 0.05), ("interactive", "service", 0.05), ("image", "service", 0.05),
 ])
 def test_prices(kind, category, expected):
-    assert rules.price(kind, category) == expected
+    assert whatsapp_rules.price(kind, category) == expected
 
 
 def test_variables_in_order_of_first_appearance():
-    assert rules.variables("Hi {{name}}, {{order}} for {{name}} {{1}}") == ["name", "order", "1"]
+    assert whatsapp_rules.variables("Hi {{name}}, {{order}} for {{name}} {{1}}") == ["name", "order", "1"]
     # one grammar with template creation, which refuses "{{ spaced }}": it is no placeholder
-    assert rules.variables("{{ spaced }} {{Name}}") == []
-    assert rules.variables("no placeholders") == []
-    assert rules.variables(None) == []
+    assert whatsapp_rules.variables("{{ spaced }} {{Name}}") == []
+    assert whatsapp_rules.variables("no placeholders") == []
+    assert whatsapp_rules.variables(None) == []
 
 
 SALE = {"id": "t1", "components": [
@@ -127,18 +128,18 @@ AUTH = {"id": "t4", "components": [
     (AUTH, {"body": {"otp": "123456"}}, {"data.context.buttons": ["Button index 0: Missing variable(s): otp"]}),
 ])
 def test_template_variables_must_match_the_placeholders(template, context, expected):
-    assert rules.template_errors(template, context) == expected
+    assert whatsapp_rules.template_errors(template, context) == expected
 
 
 def test_find_template_prefers_the_senders_waba_and_matches_language():
     templates = [{"id": "a", "name": "n", "language": "en", "waba_id": "other", "waba_template_status": "approved"},
                  {"id": "b", "name": "n", "language": "en", "waba_id": "mine", "waba_template_status": "approved"},
                  {"id": "c", "name": "n", "language": "hi", "waba_id": "mine", "waba_template_status": "approved"}]
-    assert rules.find_template(templates, "n", "en", "mine")["id"] == "b"
-    assert rules.find_template(templates, "n", "en", "none")["id"] == "a"
-    assert rules.find_template(templates, "n", "hi", "x")["id"] == "c"
-    assert rules.find_template(templates, "n", "en_US", "mine") is None
-    assert rules.find_template(templates, "N", "en", "mine") is None
+    assert whatsapp_rules.find_template(templates, "n", "en", "mine")["id"] == "b"
+    assert whatsapp_rules.find_template(templates, "n", "en", "none")["id"] == "a"
+    assert whatsapp_rules.find_template(templates, "n", "hi", "x")["id"] == "c"
+    assert whatsapp_rules.find_template(templates, "n", "en_US", "mine") is None
+    assert whatsapp_rules.find_template(templates, "N", "en", "mine") is None
 
 
 def test_template_language_defaults_to_en():

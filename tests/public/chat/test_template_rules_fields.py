@@ -3,7 +3,7 @@ with a passing and a failing case (exact messages)."""
 
 import pytest
 
-from mock_server.public.chat import template_rules as rules
+from mock_server.public.chat import rules
 from tests.public.chat.template_bodies import body, check, text_body
 
 

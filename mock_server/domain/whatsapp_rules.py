@@ -1,8 +1,7 @@
-"""Send Message's business rules as pure functions over the tenant's documents.
+"""WhatsApp's business rules as pure functions, shared by the API, the scenario steps and the documents:
+who may send, to whom, inside which window, at what price, and whether a request fills a template.
 
-No Starlette and no store here: the handler looks the documents up, these functions decide.
-Field errors are DRF-style ``{field: [message]}`` dicts keyed by the request path
-("data.context.body"), so the handler can answer them in the documented 400 envelope.
+Field errors are DRF-style ``{field: [message]}`` dicts keyed by the request path ("data.context.body").
 """
 
 from __future__ import annotations
@@ -12,13 +11,17 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from mock_server.clock import parse_iso
-from mock_server.domain.whatsapp_events import ById
-from mock_server.public.chat import template_rules
-from mock_server.public.chat.media_types import media_kind
+
+Doc = dict[str, Any]
+FieldErrors = dict[str, list[str]]
 
 # The customer service window: free-form messages are allowed for 24 hours after the
 # customer's most recent message (help centre, "24-hour window").
 WINDOW = timedelta(hours=24)
+
+# {{name}} (lowercase, digits, underscores; not starting with a digit) or {{1}} (positional).
+PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
+VARIABLE = re.compile(r"[a-z_][a-z0-9_]*|[1-9][0-9]*")
 
 # INR per message (inferred: the docs give no rates). Templates are billed by category, the
 # way Meta bills per delivered template since July 2025; every session (non-template) message
@@ -26,7 +29,6 @@ WINDOW = timedelta(hours=24)
 TEMPLATE_PRICES = {"marketing": 0.88, "utility": 0.125, "authentication": 0.125}
 SESSION_PRICE = 0.05
 
-MEDIA_TYPES = ("image", "audio", "video", "document")
 MEDIA_HEADER_FORMATS = ("MEDIA", "IMAGE", "VIDEO", "DOCUMENT")
 COUNTRY_CODE = re.compile(r"\+?([0-9]{1,4})")
 SUBSCRIBER = re.compile(r"[0-9]{6,14}")
@@ -35,7 +37,7 @@ SUBSCRIBER = re.compile(r"[0-9]{6,14}")
 RE_ENGAGEMENT = {"WABA_131047": "Re-engagement message: more than 24 hours have passed since the customer last replied"}
 UNDELIVERABLE = {"WABA_131026": "Message undeliverable"}
 
-# (code, message) of each sender refusal, in the order they are checked.
+# The documented (code, message) of each sender refusal, in the order they are checked.
 PHONE_NOT_FOUND = ("CHAT_0306", "Phone Number does not exist")
 SERVICE_INACTIVE = ("CHAT_0004", "Service Inactive")
 WABA_NOT_APPROVED = ("CHAT_0301", "Waba is not approved by Meta")
@@ -47,13 +49,10 @@ PHONE_NOT_ONBOARDED = ("CHAT_0305", "Phone Number is not onboarded yet")
 # phone_number_status values of a number whose onboarding has not finished (OTP stage).
 ONBOARDING_PHONE_STATES = ("otp_verified", "pending")
 
-Doc = dict[str, Any]
-FieldErrors = dict[str, list[str]]
-
 
 # --- sender ----------------------------------------------------------------------------------
 def sender_refusal(phone: Doc | None, waba: Doc | None, account: Doc) -> tuple[str, str] | None:
-    """Why this company may not send from ``phone`` (None: it may).
+    """Which documented refusal stops this company sending from ``phone`` (None: it may).
 
     A number still at the OTP stage is "not onboarded yet" (CHAT_0305); a number that had been
     onboarded and then lost its link to Meta is "not connected" (CHAT_0304, as the documented
@@ -77,7 +76,7 @@ def sender_refusal(phone: Doc | None, waba: Doc | None, account: Doc) -> tuple[s
     return None
 
 
-# --- recipient and window --------------------------------------------------------------------
+# --- recipient, window, price ----------------------------------------------------------------
 def recipient(country_code: str, number: str) -> tuple[str, str] | None:
     """(country code, subscriber number) as digits, or None when WhatsApp could not deliver to it."""
     cc = COUNTRY_CODE.fullmatch(country_code.strip())
@@ -105,84 +104,15 @@ def price(message_type: str, category: str | None) -> float:
     return SESSION_PRICE
 
 
-# --- request shape beyond the JSON Schema ----------------------------------------------------
-def shape_errors(data: Doc) -> FieldErrors:
-    """Checks the schema cannot express: either-or media sources, list totals, unique ids.
-
-    Runs only on a body that passed the schema, so every type here is known.
-    """
-    errors: FieldErrors = {}
-    kind, context = data["type"], data["context"]
-    if kind in MEDIA_TYPES:
-        _one_source(errors, "data.context", context, ("link", "media_id"))
-    if kind == "interactive":
-        header = context.get("header")
-        if isinstance(header, dict) and header["type"] != "text":
-            _one_source(errors, "data.context.header", header, ("media_id", "link", "media_url"))
-        action = context["action"]
-        if context["interactive_type"] == "button":
-            buttons = action["buttons"]
-            _unique(errors, "data.context.action.buttons", [b["reply"]["id"] for b in buttons], "reply id")
-            _unique(errors, "data.context.action.buttons", [b["reply"]["title"] for b in buttons], "button title")
-        elif context["interactive_type"] == "list":
-            sections = action["sections"]
-            rows = [row for section in sections for row in section["rows"]]
-            if len(rows) > 10:
-                _add(errors, "data.context.action.sections",
-                     f"A list may have at most 10 rows in all sections together (got {len(rows)}).")
-            if len(sections) > 1 and not all(s.get("title") for s in sections):
-                _add(errors, "data.context.action.sections", "Every section needs a title when there are several.")
-            _unique(errors, "data.context.action.sections", [row["id"] for row in rows], "row id")
-    return errors
-
-
-def _one_source(errors: FieldErrors, field: str, context: Doc, keys: tuple[str, ...]) -> None:
-    given = [k for k in keys if context.get(k) not in (None, "")]
-    if len(given) != 1:
-        names = " or ".join(keys)
-        _add(errors, field, f"Give exactly one of {names}" + (f" (got {', '.join(given)})." if given else "."))
-
-
-def _unique(errors: FieldErrors, field: str, values: list[str], what: str) -> None:
-    dupes = sorted({v for v in values if values.count(v) > 1})
-    if dupes:
-        _add(errors, field, f"Each {what} must be unique (repeated: {', '.join(dupes)}).")
-
-
-def _add(errors: FieldErrors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-# --- media -----------------------------------------------------------------------------------
-def media_errors(data: Doc, media: ById) -> FieldErrors:
-    """Every media_id the message names must be one of this company's uploads, of the right kind."""
-    errors: FieldErrors = {}
-    kind, context = data["type"], data["context"]
-    if kind in MEDIA_TYPES:
-        _check_media(errors, "data.context.media_id", context.get("media_id"), kind, media)
-    elif kind == "interactive" and isinstance(context.get("header"), dict):
-        header = context["header"]
-        if header["type"] != "text":
-            _check_media(errors, "data.context.header.media_id", header.get("media_id"), header["type"], media)
-    elif kind == "template" and isinstance(context.get("header"), dict):
-        _check_media(errors, "data.context.header.media_id", context["header"].get("media_id"), None, media)
-    return errors
-
-
-def _check_media(errors: FieldErrors, field: str, media_id: Any, kind: str | None, media: ById) -> None:
-    if media_id in (None, ""):
-        return
-    doc = media.get(str(media_id))
-    if doc is None:
-        _add(errors, field, f"Media {media_id} not found. Upload it with /chat/media/upload first.")
-    elif kind is not None and media_kind(doc.get("mime_type")) != kind:
-        article = "an" if kind[0] in "aeiou" else "a"
-        _add(errors, field, f"Media {media_id} is {doc.get('mime_type')}, not {article} {kind}.")
-
-
 # --- templates -------------------------------------------------------------------------------
-def template_language(data: Doc) -> str:
-    return data["context"].get("language") or data.get("language") or "en"
+def placeholders(text: str) -> list[str]:
+    """The variable names in ``text``, in order of appearance (well-formed ones only)."""
+    return [m.group(1) for m in PLACEHOLDER.finditer(text) if VARIABLE.fullmatch(m.group(1))]
+
+
+def variables(text: Any) -> list[str]:
+    """Placeholder names in order of first appearance: "Hi {{name}}" -> ["name"]."""
+    return list(dict.fromkeys(placeholders(text if isinstance(text, str) else "")))
 
 
 def find_template(templates: Iterable[Doc], name: str, language: str, sender_waba_id: str | None) -> Doc | None:
@@ -196,9 +126,8 @@ def template_approved(template: Doc) -> bool:
     return template.get("waba_template_status") == "approved"
 
 
-def variables(text: Any) -> list[str]:
-    """Placeholder names in order of first appearance: "Hi {{name}}" -> ["name"]."""
-    return list(dict.fromkeys(template_rules.variables(text if isinstance(text, str) else "")))
+def add_error(errors: FieldErrors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
 
 
 def template_errors(template: Doc, context: Doc) -> FieldErrors:
@@ -222,12 +151,12 @@ def _media_header(errors: FieldErrors, given: Doc) -> None:
     sources = [k for k in ("media_id", "media_url") if given.get(k) not in (None, "")]
     unknown = sorted(set(given) - {"media_id", "media_url"})
     if unknown:
-        _add(errors, field, f"Unknown variable(s): {', '.join(unknown)}")
+        add_error(errors, field, f"Unknown variable(s): {', '.join(unknown)}")
     if len(sources) != 1:
-        _add(errors, field, "This template has a media header: give exactly one of media_id or media_url.")
+        add_error(errors, field, "This template has a media header: give exactly one of media_id or media_url.")
     url = given.get("media_url")
     if url not in (None, "") and not re.fullmatch(r"https?://\S+", str(url)):
-        _add(errors, "data.context.header.media_url", "Enter a valid URL.")
+        add_error(errors, "data.context.header.media_url", "Enter a valid URL.")
 
 
 def _match(errors: FieldErrors, field: str, expected: list[str], given: Doc, prefix: str = "") -> None:
@@ -235,11 +164,11 @@ def _match(errors: FieldErrors, field: str, expected: list[str], given: Doc, pre
     unknown = sorted(name for name in given if name not in expected)
     blank = [name for name in expected if isinstance(given.get(name), str) and not given[name].strip()]
     if missing:
-        _add(errors, field, f"{prefix}Missing variable(s): {', '.join(missing)}")
+        add_error(errors, field, f"{prefix}Missing variable(s): {', '.join(missing)}")
     if unknown:
-        _add(errors, field, f"{prefix}Unknown variable(s): {', '.join(unknown)}")
+        add_error(errors, field, f"{prefix}Unknown variable(s): {', '.join(unknown)}")
     if blank:
-        _add(errors, field, f"{prefix}Variable(s) may not be blank: {', '.join(blank)}")
+        add_error(errors, field, f"{prefix}Variable(s) may not be blank: {', '.join(blank)}")
 
 
 def _buttons(errors: FieldErrors, template_buttons: list, given: list[Doc]) -> None:
@@ -257,9 +186,9 @@ def _buttons(errors: FieldErrors, template_buttons: list, given: list[Doc]) -> N
     for entry in given:
         index = entry["index"]
         if index in by_index:
-            _add(errors, field, f"Button index {index} is given more than once.")
+            add_error(errors, field, f"Button index {index} is given more than once.")
         elif index not in expected:
-            _add(errors, field, f"Button index {index} of this template takes no parameters.")
+            add_error(errors, field, f"Button index {index} of this template takes no parameters.")
         by_index[index] = {k: v for k, v in entry.items() if k != "index"}
     for index, names in sorted(expected.items()):
         _match(errors, field, names, by_index.get(index, {}), prefix=f"Button index {index}: ")

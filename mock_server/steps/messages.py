@@ -24,20 +24,19 @@ the campaign's stats (``campaigns.stats_of``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_server.clock import iso, parse_iso
-from mock_server.domain import whatsapp, whatsapp_events
+from mock_server.domain import whatsapp, whatsapp_events, whatsapp_rules
 from mock_server.engine import message_rules, runner
-from mock_server.engine.message_kinds import approved, campaign_id_of, find_template, meta_error_kind
 from mock_server.engine.steps import Step, action
 from mock_server.phones import code_length, is_e164
-from mock_server.public.chat import campaigns as campaign_api
-from mock_server.public.chat import message_rules as send_rules
-from mock_server.public.chat import messages as chat
-from mock_server.public.chat import templates as template_api
-from mock_server.public.chat.phonenumbers import phone_number as find_phone
+from mock_server.refusals import Refusal
+from mock_server.services import campaigns, messaging, phonenumbers, templates
+from mock_server.services.templates import approved
+from mock_server.steps.message_kinds import campaign_id_of, meta_error_kind
 from mock_server.store import TenantState
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def refresh_campaigns(tenant: TenantState, message: dict, at: datetime) -> None:
     for campaign_id in sorted(campaign_ids):
         campaign = tenant[CAMPAIGNS].get(campaign_id)
         if campaign is not None and campaign.get("stats") is not None:
-            stats = campaign_api.stats_of(campaign, _campaign_messages(tenant, campaign_id),
+            stats = campaigns.stats_of(campaign, _campaign_messages(tenant, campaign_id),
                                           _incoming_of(tenant), at)
             tenant[CAMPAIGNS].put(dict(campaign, stats=stats, modified_at=stats["modified_at"]))
 
@@ -96,7 +95,7 @@ def _incoming_of(tenant: TenantState):
 def recipient_of(number: str) -> tuple[str, str]:
     """(country code, number) of an E.164 number WhatsApp can deliver to."""
     digits = number.removeprefix("+") if isinstance(number, str) and is_e164(number) else ""
-    who = send_rules.recipient(digits[:code_length(digits)], digits[code_length(digits):]) if digits else None
+    who = whatsapp_rules.recipient(digits[:code_length(digits)], digits[code_length(digits):]) if digits else None
     if who is None:
         raise ValueError(f"WhatsApp cannot deliver to {str(number)[:20]!r} (131026 Message undeliverable)")
     return who
@@ -139,8 +138,8 @@ def media_ready(ctx: AppContext, tenant: TenantState, at: datetime, message: dic
 
 def _received(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
               payload: dict) -> tuple[dict, dict]:
-    conversation = chat.conversation_for(ctx, tenant, at, phone_number_id, *who)
-    message = chat.new_message(ctx, conversation, at, direction="incoming", type=payload["type"], status="received",
+    conversation = messaging.conversation_for(ctx, tenant, at, phone_number_id, *who)
+    message = messaging.new_message(ctx, conversation, at, direction="incoming", type=payload["type"], status="received",
                                payload=payload, source="customer")
     conversation = whatsapp.customer_wrote(conversation, at)
     return message, publish(ctx, tenant, at, conversation, message, "message.received")
@@ -174,17 +173,17 @@ def agent_replies(ctx: AppContext, tenant: TenantState, at: datetime, conversati
         raise whatsapp.IllegalTransition("conversation", whatsapp.conversation_state(conversation), "reply",
                                          "the 24-hour window is closed: LiveChat sends free text only inside it")
     check_sender(tenant, conversation["phone_number_id"])
-    cost = send_rules.price("text", "service")
-    balance = float(tenant.account.get("wallet_balance") or 0)
-    if balance < cost:
-        raise ValueError("Insufficient Balance (CHAT_4001): the wallet cannot pay for a session message")
-    message = chat.new_message(
-        ctx, conversation, at, direction="outgoing", type="text", category="service", price=cost, status="accepted",
+    cost = whatsapp_rules.price("text", "service")
+    try:
+        messaging.balance_after(tenant.account, cost)  # before the panel's reference takes an id
+    except Refusal:
+        raise ValueError("Insufficient Balance (CHAT_4001): the wallet cannot pay for a session message") from None
+    message, _ = messaging.send(ctx, tenant, at, messaging.Outgoing(
+        phone_number_id=conversation["phone_number_id"],
+        who=(conversation["customer_country_code"], conversation["customer_contact"]), type="text",
         payload={"type": "text", "context": {"body": text, "preview_url": False}}, source="lc", message_by=agent,
-        myop_ref_id=ctx.ids.uuid())  # the panel's own reference, as the LiveChat examples carry one
-    tenant[CONVERSATIONS].put(whatsapp.business_wrote(conversation, at, message_by=agent, source="lc"))
-    tenant[MESSAGES].put(message)
-    tenant.save_account(dict(tenant.account, wallet_balance=round(balance - cost, 4)))
+        price=cost, billed=True,
+        myop_ref_id=ctx.ids.uuid()))  # the panel's own reference, as the LiveChat examples carry one
     return message
 
 
@@ -198,20 +197,20 @@ def example_context(template: dict) -> dict:
 
     context: dict = {}
     header = components.get("HEADER")
-    if header and str(header.get("format", "TEXT")).upper() in send_rules.MEDIA_HEADER_FORMATS:
+    if header and str(header.get("format", "TEXT")).upper() in whatsapp_rules.MEDIA_HEADER_FORMATS:
         if not header.get("media_id"):
             raise ValueError(f"template {template.get('name')!r} has a media header without sample media")
         context["header"] = {"media_id": header["media_id"]}
-    elif header and send_rules.variables(header.get("text")):
-        context["header"] = values(send_rules.variables(header.get("text")), header.get("example"))
+    elif header and whatsapp_rules.variables(header.get("text")):
+        context["header"] = values(whatsapp_rules.variables(header.get("text")), header.get("example"))
     body = components.get("BODY") or {}
-    context["body"] = values(send_rules.variables(body.get("text")), body.get("example"))
+    context["body"] = values(whatsapp_rules.variables(body.get("text")), body.get("example"))
     buttons = []
     for button in (components.get("BUTTONS") or {}).get("buttons") or []:
         if button.get("type") == "OTP":
             buttons.append({"index": button["index"], "otp": context["body"].get("otp", "123456")})
-        elif button.get("type") == "URL" and send_rules.variables(button.get("url")):
-            names = send_rules.variables(button["url"])
+        elif button.get("type") == "URL" and whatsapp_rules.variables(button.get("url")):
+            names = whatsapp_rules.variables(button["url"])
             buttons.append({"index": button["index"], **values(names, button.get("example"))})
     if buttons:
         context["buttons"] = buttons
@@ -220,34 +219,44 @@ def example_context(template: dict) -> dict:
 
 def check_sender(tenant: TenantState, phone_number_id: str) -> None:
     """ValueError when the company may not send from this number now (as POST /chat/messages refuses)."""
-    phone = find_phone(tenant, phone_number_id)
-    waba = tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
-    if refusal := send_rules.sender_refusal(phone, waba, tenant.account):
-        raise ValueError(f"{phone_number_id} may not send: {refusal[0]} {refusal[1]}")
+    try:
+        phonenumbers.sender_waba(tenant, phone_number_id)
+    except Refusal as refusal:
+        raise ValueError(f"{phone_number_id} may not send: {refusal.code} {refusal.message}") from None
 
 
-def send_template(ctx: AppContext, tenant: TenantState, at: datetime, *, phone_number_id: str, who: tuple[str, str],
-                  template: dict, context: dict, source: str, message_by: str | None, link_tracking: bool = False,
-                  campaign_id: int | None = None) -> dict:
-    """An accepted outgoing template message (its conversation written); nothing is emitted yet."""
-    check_sender(tenant, phone_number_id)
+@dataclass(frozen=True)
+class TemplateMessage:
+    """A template message a scenario composes: from which number to whom, filled with ``context``."""
+    phone_number_id: str
+    who: tuple[str, str]
+    template: dict
+    context: dict
+    source: str
+    message_by: str | None
+    link_tracking: bool = False
+    campaign_id: int | None = None
+
+
+def send_template(ctx: AppContext, tenant: TenantState, at: datetime, out: TemplateMessage) -> dict:
+    """An accepted outgoing template message (its conversation written, priced, not billed); nothing is
+    emitted yet."""
+    template = out.template
+    check_sender(tenant, out.phone_number_id)
     if not approved(template):
         raise ValueError(f"template {template['name']!r} is not approved")
-    if errors := send_rules.template_errors(template, context):
+    if errors := whatsapp_rules.template_errors(template, out.context):
         raise ValueError(f"template {template['name']!r} cannot be filled: {errors}")
-    if link_tracking and not whatsapp.tracked_buttons(template):
+    if out.link_tracking and not whatsapp.tracked_buttons(template):
         raise ValueError(f"template {template['name']!r} has no URL button to track")
     category = template.get("category") or "marketing"
-    conversation = chat.conversation_for(ctx, tenant, at, phone_number_id, *who)
-    message = chat.new_message(
-        ctx, conversation, at, direction="outgoing", type="template", template_id=template["id"], category=category,
-        payload={"type": "template", "context": {"template_name": template["name"],
-                                                 "language": template.get("language") or "en", **context}},
-        price=send_rules.price("template", category), status="accepted", source=source, message_by=message_by,
-        link_tracking=link_tracking, campaign_id=campaign_id,
-        myop_ref_id="" if source == "cmp" else None)  # a campaign's messages carry "", as its examples show
-    tenant[CONVERSATIONS].put(whatsapp.business_wrote(conversation, at, message_by=message_by, source=source))
-    tenant[MESSAGES].put(message)
+    message, _ = messaging.send(ctx, tenant, at, messaging.Outgoing(
+        phone_number_id=out.phone_number_id, who=out.who, type="template", template_id=template["id"],
+        category=category, payload={"type": "template", "context": {
+            "template_name": template["name"], "language": template.get("language") or "en", **out.context}},
+        price=whatsapp_rules.price("template", category), billed=False, source=out.source,
+        message_by=out.message_by, link_tracking=out.link_tracking, campaign_id=out.campaign_id,
+        myop_ref_id="" if out.source == "cmp" else None))  # a campaign's messages carry "", as its examples show
     return message
 
 
@@ -291,16 +300,16 @@ def accept(step: Step) -> None:
     else:
         if not args.get("phone_number") or not args.get("customer"):
             raise ValueError("a new message needs its phone_number and customer")
-        template = (find_template(tenant, args["template"]) if args.get("template")
+        template = (templates.find(tenant, args["template"]) if args.get("template")
                     else tenant[TEMPLATES].find(approved))
         if template is None:
             raise ValueError(f"no template {args.get('template')!r} to send" if args.get("template")
                              else "the company has no approved template to send")
-        message_by = _user(tenant, args["agent"]) if args.get("agent") else chat.api_user(tenant)
-        message = send_template(step.ctx, tenant, step.at, phone_number_id=args["phone_number"],
-                                who=recipient_of(args["customer"]), template=template,
-                                context=example_context(template), source=args.get("source", "api"),
-                                message_by=message_by, link_tracking=bool(args.get("link_tracking")))
+        message_by = _user(tenant, args["agent"]) if args.get("agent") else messaging.api_user(tenant)
+        message = send_template(step.ctx, tenant, step.at, TemplateMessage(
+            phone_number_id=args["phone_number"], who=recipient_of(args["customer"]), template=template,
+            context=example_context(template), source=args.get("source", "api"), message_by=message_by,
+            link_tracking=bool(args.get("link_tracking"))))
     _remember(step, message)
 
 
@@ -339,7 +348,7 @@ def click(step: Step) -> None:
 
 def _writer(step: Step) -> tuple[str, tuple[str, str]]:
     """The company's number a customer writes to, and who they are (country code, number)."""
-    if find_phone(step.tenant, step.args["phone_number"]) is None:
+    if phonenumbers.phone_number(step.tenant, step.args["phone_number"]) is None:
         raise ValueError(f"no WhatsApp number {step.args['phone_number']!r} in this company")
     return step.args["phone_number"], recipient_of(step.args["customer"])
 
@@ -377,7 +386,7 @@ def close_step(step: Step) -> None:
 
 # --- template reviews (no webhook: the docs have none) -------------------------------------------------
 def _template(step: Step) -> dict:
-    template = find_template(step.tenant, step.args["template"])
+    template = templates.find(step.tenant, step.args["template"])
     if template is None:
         raise ValueError(f"no template {step.args['template']!r} in this company")
     return template
@@ -387,7 +396,7 @@ def _template(step: Step) -> dict:
 def submit(step: Step) -> None:
     """The template is (back) in review and this run decides it: the review rules' job is cancelled."""
     template = _template(step)
-    template_api.cancel_review(step.ctx, step.tenant, template)
+    templates.cancel_review(step.ctx, step.tenant, template)
     held = {k: v for k, v in template.items() if k != "review_job_id"}
     if held["waba_template_status"] != "pending":
         held.update(waba_template_status="pending", failure_reason=None, modified=iso(step.at))
@@ -401,8 +410,8 @@ def review(step: Step) -> None:
     if template["waba_template_status"] != "pending":
         raise ValueError(f"template {template['name']!r} is not in review (it is {template['waba_template_status']})")
     reason = (step.args.get("reason") or "NONE") if outcome == "rejected" else None
-    template_api.cancel_review(step.ctx, step.tenant, template)
-    template_api.decide(step.ctx, step.tenant, template, outcome, reason)
+    templates.cancel_review(step.ctx, step.tenant, template)
+    templates.decide(step.ctx, step.tenant, template, outcome, reason)
     step.state["template_id"] = template["id"]
 
 
@@ -441,22 +450,22 @@ def start_campaign(step: Step) -> None:
     template = tenant[TEMPLATES].get(campaign.get("template_id"))
     if template is None or not approved(template):
         raise ValueError(f"campaign {campaign['id']}'s template is {'gone' if template is None else 'not approved'}")
-    recipients = campaign_api.audience(campaign, tenant["contacts"], step.args.get("recipients"))
+    recipients = campaigns.audience(campaign, tenant["contacts"], step.args.get("recipients"))
     if not recipients:
         raise ValueError("the company has no contacts WhatsApp can deliver to: the campaign has no audience")
     outcomes = _outcomes(step, recipients)
     check_sender(tenant, campaign["phone_number_id"])  # refusals before anything is written
     for scenario in {s for s, _, _ in outcomes}:
         runner.find(ctx, scenario)  # UnknownScenario is a ValueError too
-    sender = campaign_api.sender_of(campaign) or chat.api_user(tenant)
+    sender = campaigns.sender_of(campaign) or messaging.api_user(tenant)
     tenant[CAMPAIGNS].put(dict(campaign, status="running", modified_at=iso(step.at),
-                               stats=campaign_api.stats_of(campaign, [], lambda _: [], step.at, started=True)))
+                               stats=campaigns.stats_of(campaign, [], lambda _: [], step.at, started=True)))
     message_ids = []
     for (contact, who), (scenario, extra, chosen_by) in zip(recipients, outcomes):
-        message = send_template(ctx, tenant, step.at, phone_number_id=campaign["phone_number_id"], who=who,
-                                template=template, context=campaign_api.context_for(campaign, contact,
-                                                                                    example_context(template)),
-                                source="cmp", message_by=sender, campaign_id=campaign["id"])
+        message = send_template(ctx, tenant, step.at, TemplateMessage(
+            phone_number_id=campaign["phone_number_id"], who=who, template=template,
+            context=campaigns.context_for(campaign, contact, example_context(template)), source="cmp",
+            message_by=sender, campaign_id=campaign["id"]))
         message_ids.append(message["id"])
         params = {**message_rules.fitted(ctx, scenario, message_rules.message_params(message)), **extra}
         runner.start_run(ctx, tenant, scenario, params, trigger={
@@ -473,5 +482,5 @@ def finish_campaign(step: Step) -> None:
     waiting = [m["id"] for m in messages if whatsapp.message_state(m) == "accepted"]
     if waiting:
         raise ValueError(f"{len(waiting)} of the campaign's messages are not sent yet: finish it later")
-    stats = campaign_api.stats_of(campaign, messages, _incoming_of(step.tenant), step.at, finished=True)
+    stats = campaigns.stats_of(campaign, messages, _incoming_of(step.tenant), step.at, finished=True)
     step.tenant[CAMPAIGNS].put(dict(campaign, status="completed", stats=stats, modified_at=stats["modified_at"]))

@@ -12,8 +12,8 @@ from mock_server.domain import whatsapp
 from mock_server.domain.call_builders import is_anonymous_user
 from mock_server.engine import message_rules
 from mock_server.engine.steps import param_kind
-from mock_server.public.chat import message_rules as send_rules
-from mock_server.public.chat.phonenumbers import phone_number as find_phone
+from mock_server.services import phonenumbers, templates
+from mock_server.services.templates import approved
 from mock_server.store import TenantState
 
 MESSAGES, TEMPLATES, CAMPAIGNS = "messages", "templates", "campaigns"
@@ -21,16 +21,10 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 MAX_ERRORS, MAX_ERROR_TEXT = 5, 500
 
 
-def may_send(tenant: TenantState, phone: dict) -> bool:
-    """The number itself may send (the account's service flag is checked when a message is sent)."""
-    waba = tenant["waba_accounts"].get(phone.get("waba_account_id"))
-    return send_rules.sender_refusal(phone, waba, {"service_active": True}) is None
-
-
-@param_kind("whatsapp_number", pool=lambda t: [p["phone_number_id"] for p in t["phone_numbers"] if may_send(t, p)],
+@param_kind("whatsapp_number", pool=lambda t: [p["phone_number_id"] for p in t["phone_numbers"] if phonenumbers.may_send(t, p)],
             pool_label="the tenant's WhatsApp numbers that may send")
 def whatsapp_number_kind(tenant: TenantState, value, spec: dict) -> str:
-    if not isinstance(value, str) or tenant is None or find_phone(tenant, value) is None:
+    if not isinstance(value, str) or tenant is None or phonenumbers.phone_number(tenant, value) is None:
         raise ValueError("Must be the phone_number_id of one of the company's WhatsApp numbers.")
     return value
 
@@ -49,24 +43,13 @@ def chat_agent_kind(tenant: TenantState, value, spec: dict) -> str:
     return value
 
 
-def find_template(tenant: TenantState, value) -> dict | None:
-    """A template by id, or by name (the first of that name)."""
-    if not isinstance(value, str) or tenant is None:
-        return None
-    return tenant[TEMPLATES].get(value) or tenant[TEMPLATES].find(lambda t: t.get("name") == value)
-
-
-def approved(template: dict) -> bool:
-    return template.get("waba_template_status") == "approved"
-
-
 def linked(template: dict) -> bool:
     return approved(template) and bool(whatsapp.tracked_buttons(template))
 
 
 def _template_checker(accepts, refusal: str):
     def check(tenant: TenantState, value, spec: dict) -> str:
-        template = find_template(tenant, value)
+        template = templates.find(tenant, value)
         if template is None or not accepts(template):
             raise ValueError(f"Must be the id (or name) of one of the company's {refusal}.")
         return template["id"]

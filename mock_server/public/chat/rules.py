@@ -1,9 +1,11 @@
-"""Template rules as pure functions over JSON documents: what POST /chat/templates accepts, and
-how "Meta" reviews what it accepted. No Starlette here.
+"""The /chat surface's request rules, beyond each request's JSON Schema: what POST /chat/templates
+accepts (``validate``, ``duplicate``, ``normalise``) and what POST /chat/messages accepts
+(``shape_errors``, ``media_errors``). Pure functions over JSON documents: no Starlette, no store.
 
-``validate`` runs after the request's JSON Schema (public/template.create.request) has checked the
-shape, so it may rely on types and required keys; it returns DRF-style ``{field: [message]}`` with
-dotted paths (``components.1.buttons.0.text``). ``review`` decides a pending template.
+Both run after the request's schema has checked the shape, so they may rely on types and required
+keys; they return DRF-style ``{field: [message]}`` with dotted paths (``components.1.buttons.0.text``,
+``data.context.body``). The rules the API shares with the scenarios (sender, window, price, filling a
+template) are ``domain.whatsapp_rules``; Meta's review of a template is ``services.templates``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from mock_server.domain.media_types import media_kind
+from mock_server.domain.whatsapp_events import ById
+from mock_server.domain.whatsapp_rules import PLACEHOLDER, VARIABLE, add_error
+from mock_server.domain.whatsapp_rules import placeholders as variables
 from mock_server.errors import quoted
-from mock_server.public.chat.media_types import media_kind
 
 # The "Language Support" table at the top of MyOperator's API documentation, in its order.
 LANGUAGES = (
@@ -37,24 +42,8 @@ MAX_BUTTONS, MAX_URL_BUTTONS, MAX_PHONE_BUTTONS, MAX_CARD_BUTTONS = 10, 2, 1, 2
 MIN_CARDS, MAX_CARDS = 2, 10
 CODE_EXPIRATION = (1, 90)
 
-# {{name}} (lowercase, digits, underscores; not starting with a digit) or {{1}} (positional).
-PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
-VARIABLE = re.compile(r"[a-z_][a-z0-9_]*|[1-9][0-9]*")
 PHONE = re.compile(r"\+?[0-9]{8,15}")
 URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", re.IGNORECASE)
-
-# Review outcomes (the rejection reasons Meta reports for a template).
-INVALID_FORMAT = "INVALID_FORMAT"
-INCORRECT_CATEGORY = "INCORRECT_CATEGORY"
-TAG_CONTENT_MISMATCH = "TAG_CONTENT_MISMATCH"
-
-SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly", "rebrand.ly", "cutt.ly",
-              "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id")
-SHORT_URL = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?(?:" + "|".join(re.escape(s) for s in SHORTENERS)
-                       + r")/", re.IGNORECASE)
-PROMOTIONAL = re.compile(r"\b(?:offers?|sales?|discounts?|deals?|coupons?|promos?|promotions?|cashback|"
-                         r"buy now|limited time|\d+\s?% off)\b", re.IGNORECASE)
-ADJACENT = re.compile(r"\}\}\s*\{\{")
 
 
 class Errors(dict):
@@ -65,11 +54,6 @@ class Errors(dict):
 
 
 # --- variables -------------------------------------------------------------------------------
-def variables(text: str) -> list[str]:
-    """The variable names in ``text``, in order of appearance (well-formed ones only)."""
-    return [m.group(1) for m in PLACEHOLDER.finditer(text) if VARIABLE.fullmatch(m.group(1))]
-
-
 def malformed(text: str) -> bool:
     """Braces that are not a well-formed {{name}} / {{1}} variable."""
     if any(not VARIABLE.fullmatch(m.group(1)) for m in PLACEHOLDER.finditer(text)):
@@ -340,51 +324,83 @@ def _button(button: dict, position: int) -> dict:
     return doc
 
 
-# --- review ----------------------------------------------------------------------------------
-def _texts(components: list[dict]) -> Iterable[tuple[str, str]]:
-    """(component type, text) of every text a reviewer reads, cards and buttons included."""
-    for component in components:
-        if "text" in component:
-            yield component["type"], component["text"]
-        for button in component.get("buttons", []):
-            for key in ("text", "url"):
-                if key in button:
-                    yield "BUTTON", button[key]
-        for card in component.get("cards", []):
-            yield from _texts(card["components"])
+# --- messages --------------------------------------------------------------------------------
+MEDIA_TYPES = ("image", "audio", "video", "document")
+Doc = dict[str, Any]
+FieldErrors = dict[str, list[str]]
 
 
-def _mostly_non_latin(text: str) -> bool:
-    letters = [ch for ch in PLACEHOLDER.sub("", text) if ch.isalpha()]
-    return bool(letters) and sum(1 for ch in letters if ord(ch) > 0x24F) * 2 > len(letters)
+# --- request shape beyond the JSON Schema ----------------------------------------------------
+def shape_errors(data: Doc) -> FieldErrors:
+    """Checks the schema cannot express: either-or media sources, list totals, unique ids.
 
-
-def review(template: Mapping[str, Any]) -> tuple[str, str | None]:
-    """Meta's decision on a template: ("approved", None) or ("rejected", reason).
-
-    The first matching rule decides, in this order:
-    1. TAG_CONTENT_MISMATCH: an English-language template whose body is mostly in a non-Latin script.
-    2. INVALID_FORMAT: the body starts or ends with a variable (not checked for authentication templates,
-       whose body Meta writes itself).
-    3. INVALID_FORMAT: two variables next to each other with nothing but spaces between them.
-    4. INVALID_FORMAT: a shortened URL (bit.ly, tinyurl.com, ...) anywhere in the template.
-    5. INCORRECT_CATEGORY: promotional wording ("offer", "sale", "discount", ...) in a utility or
-       authentication template.
+    Runs only on a body that passed the schema, so every type here is known.
     """
-    components = template["components"]
-    body = next((c["text"] for c in components if c["type"] == "BODY"), "")
-    texts = list(_texts(components))
-    if template["language"].startswith("en") and _mostly_non_latin(body):
-        return "rejected", TAG_CONTENT_MISMATCH
-    stripped = body.strip()
-    if template["category"] != "authentication" and variables(stripped) and (
-            re.match(r"\{\{[^}]*\}\}", stripped) or re.search(r"\{\{[^}]*\}\}$", stripped)):
-        return "rejected", INVALID_FORMAT
-    if any(ADJACENT.search(text) for _, text in texts):
-        return "rejected", INVALID_FORMAT
-    if any(SHORT_URL.search(text) for _, text in texts):
-        return "rejected", INVALID_FORMAT
-    if template["category"] in ("utility", "authentication") and any(
-            PROMOTIONAL.search(PLACEHOLDER.sub(" ", text)) for kind, text in texts):
-        return "rejected", INCORRECT_CATEGORY
-    return "approved", None
+    errors: FieldErrors = {}
+    kind, context = data["type"], data["context"]
+    if kind in MEDIA_TYPES:
+        _one_source(errors, "data.context", context, ("link", "media_id"))
+    if kind == "interactive":
+        header = context.get("header")
+        if isinstance(header, dict) and header["type"] != "text":
+            _one_source(errors, "data.context.header", header, ("media_id", "link", "media_url"))
+        action = context["action"]
+        if context["interactive_type"] == "button":
+            buttons = action["buttons"]
+            _unique(errors, "data.context.action.buttons", [b["reply"]["id"] for b in buttons], "reply id")
+            _unique(errors, "data.context.action.buttons", [b["reply"]["title"] for b in buttons], "button title")
+        elif context["interactive_type"] == "list":
+            sections = action["sections"]
+            rows = [row for section in sections for row in section["rows"]]
+            if len(rows) > 10:
+                add_error(errors, "data.context.action.sections",
+                     f"A list may have at most 10 rows in all sections together (got {len(rows)}).")
+            if len(sections) > 1 and not all(s.get("title") for s in sections):
+                add_error(errors, "data.context.action.sections", "Every section needs a title when there are several.")
+            _unique(errors, "data.context.action.sections", [row["id"] for row in rows], "row id")
+    return errors
+
+
+def _one_source(errors: FieldErrors, field: str, context: Doc, keys: tuple[str, ...]) -> None:
+    given = [k for k in keys if context.get(k) not in (None, "")]
+    if len(given) != 1:
+        names = " or ".join(keys)
+        add_error(errors, field, f"Give exactly one of {names}" + (f" (got {', '.join(given)})." if given else "."))
+
+
+def _unique(errors: FieldErrors, field: str, values: list[str], what: str) -> None:
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        add_error(errors, field, f"Each {what} must be unique (repeated: {', '.join(dupes)}).")
+
+
+# --- media -----------------------------------------------------------------------------------
+def media_errors(data: Doc, media: ById) -> FieldErrors:
+    """Every media_id the message names must be one of this company's uploads, of the right kind."""
+    errors: FieldErrors = {}
+    kind, context = data["type"], data["context"]
+    if kind in MEDIA_TYPES:
+        _check_media(errors, "data.context.media_id", context.get("media_id"), kind, media)
+    elif kind == "interactive" and isinstance(context.get("header"), dict):
+        header = context["header"]
+        if header["type"] != "text":
+            _check_media(errors, "data.context.header.media_id", header.get("media_id"), header["type"], media)
+    elif kind == "template" and isinstance(context.get("header"), dict):
+        _check_media(errors, "data.context.header.media_id", context["header"].get("media_id"), None, media)
+    return errors
+
+
+def _check_media(errors: FieldErrors, field: str, media_id: Any, kind: str | None, media: ById) -> None:
+    if media_id in (None, ""):
+        return
+    doc = media.get(str(media_id))
+    if doc is None:
+        add_error(errors, field, f"Media {media_id} not found. Upload it with /chat/media/upload first.")
+    elif kind is not None and media_kind(doc.get("mime_type")) != kind:
+        article = "an" if kind[0] in "aeiou" else "a"
+        add_error(errors, field, f"Media {media_id} is {doc.get('mime_type')}, not {article} {kind}.")
+
+
+# --- template messages -------------------------------------------------------------------------------
+def template_language(data: Doc) -> str:
+    return data["context"].get("language") or data.get("language") or "en"

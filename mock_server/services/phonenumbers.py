@@ -1,0 +1,32 @@
+"""The company's WhatsApp numbers: finding one, and whether it may send now."""
+
+from __future__ import annotations
+
+from mock_server.domain.whatsapp_rules import sender_refusal
+from mock_server.refusals import Refusal
+from mock_server.store import TenantState
+
+
+def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
+    """One of the company's numbers, by its public phone_number_id."""
+    found = tenant["phone_numbers"].lookup("phone_number_id", lambda p: p.get("phone_number_id"), phone_number_id)
+    return found[0] if found else None
+
+
+def waba_of(tenant: TenantState, phone: dict | None) -> dict | None:
+    return tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
+
+
+def sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:
+    """The sending number's WABA, once the number and its company may send (else the documented
+    CHAT_03xx / CHAT_0004 refusal)."""
+    phone = phone_number(tenant, phone_number_id)
+    waba = waba_of(tenant, phone)
+    if refusal := sender_refusal(phone, waba, tenant.account):
+        raise Refusal(*refusal)
+    return waba
+
+
+def may_send(tenant: TenantState, phone: dict) -> bool:
+    """The number itself may send (the account's service flag is checked when a message is sent)."""
+    return sender_refusal(phone, waba_of(tenant, phone), {"service_active": True}) is None
