@@ -113,8 +113,9 @@ def export_fixtures(path: Path, seed: int) -> int:
 
 def write_openapi(output: Path | None, base_url: str) -> int:
     from mock_server import openapi
+    from mock_server.control.routes import operations
 
-    text = json.dumps(openapi.document(base_url), indent=1, ensure_ascii=False) + "\n"
+    text = json.dumps(openapi.document(operations, base_url), indent=1, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

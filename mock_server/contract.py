@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mock_server.developers.paths import LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
+from mock_server.developer_paths import LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
 
 COMMON_ERROR = "public/error.response"
 TEMPLATE_400, TEMPLATE_404 = "public/template.invalid.response", "public/template.not_found.response"

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from mock_server import contract, schemas
-from mock_server.developers.paths import COLLECTION_PATHS, LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
+from mock_server.domain import media_types as media, whatsapp_rules
+from mock_server.services import campaigns, contacts, phonenumbers
+from mock_server.developer_paths import COLLECTION_PATHS, LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
 from mock_server.settings import DEFAULT_PORT
 
 OPENAPI_VERSION = "3.1.0"
@@ -126,9 +128,6 @@ def _choices(values) -> dict:
 
 def _public_parameters() -> dict[tuple[str, str], list[dict]]:
     """The query parameters and extra headers of the public API's operations (its schemas cover bodies only)."""
-    from mock_server.public.chat import campaigns, phonenumbers, rules as template_rules
-    from mock_server.public.contacts import handlers as contacts
-
     limit = _query("limit", {"type": "integer", "minimum": 1}, "page size, default 10; more than 100 counts as 100")
     offset = _query("offset", {"type": "integer", "minimum": 0}, "default 0")
     waba_id = _query("waba_id", {"type": "string"}, "only this WABA's")
@@ -138,8 +137,8 @@ def _public_parameters() -> dict[tuple[str, str], list[dict]]:
     ordering = [f"{sign}{field}" for field in campaigns.ORDERING for sign in ("", "-")]
     return {
         ("GET", "/chat/templates"): [limit, offset, waba_id, _query("name", {"type": "string"}, "exact template name"),
-                                     _query("waba_template_status", _choices(template_rules.REVIEW_STATUSES)),
-                                     _query("category", _choices(template_rules.CATEGORIES))],
+                                     _query("waba_template_status", _choices(whatsapp_rules.REVIEW_STATUSES)),
+                                     _query("category", _choices(whatsapp_rules.CATEGORIES))],
         ("GET", "/chat/campaigns"): [sender, limit, offset, _query("ordering", _choices(ordering), "default -created"),
                                      _query("created_at_after", {"type": "string", "format": "date-time"}),
                                      _query("created_at_before", {"type": "string", "format": "date-time"}),
@@ -160,8 +159,6 @@ def _public_parameters() -> dict[tuple[str, str], list[dict]]:
 
 
 def _media_form() -> dict:
-    from mock_server.public.chat import media
-
     return {"type": "object", "required": ["file", "application"],
             "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
                                     "description": f"at most {media.UPLOAD_CAP // (1024 * 1024)} MB; the allowed "
@@ -420,13 +417,16 @@ def _audio_operation(method: str, path: str) -> dict:
                                                 "outside the file (416)", errors)}}
 
 
-def control_routes() -> list[tuple[str, str, Any]]:
-    """Every (method, path, endpoint) the control plane's route table serves, HEAD aside."""
-    from mock_server.control.routes import api_routes
+# (method, path template, endpoint) of one route the control plane serves: its route table is the control
+# surface's (mock_server.control.routes.operations), handed in, since this module sits below the surfaces.
+Operation = tuple[str, str, Any]
 
-    found = [(method, openapi_path(route.path), route.endpoint) for route in api_routes
+
+def operations_of(routes: Iterable[Any]) -> tuple[Operation, ...]:
+    """Every (method, path, endpoint) of a Starlette route table, HEAD aside, sorted by method and path."""
+    found = [(method, openapi_path(route.path), route.endpoint) for route in routes
              for method in (route.methods or ()) if method != "HEAD"]
-    return sorted(found, key=lambda entry: entry[:2])
+    return tuple(sorted(found, key=lambda entry: entry[:2]))
 
 
 def _control_operation(method: str, path: str, endpoint: Any) -> dict:
@@ -493,13 +493,14 @@ def _webhook(name: str) -> dict:
 
 
 # --- the document ----------------------------------------------------------------------------
-def document(base_url: str | None = None) -> dict:
-    """The OpenAPI 3.1 document; ``base_url`` is the simulator's own address (its first server)."""
-    return copy.deepcopy(_document(base_url.rstrip("/") if base_url else LOCAL_SERVER))
+def document(control: tuple[Operation, ...], base_url: str | None = None) -> dict:
+    """The OpenAPI 3.1 document of the APIs' operations, the webhooks and the ``control`` operations;
+    ``base_url`` is the simulator's own address (its first server)."""
+    return copy.deepcopy(_document(base_url.rstrip("/") if base_url else LOCAL_SERVER, control))
 
 
 @lru_cache(maxsize=8)
-def _document(local: str) -> dict:
+def _document(local: str, control: tuple[Operation, ...]) -> dict:
     from mock_server import __version__
 
     paths: dict[str, dict] = {}
@@ -515,7 +516,7 @@ def _document(local: str) -> dict:
         add(method, path, _operation(method, path, entry))
     for method, path in contract.AUDIO_OPERATIONS:
         add(method, path, _audio_operation(method, path))
-    for method, path, endpoint in control_routes():
+    for method, path, endpoint in control:
         add(method, path, _control_operation(method, path, endpoint))
     webhooks = {name.removeprefix("webhooks/"): _webhook(name) for name in webhook_events()}
 

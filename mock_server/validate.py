@@ -27,6 +27,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from mock_server import contract, openapi, schemas
+from mock_server.control.routes import operations as control_operations
 
 OPERATION = re.compile(r"^\s*([A-Za-z]+)\s+(/\S*)\s+(request|[1-5][0-9]{2})\s*$", re.IGNORECASE)
 SNIPPET = 60
@@ -104,7 +105,7 @@ def _operation_schemas(method: str, path: str, side: str) -> tuple[str, ...]:
             return contract.surface_errors(path)
         raise UsageError(f"{method} {audio} answers audio/mpeg; only its errors (4xx) are JSON")
     if documented is None and control is None:
-        if any(m == method and openapi.matches(t, path) for m, t, _ in openapi.control_routes()):
+        if any(m == method and openapi.matches(t, path) for m, t, _ in control_operations):
             raise UsageError(f"{method} {path} is a /_mock/ route whose bodies have no schema: nothing to check")
         known = sorted({f"{m} {p}" for m, p in list(contract.OPERATIONS) + list(openapi.CONTROL_OPERATIONS)})
         close = difflib.get_close_matches(f"{method} {path}", known, n=3, cutoff=0.5)

@@ -19,12 +19,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mock_server import cli, contract, openapi, schemas
+from mock_server.control.routes import operations as control_operations
 from mock_server.webhooks.dispatcher import schema_name
 from mock_server.control.ui import routes as ui
-from mock_server.developers.paths import LIVE_PATHS
+from mock_server.developer_paths import LIVE_PATHS
 from tests.conftest import example_responses, make_app
 
-DOCUMENT = openapi.document()
+DOCUMENT = openapi.document(control_operations)
 
 
 def emitted_bodies(client) -> list[tuple[str, dict]]:
@@ -231,7 +232,7 @@ def test_a_reference_to_nothing_is_refused():
 def test_openapi_json_is_served_with_this_server_first(client):
     response = client.get("/openapi.json")
     assert response.status_code == 200
-    assert response.json() == openapi.document("http://testserver")
+    assert response.json() == openapi.document(control_operations, "http://testserver")
     assert response.json()["servers"][0]["url"] == "http://testserver"
 
 
@@ -297,4 +298,4 @@ def test_openapi_command_prints_or_writes_the_document(tmp_path, capsys):
     assert cli.main(["openapi", "--output", str(target), "--base-url", "http://10.0.0.5:9000/"]) == 0
     written = json.loads(target.read_text(encoding="utf-8"))
     assert written["servers"][0]["url"] == "http://10.0.0.5:9000"
-    assert written["paths"] == openapi.document("http://10.0.0.5:9000")["paths"]
+    assert written["paths"] == openapi.document(control_operations, "http://10.0.0.5:9000")["paths"]

@@ -24,7 +24,9 @@ def _base(request: Request) -> str:
 
 async def openapi_document(request: Request) -> Json:
     """The OpenAPI 3.1 document of every endpoint, webhook and /_mock/ route."""
-    return Json(openapi.document(_base(request)))
+    from mock_server.control.routes import operations  # the table this module's routes are in: imported late
+
+    return Json(openapi.document(operations, _base(request)))
 
 
 async def list_schemas(request: Request) -> Json:

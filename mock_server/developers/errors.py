@@ -4,7 +4,7 @@ errors joined into the one message."""
 
 from __future__ import annotations
 
-from mock_server.developers.paths import is_developer_path
+from mock_server.developer_paths import is_developer_path
 from mock_server.errors import ApiError
 from mock_server.refusals import Refusal
 

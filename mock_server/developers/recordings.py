@@ -31,7 +31,7 @@ from mock_server.clock import parse_iso
 from mock_server.context import AppContext
 from mock_server.developers import audio
 from mock_server.developers.auth import Params, developer_endpoint, developer_error
-from mock_server.developers.paths import family
+from mock_server.developer_paths import family
 from mock_server.http import Json
 from mock_server.services import recordings
 from mock_server.services.recordings import LINK_PATH

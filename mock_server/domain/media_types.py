@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 
 MB = 1024 * 1024
+UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
+APPLICATIONS = ("messaging", "template")  # what an uploaded file is for
 
 # Send Message's "Supported Media Types" table (MIME type -> max bytes), capped by UPLOAD_CAP.
 MEDIA_TYPES = {

@@ -15,6 +15,10 @@ from mock_server.clock import parse_iso
 Doc = dict[str, Any]
 FieldErrors = dict[str, list[str]]
 
+# A template's categories, and the states of Meta's review of it.
+CATEGORIES = ("marketing", "utility", "authentication")
+REVIEW_STATUSES = ("pending", "approved", "rejected")
+
 # The customer service window: free-form messages are allowed for 24 hours after the
 # customer's most recent message (help centre, "24-hour window").
 WINDOW = timedelta(hours=24)

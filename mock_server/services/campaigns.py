@@ -18,6 +18,8 @@ from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
 from mock_server.domain.whatsapp_rules import recipient
 
+# ordering value -> the campaign field a list sorts by
+ORDERING = {"created": "created_at", "name": "name", "scheduled_at": "scheduled_at"}
 CONTACT_FIELDS = {"contact_name": "name", "name": "name", "phone_number": "phone_number",
                   "contact_number": "phone_number", "email": "email_id", "email_id": "email_id"}
 MAPPED = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")

@@ -21,6 +21,10 @@ from mock_server.store import Collection, TenantState
 CONTACTS = "contacts"
 SOURCES = ("manual_entry", "waba_campaigns", "waba_message", "imported", "public_api")
 API_SOURCE = "public_api"
+# What a contact may be read with (?include=), and the query parameters of Search Contacts: any of them makes
+# POST /contacts a search instead of a create.
+INCLUDES = ("custom_fields",)
+SEARCH_PARAMS = ("before", "after", "limit")
 CUSTOM_TYPES = ("text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch")
 
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")

@@ -6,6 +6,9 @@ from mock_server.domain.whatsapp_rules import sender_refusal
 from mock_server.refusals import Refusal
 from mock_server.store import TenantState
 
+# What GET /chat/phonenumbers?expand= may add to a number: its settings, its profile, its WABA.
+EXPANSIONS = ("settings", "profile", "waba_account")
+
 
 def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
     """One of the company's numbers, by its public phone_number_id."""

@@ -7,7 +7,7 @@ import pytest
 from starlette.routing import Route
 
 from mock_server.developers import routes as developer_routes
-from mock_server.developers.paths import LIVE_PATHS, is_developer_path
+from mock_server.developer_paths import LIVE_PATHS, is_developer_path
 from tests.conftest import make_app
 from tests.developers.support import token, unauthorized, valid
 

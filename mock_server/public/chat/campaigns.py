@@ -18,12 +18,11 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID, envelope, forbidden
 from mock_server.http import Json, page, query_int, query_list
 from mock_server.public.auth import endpoint
+from mock_server.services.campaigns import ORDERING
 from mock_server.services.phonenumbers import phone_number
 from mock_server.store import TenantState
 
 PHONE_HEADER = "x-waba-phonenumber-id"
-# ordering value -> the campaign field it sorts by
-ORDERING = {"created": "created_at", "name": "name", "scheduled_at": "scheduled_at"}
 DEFAULT_ORDERING = "-created"
 
 

@@ -26,13 +26,11 @@ from mock_server.errors import DRF_INVALID
 from mock_server.forms import FIELD_LIMIT, FormStream
 from mock_server.http import EMPTY, Json, parse_json
 from mock_server.public.auth import endpoint
-from mock_server.domain.media_types import EXTENSIONS, MB, MEDIA_TYPES, meta_media_id
+from mock_server.domain.media_types import APPLICATIONS, EXTENSIONS, MB, MEDIA_TYPES, UPLOAD_CAP, meta_media_id
 from mock_server.store import TenantState
 
-UPLOAD_CAP = 10 * MB  # "Max Upload Limit is set to 10MB"
 READ_LIMIT = 100 * MB  # larger bodies are not read whole: clients send such a file by mistake, or hostile ones
 HEAD_BYTES = 64 * 1024  # how much of a body over READ_LIMIT is read to find the file part's headers
-APPLICATIONS = ("messaging", "template")
 
 GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream")
 

@@ -8,9 +8,9 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, page, query_int, query_list
 from mock_server.public.auth import endpoint
+from mock_server.services.phonenumbers import EXPANSIONS
 from mock_server.store import TenantState
 
-EXPANSIONS = ("settings", "profile", "waba_account")
 FIELDS = ("id", "phone_number_status", "onboarding_status", "status", "phone_number_id", "country_code",
           "phone_number", "created", "modified")
 WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "modified", "waba_review_status")

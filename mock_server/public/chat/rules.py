@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from mock_server.domain.media_types import media_kind
 from mock_server.domain.whatsapp_events import ById
-from mock_server.domain.whatsapp_rules import PLACEHOLDER, VARIABLE, add_error
+from mock_server.domain.whatsapp_rules import CATEGORIES, PLACEHOLDER, REVIEW_STATUSES, VARIABLE, add_error
 from mock_server.domain.whatsapp_rules import placeholders as variables
 from mock_server.errors import quoted
 
@@ -27,8 +27,6 @@ LANGUAGES = (
     "pa", "ro", "ru", "sr", "sk", "sl", "es", "es_AR", "es_ES", "es_MX", "sw", "sv", "ta", "te", "th", "tr", "uk",
     "ur", "uz", "vi", "zu",
 )
-CATEGORIES = ("marketing", "utility", "authentication")
-REVIEW_STATUSES = ("pending", "approved", "rejected")
 
 NAME = re.compile(r"[a-z0-9_]+")
 NAME_MAX = 512

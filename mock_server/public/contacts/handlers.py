@@ -13,11 +13,10 @@ from mock_server.http import (EMPTY, MAX_JSON_BYTES, Json, page, parse_json, que
 from mock_server.public.auth import endpoint
 from mock_server.public.contacts import render, rules, search
 from mock_server.services import contacts as contact_book
+from mock_server.services.contacts import INCLUDES, SEARCH_PARAMS
 from mock_server.store import TenantState
 
 CONTACTS, CUSTOM_FIELDS = "contacts", "custom_fields"
-INCLUDES = ("custom_fields",)
-SEARCH_PARAMS = ("before", "after", "limit")
 
 
 async def _body(request: Request) -> Any:
