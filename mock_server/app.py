@@ -12,19 +12,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from mock_server import engine, steps
 from mock_server.context import AppContext
 from mock_server.control.guard import ControlPlaneGuard
-from mock_server import engine
-from mock_server import steps  # noqa: F401 - registers the scenario actions and parameter kinds
 from mock_server.errors import ApiError
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
 from mock_server.journal import JournalMiddleware
 from mock_server.obd import routes as obd
-from mock_server.services import templates
 from mock_server.refusals import Refusal
+from mock_server.services import templates
 from mock_server.settings import Settings
-from mock_server import steps  # noqa: F401 - registers the scenario actions and parameter kinds
 from mock_server.surfaces import SURFACES, surface_of
 
 log = logging.getLogger("mock_server")
@@ -156,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ctx = AppContext(settings)
     templates.register_actions(ctx)  # the timed template review
     obd.register_actions(ctx)
-    engine.register_actions(ctx)
+    engine.register_actions(ctx, steps.VOCABULARY)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

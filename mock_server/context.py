@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server import fixtures as fixture_data
 from mock_server.clock import Clock, ManualClock, RealClock, Scheduler, TickingClock, iso, parse_iso
@@ -15,11 +15,16 @@ from mock_server.settings import Settings
 from mock_server.store import SqliteBackend, Store, TenantState
 from mock_server.webhooks.dispatcher import Dispatcher
 
+if TYPE_CHECKING:
+    from mock_server.engine.steps import Vocabulary
+
 JOBS = "jobs"  # the collection that keeps each tenant's pending timed changes across restarts
 MANUAL_CLOCK = "manual_clock"  # where a manual clock's time is kept across restarts
 
 
 class AppContext:
+    vocabulary: Vocabulary  # the scenario actions and parameter kinds, given by engine.register_actions
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self.started_monotonic = time.monotonic()  # for GET /_mock/health's uptime: wall time, whatever the clock does

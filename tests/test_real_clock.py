@@ -16,10 +16,11 @@ import httpx
 import pytest
 
 from mock_server.engine import loader
+from mock_server.steps import VOCABULARY
 from mock_server.testing.receiver import WebhookReceiver
 from tests.server import free_port, start_server, stop
 
-SHIPPED = sorted(loader.catalog((loader.builtin_dir(),)))
+SHIPPED = sorted(loader.catalog((loader.builtin_dir(),), VOCABULARY))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from mock_server.engine import steps
+from mock_server import steps
 from mock_server.store import Collection, SqliteBackend, Store
 from mock_server.webhooks import dispatcher
 from tests.conftest import make_app, seeded_tenant

@@ -92,7 +92,7 @@ def _agent(tenant, body: dict, key: str) -> str | None:
     if body.get(key) is None:
         return None
     try:
-        return message_kinds.chat_agent_kind(tenant, body[key], {})
+        return message_kinds.chat_agent(tenant, body[key], {})
     except ValueError as exc:
         raise DRF_INVALID.field(key, str(exc)) from None
 

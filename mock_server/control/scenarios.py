@@ -18,7 +18,6 @@ from starlette.routing import Route
 from mock_server.control.common import bounded_list, control_error, ctx_of, tenant_of
 from mock_server.engine import overrides, runner
 from mock_server.engine.loader import Scenario
-from mock_server.engine.steps import PARAM_KINDS
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
@@ -30,16 +29,17 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def describe_param(name: str, spec: dict, tenant: TenantState | None) -> dict:
+def describe_param(scenario: Scenario, name: str, tenant: TenantState | None) -> dict:
+    spec = scenario.params[name]
     out = {k: spec[k] for k in ("kind", "description", "choices", "min", "max", "max_length") if k in spec}
     if "default" in spec:
         out["default"] = spec["default"]
         return out
-    out["default_from"] = f"the {_ordinal(spec.get('pick', 1))} of {PARAM_KINDS[spec['kind']].pool_label}"
+    out["default_from"] = f"the {_ordinal(spec.get('pick', 1))} of {scenario.kinds[name].pool_label}"
     out["default"] = None
     if tenant is not None:
         try:
-            out["default"] = runner.default_of(tenant, name, spec)
+            out["default"] = runner.default_of(tenant, scenario, name)
         except ValueError as exc:
             out["default_error"] = str(exc)
     return out
@@ -47,7 +47,7 @@ def describe_param(name: str, spec: dict, tenant: TenantState | None) -> dict:
 
 def describe(scenario: Scenario, tenant: TenantState | None, steps: bool = False) -> dict:
     out = {"name": scenario.name, "description": scenario.description, "channel": scenario.channel,
-           "params": {name: describe_param(name, spec, tenant) for name, spec in scenario.params.items()}}
+           "params": {name: describe_param(scenario, name, tenant) for name in scenario.params}}
     if steps:
         out["steps"] = [dict(step) for step in scenario.steps]
         out["deadline"] = scenario.deadline

@@ -29,13 +29,13 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import yaml
 from jsonschema.exceptions import best_match
 
 from mock_server import schemas
-from mock_server.engine.steps import ACTIONS, PARAM_KINDS
+from mock_server.engine.steps import ParamKind, Vocabulary
 
 SCHEMA = "scenarios/scenario"
 # The shipped scenarios: in the wheel beside the package, in a checkout at the repository's root.
@@ -60,6 +60,7 @@ class Scenario:
     steps: tuple[dict, ...]
     deadline: dict | None
     path: str = field(compare=False)
+    kinds: dict[str, ParamKind] = field(compare=False, default_factory=dict)  # each parameter's kind
 
 
 def builtin_dir() -> Path:
@@ -95,7 +96,8 @@ def refs(value: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from refs(item, f"{where}[{n}]")
 
 
-def load_file(path: Path) -> Scenario:
+def load_file(path: Path, vocabulary: Vocabulary) -> Scenario:
+    """The scenario of one file, checked against the actions and kinds of ``vocabulary``."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -106,12 +108,12 @@ def load_file(path: Path) -> Scenario:
         raise ScenarioError(path, "name", f"must be the file's name without .yaml ({path.stem!r})")
     params = doc.get("params") or {}
     for name, spec in params.items():
-        _check_param(path, name, spec)
+        _check_param(path, name, spec, vocabulary.kinds)
     used: set[str] = set()
     previous = 0.0
     for n, step in enumerate(doc["steps"]):
         where = f"steps[{n}]"
-        _check_action(path, where, step, params, used)
+        _check_action(path, where, step, params, used, vocabulary)
         offset = step.get("at", step.get("after"))
         if not is_ref(offset):
             start = offset if "at" in step else previous + offset
@@ -120,12 +122,12 @@ def load_file(path: Path) -> Scenario:
             previous = start
     deadline = doc.get("deadline")
     if deadline:
-        _check_action(path, "deadline", deadline, params, used)
+        _check_action(path, "deadline", deadline, params, used, vocabulary)
     unused = sorted(set(params) - used)
     if unused:
         raise ScenarioError(path, f"params.{unused[0]}", "is declared but no step uses it")
     return Scenario(doc["name"], doc["description"].strip(), doc["channel"], params, tuple(doc["steps"]),
-                    deadline, str(path))
+                    deadline, str(path), {name: vocabulary.kinds[spec["kind"]] for name, spec in params.items()})
 
 
 def _validate(path: Path, schema: str, value: Any, prefix: str) -> None:
@@ -179,11 +181,11 @@ def _plain_json(path: Path, value: Any, where: str) -> None:
         raise ScenarioError(path, where, f"{value!r} is not JSON data (quote it to make it text)")
 
 
-def _check_param(path: Path, name: str, spec: dict) -> None:
+def _check_param(path: Path, name: str, spec: dict, kinds: Mapping[str, ParamKind]) -> None:
     where = f"params.{name}"
-    kind = PARAM_KINDS.get(spec["kind"])
+    kind = kinds.get(spec["kind"])
     if kind is None:
-        known = ", ".join(sorted(PARAM_KINDS))
+        known = ", ".join(sorted(kinds))
         raise ScenarioError(path, f"{where}.kind", f"unknown kind {spec['kind']!r}; known: {known}")
     if spec["kind"] == "choice" and not spec.get("choices"):
         raise ScenarioError(path, where, "a choice needs its choices")
@@ -200,9 +202,10 @@ def _check_param(path: Path, name: str, spec: dict) -> None:
             raise ScenarioError(path, f"{where}.default", str(exc)) from None
 
 
-def _check_action(path: Path, where: str, step: dict, params: dict, used: set[str]) -> None:
-    if step["do"] not in ACTIONS:
-        raise ScenarioError(path, f"{where}.do", f"unknown action {step['do']!r}; known: {', '.join(sorted(ACTIONS))}")
+def _check_action(path: Path, where: str, step: dict, params: dict, used: set[str], vocabulary: Vocabulary) -> None:
+    if step["do"] not in vocabulary.actions:
+        known = ", ".join(sorted(vocabulary.actions))
+        raise ScenarioError(path, f"{where}.do", f"unknown action {step['do']!r}; known: {known}")
     args = step.get("with") or {}
     if f"scenarios/{step['do']}" not in schemas.names():
         raise ScenarioError(path, f"{where}.do", f"action {step['do']!r} has no schema scenarios/{step['do']}.json")
@@ -220,20 +223,20 @@ def _check_action(path: Path, where: str, step: dict, params: dict, used: set[st
             raise ScenarioError(path, f"{where}.{key}", f"{step[key]} must be a seconds parameter")
 
 
-def load_dir(folder: Path) -> dict[str, Scenario]:
+def load_dir(folder: Path, vocabulary: Vocabulary) -> dict[str, Scenario]:
     found: dict[str, Scenario] = {}
     for path in sorted(folder.glob("*.yaml")):
-        scenario = load_file(path)
+        scenario = load_file(path, vocabulary)
         found[scenario.name] = scenario
     return found
 
 
 @lru_cache(maxsize=8)
-def catalog(folders: tuple[Path, ...]) -> dict[str, Scenario]:
+def catalog(folders: tuple[Path, ...], vocabulary: Vocabulary) -> dict[str, Scenario]:
     """Every scenario of these folders (a later folder's file replaces an earlier one of the same name)."""
     found: dict[str, Scenario] = {}
     for folder in folders:
         if not folder.is_dir():
             raise ScenarioError(folder, "", "is not a folder of scenario files")
-        found.update(load_dir(folder))
+        found.update(load_dir(folder, vocabulary))
     return found

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.clock import iso
 from mock_server.engine import loader
-from mock_server.engine.steps import ACTIONS, PARAM_KINDS, Step
+from mock_server.engine.steps import Step
 from mock_server.store import TenantState
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def scenario_dirs(ctx: AppContext) -> tuple[Path, ...]:
 
 
 def catalog(ctx: AppContext) -> dict[str, loader.Scenario]:
-    return loader.catalog(scenario_dirs(ctx))
+    return loader.catalog(scenario_dirs(ctx), ctx.vocabulary)
 
 
 def find(ctx: AppContext, name: str) -> loader.Scenario:
@@ -68,18 +68,20 @@ def find(ctx: AppContext, name: str) -> loader.Scenario:
 
 
 # --- parameters ----------------------------------------------------------------------------------
-def default_of(tenant: TenantState, name: str, spec: dict) -> Any:
+def default_of(tenant: TenantState, scenario: loader.Scenario, name: str) -> Any:
     """A parameter's default: its literal, else the ``pick``-th (default 1st) of its kind's fixture pool.
 
     Runs use pools up (a campaign run is no longer scheduled), so a pool that is short names the
     parameter to pass instead, and the reset that refills it."""
+    spec, kind = scenario.params[name], scenario.kinds[name]
     if "default" in spec:
         return copy.deepcopy(spec["default"])
-    pool = PARAM_KINDS[spec["kind"]].pool(tenant)
+    assert kind.pool is not None  # the loader refuses a parameter with neither a default nor a pool
+    pool = kind.pool(tenant)
     n = spec.get("pick", 1)
     if len(pool) < n:
         raise ValueError(f"No default left for params.{name}: the company has {len(pool)} of "
-                         f"{PARAM_KINDS[spec['kind']].pool_label} and this default is number {n} (an earlier run "
+                         f"{kind.pool_label} and this default is number {n} (an earlier run "
                          f"may have used them). Pass params.{name}, or reset the company "
                          f"(POST /_mock/tenants/{tenant.company_id}/reset).")
     return pool[n - 1]
@@ -100,13 +102,13 @@ def resolve_params(tenant: TenantState, scenario: loader.Scenario, given: Any, *
             continue
         try:
             if name not in given:
-                resolved[name] = default_of(tenant, name, spec)
+                resolved[name] = default_of(tenant, scenario, name)
             elif given[name] is None:
                 if not ("default" in spec and spec["default"] is None):
                     raise ValueError("This field may not be null.")
                 resolved[name] = None
             else:
-                resolved[name] = PARAM_KINDS[spec["kind"]].check(tenant, given[name], spec)
+                resolved[name] = scenario.kinds[name].check(tenant, given[name], spec)
         except ValueError as exc:
             errors[f"params.{name}"] = [str(exc)]
     if errors:
@@ -183,7 +185,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
         return
     run = copy.deepcopy(stored)
     entry = run["steps"][index]
-    action = ACTIONS.get(entry["do"])
+    action = ctx.vocabulary.actions.get(entry["do"])
     at = at or ctx.now()
     try:
         # The step's own unit of work: a step that raises leaves nothing it wrote, in memory or on

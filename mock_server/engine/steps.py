@@ -1,14 +1,16 @@
 """The scenario engine's vocabulary: the actions a step names, and the kinds of parameter a scenario declares.
 
-An *action* is a function of one ``Step``; modules register theirs with ``@action("call.dial")``
-(``mock_server.steps.calls`` for calls, ``mock_server.steps.messages`` for WhatsApp). The arguments a step gives an action
-(its ``with:`` mapping) are checked when the scenario file is loaded, against the JSON Schema
-``scenarios/<action name>`` that every action must have.
+An *action* is a function of one ``Step``. The arguments a step gives an action (its ``with:`` mapping) are
+checked when the scenario file is loaded, against the JSON Schema ``scenarios/<action name>`` that every action
+must have.
 
 A *parameter kind* turns a caller's value into the value the steps get (or says why it cannot),
 and may name a pool of fixture values a default is picked from (``pick: 2`` is the pool's second).
-The kinds below need nothing from the tenant; ``mock_server.steps.calls`` adds customer, agent, did, department
-and ivr. Values arrive as JSON from the control API or as text from the CLI's ``--param k=v``, so
+The kinds below (``BASIC_KINDS``) need nothing from the tenant; ``mock_server.steps`` adds those drawn
+from the fixtures.
+
+Which actions and kinds exist is one table, ``mock_server.steps.VOCABULARY`` (a ``Vocabulary``), which the app
+hands the engine (``engine.register_actions``): nothing registers itself on import. Values arrive as JSON from the control API or as text from the CLI's ``--param k=v``, so
 numeric and true/false kinds also read their text forms.
 """
 
@@ -18,7 +20,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mock_server.phones import is_e164
 from mock_server.store import TenantState
@@ -57,17 +59,7 @@ class Step:
         return doc
 
 
-ACTIONS: dict[str, Callable[[Step], None]] = {}
-
-
-def action(name: str):
-    """Register ``fn`` as the action ``name`` (its arguments' schema: ``scenarios/<name>``)."""
-    def register(fn: Callable[[Step], None]) -> Callable[[Step], None]:
-        if name in ACTIONS:
-            raise ValueError(f"action {name!r} is registered twice")
-        ACTIONS[name] = fn
-        return fn
-    return register
+Action = Callable[[Step], None]
 
 
 @dataclass(frozen=True)
@@ -80,16 +72,12 @@ class ParamKind:
     pool_label: str = ""  # "the tenant's contacts": what ``pick`` counts, for the listing
 
 
-PARAM_KINDS: dict[str, ParamKind] = {}
+@dataclass(frozen=True, eq=False)  # hashed by identity: the loader's cache is keyed by it
+class Vocabulary:
+    """What a scenario may say: its steps' actions and its parameters' kinds, by name."""
 
-
-def param_kind(name: str, pool: Callable[[TenantState], list] | None = None, pool_label: str = ""):
-    def register(check: Callable[[TenantState, Any, dict], Any]):
-        if name in PARAM_KINDS:
-            raise ValueError(f"parameter kind {name!r} is registered twice")
-        PARAM_KINDS[name] = ParamKind(check, pool, pool_label)
-        return check
-    return register
+    actions: Mapping[str, Action]
+    kinds: Mapping[str, ParamKind]
 
 
 # --- kinds that need nothing from the tenant ---------------------------------------------------
@@ -115,17 +103,14 @@ def _bounded(value: float, spec: dict, low: float, high: float) -> float:
     return value
 
 
-@param_kind("seconds")
 def seconds(tenant: TenantState, value: Any, spec: dict) -> float | int:
     return _bounded(_number(value, integer=False), spec, 0, MAX_SECONDS)
 
 
-@param_kind("number")
 def number(tenant: TenantState, value: Any, spec: dict) -> int:
     return _bounded(_number(value, integer=True), spec, -10 ** 9, 10 ** 9)
 
 
-@param_kind("text")
 def text(tenant: TenantState, value: Any, spec: dict) -> str:
     if not isinstance(value, str):
         raise ValueError("Text is required.")
@@ -134,7 +119,6 @@ def text(tenant: TenantState, value: Any, spec: dict) -> str:
     return value
 
 
-@param_kind("choice")
 def choice(tenant: TenantState, value: Any, spec: dict) -> Any:
     for option in spec["choices"]:
         # 2 is not "2" nor True 1; a number or true/false written as text (the CLI's) is the choice it spells.
@@ -145,7 +129,6 @@ def choice(tenant: TenantState, value: Any, spec: dict) -> Any:
     raise ValueError(f"Choose one of: {', '.join(spelled)}.")
 
 
-@param_kind("flag")
 def flag(tenant: TenantState, value: Any, spec: dict) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
@@ -154,14 +137,12 @@ def flag(tenant: TenantState, value: Any, spec: dict) -> bool:
     return value
 
 
-@param_kind("phone")
 def phone(tenant: TenantState, value: Any, spec: dict) -> str:
     if not isinstance(value, str) or not is_e164(value.strip()):
         raise ValueError("An E.164 number is required, e.g. +919876543210.")
     return value.strip()
 
 
-@param_kind("fields")
 def fields(tenant: TenantState, value: Any, spec: dict) -> dict:
     """Free key/value text (an OBD request's custom_* fields), as much as an OBD request may carry; from
     the CLI, the object written as JSON."""
@@ -175,3 +156,8 @@ def fields(tenant: TenantState, value: Any, spec: dict) -> dict:
     if len(json.dumps(value)) > MAX_FIELDS_BYTES:
         raise ValueError(f"At most {MAX_FIELDS_BYTES // 1024} KiB of fields.")
     return dict(value)
+
+
+BASIC_KINDS = {"seconds": ParamKind(seconds), "number": ParamKind(number), "text": ParamKind(text),
+               "choice": ParamKind(choice), "flag": ParamKind(flag), "phone": ParamKind(phone),
+               "fields": ParamKind(fields)}

@@ -14,8 +14,9 @@ Which party is leg 1 is the order of the steps, written per call type as the doc
 (incoming: customer then agent; oneway, webcall and OBD agent-first: agent first; OBD
 customer-first: customer first); OTP calls emit no dial events.
 
-Parameter kinds drawn from the tenant's fixtures are registered here too: customer (an E.164
-number; default: a contact's), agent (a user who takes calls), did, department and ivr.
+The parameter kinds drawn from the tenant's fixtures are here too, each a check and the pool its defaults
+come from: customer (an E.164 number; default: a contact's), agent (a user who takes calls), did, department
+and ivr.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mock_server import profiles
 from mock_server.clock import iso
 from mock_server.domain import call_events, call_log, calls
 from mock_server.domain.call_builders import is_anonymous_user, party, takes_calls
-from mock_server.engine.steps import Step, action, param_kind
+from mock_server.engine.steps import Step
 from mock_server.phones import code_length, is_e164
 from mock_server.services import recordings
 from mock_server.store import TenantState
@@ -33,21 +34,22 @@ CALLS = "calls"
 
 
 # --- parameter kinds from the tenant's fixtures ------------------------------------------------
-def _contact_numbers(tenant: TenantState) -> list[str]:
+def contact_numbers(tenant: TenantState) -> list[str]:
     numbers = (f"+{c.get('country_code')}{c.get('phone_number')}" for c in tenant["contacts"])
     return [n for n in numbers if is_e164(n)]
 
 
-@param_kind("customer", pool=_contact_numbers, pool_label="the tenant's contacts")
-def customer_kind(tenant: TenantState, value, spec: dict) -> str:
+def customer(tenant: TenantState, value, spec: dict) -> str:
     if not isinstance(value, str) or not is_e164(value.strip()):
         raise ValueError("An E.164 number is required, e.g. +919876543210.")
     return value.strip()
 
 
-@param_kind("agent", pool=lambda t: [u["id"] for u in t["users"] if takes_calls(u)],
-            pool_label="the tenant's users who take calls")
-def agent_kind(tenant: TenantState, value, spec: dict) -> str:
+def call_agents(tenant: TenantState) -> list[str]:
+    return [u["id"] for u in tenant["users"] if takes_calls(u)]
+
+
+def agent(tenant: TenantState, value, spec: dict) -> str:
     user = tenant["users"].get(value) if isinstance(value, str) else None
     if user is None or not takes_calls(user):
         raise ValueError("Must be the uuid of one of the company's users who take calls "
@@ -55,23 +57,32 @@ def agent_kind(tenant: TenantState, value, spec: dict) -> str:
     return value
 
 
-@param_kind("did", pool=lambda t: [d["number"] for d in t["dids"]], pool_label="the tenant's DIDs")
-def did_kind(tenant: TenantState, value, spec: dict) -> str:
+def did_numbers(tenant: TenantState) -> list[str]:
+    return [d["number"] for d in tenant["dids"]]
+
+
+def did(tenant: TenantState, value, spec: dict) -> str:
     found = next((d for d in tenant["dids"] if value in (d["number"], d["id"])), None)
     if found is None:
         raise ValueError("Must be one of the company's DIDs (its E.164 number or id).")
     return found["number"]
 
 
-@param_kind("department", pool=lambda t: [d["id"] for d in t["departments"]], pool_label="the tenant's departments")
-def department_kind(tenant: TenantState, value, spec: dict) -> str:
+def departments(tenant: TenantState) -> list[str]:
+    return [d["id"] for d in tenant["departments"]]
+
+
+def department(tenant: TenantState, value, spec: dict) -> str:
     if not isinstance(value, str) or tenant["departments"].get(value) is None:
         raise ValueError("Must be the id of one of the company's departments.")
     return value
 
 
-@param_kind("ivr", pool=lambda t: [i["id"] for i in t["ivrs"]], pool_label="the tenant's IVRs (OBD campaigns)")
-def ivr_kind(tenant: TenantState, value, spec: dict) -> str:
+def ivrs(tenant: TenantState) -> list[str]:
+    return [i["id"] for i in tenant["ivrs"]]
+
+
+def ivr_id(tenant: TenantState, value, spec: dict) -> str:
     if not isinstance(value, str) or tenant["ivrs"].get(value) is None:
         raise ValueError("Must be the public_ivr_id of one of the company's IVRs.")
     return value
@@ -180,7 +191,6 @@ def _new_ids(step: Step) -> tuple[str, str]:
 CALLERS = {"customer": ("incoming",), "agent": ("oneway", "webcall")}
 
 
-@action("call.start")
 def start(step: Step) -> None:
     args, tenant, at = step.args, step.tenant, step.at
     if "session_id" in step.state:
@@ -220,7 +230,6 @@ def start(step: Step) -> None:
     step.state.update(session_id=session_id, uid=uid, legs={caller: 1} if caller else {})
 
 
-@action("call.ivr")
 def ivr(step: Step) -> None:
     ivr_id = step.args.get("ivr")
     if ivr_id is not None and step.tenant["ivrs"].get(ivr_id) is None:
@@ -228,7 +237,6 @@ def ivr(step: Step) -> None:
     _publish(step, calls.reach_ivr(_session(step), step.at, ivr_id), ("call.ivr_started", None))
 
 
-@action("call.dial")
 def dial(step: Step) -> None:
     args, session = step.args, _session(step)
     name = _free_name(step, args.get("as") or args["party"])
@@ -255,14 +263,12 @@ def _ringing(session: dict, index: int, step: Step) -> dict:
     return session
 
 
-@action("call.answer")
 def answer(step: Step) -> None:
     index = _leg(step, step.args["leg"])
     session = calls.answer_leg(_ringing(_session(step), index, step), index, step.at)
     _publish(step, session, ("call.answered", index))
 
 
-@action("call.fail")
 def fail(step: Step) -> None:
     index, status = _leg(step, step.args["leg"]), step.args["dial_status"]
     session = _session(step)
@@ -271,13 +277,11 @@ def fail(step: Step) -> None:
     _publish(step, calls.end_leg(session, index, step.at, status))
 
 
-@action("call.hangup")
 def hangup(step: Step) -> None:
     index = _leg(step, step.args["leg"])
     _publish(step, calls.end_leg(_session(step), index, step.at, "ANSWER"))
 
 
-@action("call.transfer")
 def transfer(step: Step) -> None:
     args, session = step.args, _session(step)
     index, name = _leg(step, args["leg"]), _free_name(step, args["as"])
@@ -290,12 +294,10 @@ def transfer(step: Step) -> None:
     step.state["legs"][name] = new_index
 
 
-@action("call.voicemail")
 def voicemail(step: Step) -> None:
     _publish(step, calls.start_voicemail(_session(step), step.at))
 
 
-@action("call.end")
 def end(step: Step) -> None:
     session = _session(step)
     kept = step.args.get("record", True) and (session["bridged"] or session["state"] == "voicemail")
@@ -309,12 +311,10 @@ def _comment(step: Step, session: dict, text: str) -> dict:
                              user_id=user["id"])
 
 
-@action("call.comment")
 def comment(step: Step) -> None:
     _publish(step, _comment(step, _session(step), step.args["text"]))
 
 
-@action("call.dispose")
 def dispose(step: Step) -> None:
     session, text = _session(step), step.args.get("comment")
     if text:

@@ -11,7 +11,6 @@ import re
 from mock_server.domain import whatsapp
 from mock_server.domain.call_builders import is_anonymous_user
 from mock_server.engine import message_rules
-from mock_server.engine.steps import param_kind
 from mock_server.services import phonenumbers, templates
 from mock_server.services.templates import approved
 from mock_server.store import TenantState
@@ -21,22 +20,23 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 MAX_ERRORS, MAX_ERROR_TEXT = 5, 500
 
 
-@param_kind("whatsapp_number", pool=lambda t: [p["phone_number_id"] for p in t["phone_numbers"] if phonenumbers.may_send(t, p)],
-            pool_label="the tenant's WhatsApp numbers that may send")
-def whatsapp_number_kind(tenant: TenantState, value, spec: dict) -> str:
+def sending_numbers(tenant: TenantState) -> list[str]:
+    return [p["phone_number_id"] for p in tenant["phone_numbers"] if phonenumbers.may_send(tenant, p)]
+
+
+def whatsapp_number(tenant: TenantState, value, spec: dict) -> str:
     if not isinstance(value, str) or tenant is None or phonenumbers.phone_number(tenant, value) is None:
         raise ValueError("Must be the phone_number_id of one of the company's WhatsApp numbers.")
     return value
 
 
-def _chat_agents(tenant: TenantState) -> list[str]:
+def chat_agents(tenant: TenantState) -> list[str]:
     """Agents first: the owner is who API messages come from (and a conversation's first message assigns)."""
     users = [u for u in tenant["users"] if not is_anonymous_user(u)]
     return [u["id"] for u in sorted(users, key=lambda u: u.get("role") != "agent")]
 
 
-@param_kind("chat_agent", pool=_chat_agents, pool_label="the tenant's users, agents first")
-def chat_agent_kind(tenant: TenantState, value, spec: dict) -> str:
+def chat_agent(tenant: TenantState, value, spec: dict) -> str:
     user = tenant["users"].get(value) if isinstance(value, str) and tenant is not None else None
     if user is None or is_anonymous_user(user):
         raise ValueError("Must be the id of one of the company's users (not the Anonymous User).")
@@ -47,7 +47,7 @@ def linked(template: dict) -> bool:
     return approved(template) and bool(whatsapp.tracked_buttons(template))
 
 
-def _template_checker(accepts, refusal: str):
+def template_checker(accepts, refusal: str):
     def check(tenant: TenantState, value, spec: dict) -> str:
         template = templates.find(tenant, value)
         if template is None or not accepts(template):
@@ -56,20 +56,19 @@ def _template_checker(accepts, refusal: str):
     return check
 
 
-def _for_review(tenant: TenantState) -> list[str]:
+def for_review(tenant: TenantState) -> list[str]:
     """A review may be of any template (a decided one goes back to review): those awaiting review come
     first, then the decided ones, so a review's default is still there after an earlier review took it."""
     pending = [x["id"] for x in tenant[TEMPLATES] if x.get("waba_template_status") == "pending"]
     return pending + [x["id"] for x in tenant[TEMPLATES] if x.get("waba_template_status") != "pending"]
 
 
-param_kind("template", pool=_for_review, pool_label="the tenant's templates, those awaiting review first")(
-    _template_checker(lambda t: True, "templates"))
-param_kind("approved_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if approved(x)],
-           pool_label="the tenant's approved templates")(_template_checker(approved, "approved templates"))
-param_kind("link_template", pool=lambda t: [x["id"] for x in t[TEMPLATES] if linked(x)],
-           pool_label="the tenant's approved templates with a URL button")(
-    _template_checker(linked, "approved templates with a URL button"))
+def approved_templates(tenant: TenantState) -> list[str]:
+    return [x["id"] for x in tenant[TEMPLATES] if approved(x)]
+
+
+def link_templates(tenant: TenantState) -> list[str]:
+    return [x["id"] for x in tenant[TEMPLATES] if linked(x)]
 
 
 def campaign_id_of(value) -> int | None:
@@ -80,9 +79,11 @@ def campaign_id_of(value) -> int | None:
     return value if isinstance(value, int) else None
 
 
-@param_kind("campaign", pool=lambda t: [c["id"] for c in t[CAMPAIGNS] if c.get("status") == "scheduled"],
-            pool_label="the tenant's scheduled campaigns")
-def campaign_kind(tenant: TenantState, value, spec: dict) -> int:
+def scheduled_campaigns(tenant: TenantState) -> list[int]:
+    return [c["id"] for c in tenant[CAMPAIGNS] if c.get("status") == "scheduled"]
+
+
+def campaign(tenant: TenantState, value, spec: dict) -> int:
     campaign_id = campaign_id_of(value)
     campaign = tenant[CAMPAIGNS].get(campaign_id) if campaign_id is not None and tenant is not None else None
     if campaign is None:
@@ -92,8 +93,7 @@ def campaign_kind(tenant: TenantState, value, spec: dict) -> int:
     return campaign["id"]
 
 
-@param_kind("meta_error")
-def meta_error_kind(tenant: TenantState, value, spec: dict) -> dict:
+def meta_error(tenant: TenantState, value, spec: dict) -> dict:
     """A known Meta error code ("131026", or 131026), or {"<code>": "<text>"} for any other."""
     if isinstance(value, str) and value.strip().startswith("{"):  # the CLI's --param error='{"1": "x"}'
         try:
@@ -115,16 +115,14 @@ def meta_error_kind(tenant: TenantState, value, spec: dict) -> dict:
     return whatsapp.meta_errors(value)
 
 
-@param_kind("button_info")
-def button_info_kind(tenant: TenantState, value, spec: dict) -> str:
+def button_info(tenant: TenantState, value, spec: dict) -> str:
     """A tracked button as message.link_tracking names it ("" or null: the template's first URL button)."""
     if not isinstance(value, str) or (value and not whatsapp.BUTTON_INFO.fullmatch(value)):
         raise ValueError("Must be btn-<index> or card-<index>-btn-<index> (empty: the first URL button).")
     return value
 
 
-@param_kind("message")
-def message_kind(tenant: TenantState, value, spec: dict) -> str:
+def message(tenant: TenantState, value, spec: dict) -> str:
     found = tenant[MESSAGES].get(value) if isinstance(value, str) and tenant is not None else None
     if not isinstance(value, str) or not UUID.fullmatch(value) or (tenant is not None and (
             found is None or found.get("direction") != "outgoing")):

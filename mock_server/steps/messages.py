@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp, whatsapp_events, whatsapp_rules
 from mock_server.engine import message_rules, runner
-from mock_server.engine.steps import Step, action
+from mock_server.engine.steps import Step
 from mock_server.phones import code_length, is_e164
 from mock_server.refusals import Refusal
 from mock_server.services import campaigns, messaging, phonenumbers, templates
 from mock_server.services.templates import approved
-from mock_server.steps.message_kinds import campaign_id_of, meta_error_kind
+from mock_server.steps.message_kinds import campaign_id_of, meta_error
 from mock_server.store import TenantState
 
 if TYPE_CHECKING:
@@ -286,7 +286,6 @@ def _move(step: Step, moved: dict, event_type: str) -> None:
 
 
 # --- message and conversation actions --------------------------------------------------------------
-@action("message.accept")
 def accept(step: Step) -> None:
     args, tenant = step.args, step.tenant
     if "message_id" in step.state:
@@ -313,28 +312,23 @@ def accept(step: Step) -> None:
     _remember(step, message)
 
 
-@action("message.send")
 def send(step: Step) -> None:
     _move(step, whatsapp.mark_sent(_message(step), step.at), "message.sent")
 
 
-@action("message.deliver")
 def deliver(step: Step) -> None:
     _move(step, whatsapp.mark_delivered(_message(step), step.at), "message.delivered")
 
 
-@action("message.read")
 def read(step: Step) -> None:
     _move(step, whatsapp.mark_read(_message(step), step.at), "message.read")
 
 
-@action("message.fail")
 def fail(step: Step) -> None:
-    errors = meta_error_kind(step.tenant, step.args["errors"], {})  # a literal default arrives as its code
+    errors = meta_error(step.tenant, step.args["errors"], {})  # a literal default arrives as its code
     _move(step, whatsapp.mark_failed(_message(step), step.at, errors), "message.failed")
 
 
-@action("message.click")
 def click(step: Step) -> None:
     message = _message(step)
     template = step.tenant[TEMPLATES].get(message.get("template_id")) or {}
@@ -353,32 +347,27 @@ def _writer(step: Step) -> tuple[str, tuple[str, str]]:
     return step.args["phone_number"], recipient_of(step.args["customer"])
 
 
-@action("message.receive")
 def customer_writes(step: Step) -> None:
     message, _ = receive(step.ctx, step.tenant, step.at, *_writer(step), step.args["text"])
     _remember(step, message)
 
 
-@action("message.receive_media")
 def customer_sends_media(step: Step) -> None:
     message, _ = receive_media(step.ctx, step.tenant, step.at, *_writer(step), step.args["media"],
                                step.args.get("caption") or "")
     _remember(step, message)
 
 
-@action("message.media_ready")
 def media_link_ready(step: Step) -> None:
     media_ready(step.ctx, step.tenant, step.at, _message(step))
 
 
-@action("conversation.assign")
 def assign_step(step: Step) -> None:
     agent = _user(step.tenant, step.args["agent"])
     by = _user(step.tenant, step.args["by"]) if step.args.get("by") else agent
     assign(step.ctx, step.tenant, step.at, _conversation(step), agent, by)
 
 
-@action("conversation.close")
 def close_step(step: Step) -> None:
     by = _user(step.tenant, step.args["by"]) if step.args.get("by") else None
     close(step.ctx, step.tenant, step.at, _conversation(step), by)
@@ -392,7 +381,6 @@ def _template(step: Step) -> dict:
     return template
 
 
-@action("template.submit")
 def submit(step: Step) -> None:
     """The template is (back) in review and this run decides it: the review rules' job is cancelled."""
     template = _template(step)
@@ -404,7 +392,6 @@ def submit(step: Step) -> None:
     step.state["template_id"] = held["id"]
 
 
-@action("template.review")
 def review(step: Step) -> None:
     template, outcome = _template(step), step.args["outcome"]
     if template["waba_template_status"] != "pending":
@@ -442,7 +429,6 @@ def _outcomes(step: Step, recipients: list[tuple[dict, tuple[str, str]]]) -> lis
     return chosen
 
 
-@action("campaign.start")
 def start_campaign(step: Step) -> None:
     """The campaign runs: its template goes to each recipient (source "cmp"), each message on its lifecycle."""
     ctx, tenant = step.ctx, step.tenant
@@ -474,7 +460,6 @@ def start_campaign(step: Step) -> None:
     step.state.update(campaign_id=campaign["id"], message_ids=message_ids)
 
 
-@action("campaign.finish")
 def finish_campaign(step: Step) -> None:
     """Every message has been handed to Meta: the campaign is completed (receipts still update its stats)."""
     campaign = _campaign(step, "running")

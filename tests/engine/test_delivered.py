@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from mock_server.engine import loader
+from mock_server.steps import VOCABULARY
 from mock_server.webhooks.dispatcher import check
 from tests.engine.support import advance, run
 from tests.support import ctx_of
 
-SHIPPED = sorted(loader.catalog((loader.builtin_dir(),)))
+SHIPPED = sorted(loader.catalog((loader.builtin_dir(),), VOCABULARY))
 SILENT = {"template-review-approved", "template-review-rejected"}  # the docs have no template webhook
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from mock_server import schemas
 from mock_server.engine import loader
-from mock_server.engine.steps import ACTIONS
+from mock_server.steps import ACTIONS, VOCABULARY
 
 GOOD = """\
 name: {name}
@@ -30,7 +30,7 @@ steps:
 def write(tmp_path, text: str, name: str = "sample") -> loader.Scenario:
     path = tmp_path / f"{name}.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return loader.load_file(path)
+    return loader.load_file(path, VOCABULARY)
 
 
 def refused(tmp_path, text: str, name: str = "sample") -> loader.ScenarioError:
@@ -41,7 +41,7 @@ def refused(tmp_path, text: str, name: str = "sample") -> loader.ScenarioError:
 
 
 def test_every_shipped_scenario_loads():
-    shipped = loader.load_dir(loader.builtin_dir())
+    shipped = loader.load_dir(loader.builtin_dir(), VOCABULARY)
     assert len(shipped) >= 20 and all(s.channel in ("call", "whatsapp") for s in shipped.values())
     assert sorted(p.stem for p in loader.builtin_dir().glob("*.yaml")) == sorted(shipped)
 
@@ -103,9 +103,9 @@ def test_a_bad_file_stops_the_catalog(tmp_path):
     write(tmp_path, GOOD.format(name="fine"), name="fine")
     (tmp_path / "broken.yaml").write_text("name: broken\n", encoding="utf-8")
     with pytest.raises(loader.ScenarioError, match="broken.yaml"):
-        loader.load_dir(tmp_path)
+        loader.load_dir(tmp_path, VOCABULARY)
     with pytest.raises(loader.ScenarioError, match="not a folder"):
-        loader.catalog((tmp_path / "missing",))
+        loader.catalog((tmp_path / "missing",), VOCABULARY)
 
 
 def test_references_are_substituted_at_any_depth():

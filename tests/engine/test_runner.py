@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from mock_server import schemas
 from mock_server.domain import call_builders
 from mock_server.engine import loader, runner
+from mock_server.steps import VOCABULARY
 from tests.conftest import Tenant, make_app, seeded_tenant
 from tests.engine import support
 from tests.support import ctx_of
@@ -226,7 +227,7 @@ def _run_to_its_end(client, tenant, name: str, **params) -> dict | None:
     return support.reload(client, tenant, response.json())
 
 
-@pytest.mark.parametrize("name", sorted(loader.catalog((loader.builtin_dir(),))))
+@pytest.mark.parametrize("name", sorted(loader.catalog((loader.builtin_dir(),), VOCABULARY)))
 def test_a_shipped_scenario_runs_again_without_a_reset_or_names_the_parameter_to_pass(client, tenant, name):
     # Runs use up fixtures (a template reviewed, a campaign run): a second run on the defaults finishes too,
     # or says which parameter to pass instead of an unexplained "No default".
