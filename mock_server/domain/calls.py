@@ -253,22 +253,24 @@ def start_leg(session: dict, moment: datetime, *, type: str, phone: str, user_id
     return s
 
 
-def ring_leg(session: dict, leg_index: int, moment: datetime) -> dict:
+def _move_leg(session: dict, leg_index: int, event: str, moment: datetime) -> tuple[dict, dict]:
+    """A copy of the session with one leg moved by ``event`` (and the session with it), and that leg."""
     s = _copy(session)
-    leg = _leg(s, leg_index, "ring")
-    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], "ring")
-    _advance(s, moment, "leg", "ring")
-    _session_move(s, "ring")
+    leg = _leg(s, leg_index, event)
+    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], event)
+    _advance(s, moment, "leg", event)
+    _session_move(s, event)
+    return s, leg
+
+
+def ring_leg(session: dict, leg_index: int, moment: datetime) -> dict:
+    s, leg = _move_leg(session, leg_index, "ring", moment)
     leg["ringing_at"] = iso(moment)
     return s
 
 
 def answer_leg(session: dict, leg_index: int, moment: datetime) -> dict:
-    s = _copy(session)
-    leg = _leg(s, leg_index, "answer")
-    leg["state"] = next_state(LEG_TABLE, "leg", leg["state"], "answer")
-    _advance(s, moment, "leg", "answer")
-    _session_move(s, "answer")
+    s, leg = _move_leg(session, leg_index, "answer", moment)
     leg.update(result="answered", dial_status="ANSWER", answered_at=iso(moment),
                ring_duration=seconds_between(leg["started_at"], moment))
     s["answered_at"] = s["answered_at"] or iso(moment)

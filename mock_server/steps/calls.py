@@ -68,24 +68,20 @@ def did(tenant: TenantState, value, spec: dict) -> str:
     return found["number"]
 
 
-def departments(tenant: TenantState) -> list[str]:
-    return [d["id"] for d in tenant["departments"]]
+def ids_of(collection: str):
+    """The pool of a kind that is the id of one of the tenant's ``collection`` documents."""
+    def pool(tenant: TenantState) -> list[str]:
+        return [doc["id"] for doc in tenant[collection]]
+    return pool
 
 
-def department(tenant: TenantState, value, spec: dict) -> str:
-    if not isinstance(value, str) or tenant["departments"].get(value) is None:
-        raise ValueError("Must be the id of one of the company's departments.")
-    return value
-
-
-def ivrs(tenant: TenantState) -> list[str]:
-    return [i["id"] for i in tenant["ivrs"]]
-
-
-def ivr_id(tenant: TenantState, value, spec: dict) -> str:
-    if not isinstance(value, str) or tenant["ivrs"].get(value) is None:
-        raise ValueError("Must be the public_ivr_id of one of the company's IVRs.")
-    return value
+def one_of(collection: str, refusal: str):
+    """The check of such a kind: the id of one of them, else ``refusal``."""
+    def check(tenant: TenantState, value, spec: dict) -> str:
+        if not isinstance(value, str) or tenant[collection].get(value) is None:
+            raise ValueError(refusal)
+        return value
+    return check
 
 
 # --- the session and its legs --------------------------------------------------------------------

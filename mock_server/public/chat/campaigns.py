@@ -18,6 +18,7 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID, envelope, forbidden
 from mock_server.http import Json, page, query_int, query_list
 from mock_server.public.auth import endpoint
+from mock_server.public.chat import render
 from mock_server.services.campaigns import ORDERING
 from mock_server.services.phonenumbers import phone_number
 from mock_server.store import TenantState
@@ -66,53 +67,6 @@ def sort(campaigns: list[dict], terms: list[tuple[str, bool]]) -> list[dict]:
     return ordered
 
 
-# --- rendering -------------------------------------------------------------------------------
-def list_stats(stats: dict | None) -> dict | None:
-    if stats is None:
-        return None
-    return {"count": stats.get("total", 0), "sent": stats.get("sent", 0), "delivered": stats.get("delivered", 0),
-            "read": stats.get("read", 0), "failed": stats.get("failed", 0), "reply": stats.get("replied", 0),
-            "started_at": stats.get("started_at"), "finished_at": stats.get("finished_at"),
-            "billable_count": stats.get("billable", 0), "modified_at": stats.get("modified_at")}
-
-
-def detail_stats(stats: dict) -> dict:
-    return {key: stats.get(key, 0) for key in ("total", "sent", "delivered", "replied", "failed", "read", "billable")}
-
-
-def render_list_item(campaign: dict, template: dict | None) -> dict:
-    audience = campaign.get("audience") or {}
-    return {
-        "id": campaign["id"], "scheduled_at": campaign.get("scheduled_at"), "created_by": campaign.get("created_by"),
-        "variables_mapping": campaign.get("variables_mapping") or [],
-        "template": {"template_id": template["id"], "name": template.get("name"), "category": template.get("category"),
-                     "template_body": template.get("components", [])} if template else {},
-        "audience": {k: audience.get(k) for k in ("file_url", "file_headers", "count", "file_size", "filename")},
-        "status": campaign["status"], "name": campaign["name"], "created_at": campaign["created_at"],
-        "modified_at": campaign["modified_at"], "scheduled_type": campaign.get("scheduled_type"),
-        "stats": list_stats(campaign.get("stats")),
-    }
-
-
-def render_detail(campaign: dict, template: dict | None) -> dict:
-    audience = campaign.get("audience") or {}
-    out = {
-        "id": campaign["id"], "name": campaign["name"], "created_at": campaign["created_at"],
-        "modified_at": campaign["modified_at"], "scheduled_at": campaign.get("scheduled_at"),
-        "status": campaign["status"], "scheduled_type": campaign.get("scheduled_type"),
-        "created_by": campaign.get("created_by"), "variables_mapping": campaign.get("variables_mapping") or [],
-        "template": {"template_id": template["id"], "template_body": template.get("components", [])} if template else {},
-        "audience": {k: audience.get(k) for k in ("count", "file_url", "filename")},
-    }
-    if campaign["status"] == "failed" or campaign.get("failure_reason"):
-        out["failure_reason"] = campaign.get("failure_reason")
-    if campaign.get("stats") is not None:
-        out["stats"] = detail_stats(campaign["stats"])
-    if campaign.get("link_stats") is not None:
-        out["link_stats"] = {k: campaign["link_stats"].get(k, 0) for k in ("total", "visited")}
-    return out
-
-
 # --- handlers --------------------------------------------------------------------------------
 @endpoint
 async def list_campaigns(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
@@ -132,7 +86,7 @@ async def list_campaigns(request: Request, ctx: AppContext, tenant: TenantState)
                 and (after is None or created >= after) and (before is None or created <= before))
 
     data = page(request, sort([c for c in tenant["campaigns"] if wanted(c)], terms), limit, offset)
-    data["results"] = [render_list_item(c, tenant["templates"].get(c.get("template_id"))) for c in data["results"]]
+    data["results"] = [render.campaign_item(c, tenant["templates"].get(c.get("template_id"))) for c in data["results"]]
     return Json({"status": "success", "code": "200", "message": "OK", "data": data})
 
 
@@ -144,4 +98,4 @@ async def get_campaign(request: Request, ctx: AppContext, tenant: TenantState) -
     if campaign is None or campaign.get("phone_number_id") != phone_number_id:
         raise envelope(404, "not_found", "Not found.", {"campaign_id": f"Campaign {raw[:64]} does not exist!"})
     template = tenant["templates"].get(campaign.get("template_id"))
-    return Json({"status": "success", "code": "200", "message": "OK", "data": render_detail(campaign, template)})
+    return Json({"status": "success", "code": "200", "message": "OK", "data": render.campaign(campaign, template)})

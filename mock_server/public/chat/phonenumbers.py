@@ -8,23 +8,9 @@ from mock_server.context import AppContext
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, page, query_int, query_list
 from mock_server.public.auth import endpoint
+from mock_server.public.chat import render
 from mock_server.services.phonenumbers import EXPANSIONS
 from mock_server.store import TenantState
-
-FIELDS = ("id", "phone_number_status", "onboarding_status", "status", "phone_number_id", "country_code",
-          "phone_number", "created", "modified")
-WABA_FIELDS = ("id", "waba_name", "waba_id", "meta_business_id", "created", "modified", "waba_review_status")
-
-
-def render(phone: dict, waba: dict | None, expand: list[str]) -> dict:
-    out = {k: phone[k] for k in FIELDS}
-    if "waba_account" in expand and waba is not None:
-        out["waba_account"] = {k: waba[k] for k in WABA_FIELDS}
-    for key in ("profile", "settings"):
-        if key in expand:
-            out[key] = dict(phone[key])
-    return out
-
 
 @endpoint
 async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
@@ -40,5 +26,5 @@ async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantSta
     phones = [p for p in tenant["phone_numbers"]
               if not waba_id or wabas.get(p["waba_account_id"], {}).get("waba_id") == waba_id]
     data = page(request, phones, limit, offset)
-    data["results"] = [render(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]
+    data["results"] = [render.phone_number(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Phone Numbers List", "data": data})

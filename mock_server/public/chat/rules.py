@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from mock_server.domain.media_types import media_kind
 from mock_server.domain.whatsapp_events import ById
-from mock_server.domain.whatsapp_rules import CATEGORIES, PLACEHOLDER, REVIEW_STATUSES, VARIABLE, add_error
+from mock_server.domain.whatsapp_rules import CATEGORIES, PLACEHOLDER, VARIABLE, add_error
 from mock_server.domain.whatsapp_rules import placeholders as variables
 from mock_server.errors import quoted
 

@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
+from mock_server.domain.whatsapp_rules import CATEGORIES, REVIEW_STATUSES
 from mock_server.errors import DRF_INVALID, ApiError
 from mock_server.http import Json, page, query_int, query_list, read_json
 from mock_server.public.auth import endpoint
@@ -63,8 +64,8 @@ def _choices(request: Request, name: str, allowed: tuple[str, ...]) -> list[str]
 async def list_templates(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     limit = query_int(request, "limit", 10, DRF_INVALID, minimum=1, maximum=100)
     offset = query_int(request, "offset", 0, DRF_INVALID)
-    statuses = _choices(request, "waba_template_status", rules.REVIEW_STATUSES)
-    categories = _choices(request, "category", rules.CATEGORIES)
+    statuses = _choices(request, "waba_template_status", REVIEW_STATUSES)
+    categories = _choices(request, "category", CATEGORIES)
     waba_id, name = request.query_params.get("waba_id"), request.query_params.get("name")
     found = [(t["created"], n, t) for n, t in enumerate(tenant["templates"])
              if (not waba_id or t.get("waba_id") == waba_id) and (not name or t["name"] == name)
