@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,23 @@ def test_the_table_is_the_one_documented():
     for level, units in LAYERS.items():
         for unit in units:
             assert f"`{unit}`" in doc, f"docs/architecture.md does not name {unit} (layer {level})"
+
+
+def test_the_file_roles_table_names_files_that_exist():
+    """Each surface's column of the "One shape per surface" table names files of that surface."""
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = doc.split("## One shape per surface", 1)[1].split("\n\n", 2)[1]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    header, body = rows[0], rows[2:]
+    assert header[1:] == list(SURFACES)
+    checked = 0
+    for row in body:
+        for surface, cell in zip(header[1:], row[1:]):
+            for name in re.findall(r"`([\w/]+\.py)`", cell.split("(")[0]):
+                where = PACKAGE / name if "/" in name else PACKAGE.joinpath(*surface.split(".")) / name
+                assert where.is_file(), f"docs/architecture.md: {surface} has no {name}"
+                checked += 1
+    assert checked > 30
 
 
 def test_the_checks_can_fail():
