@@ -14,11 +14,11 @@ from mock_server.journal import Journal
 from mock_server.settings import Settings
 from mock_server.store import SqliteBackend, Store, TenantState
 from mock_server.webhooks.dispatcher import Dispatcher
+from mock_server.store.names import JOBS
 
 if TYPE_CHECKING:
     from mock_server.engine.steps import Vocabulary
 
-JOBS = "jobs"  # the collection that keeps each tenant's pending timed changes across restarts
 MANUAL_CLOCK = "manual_clock"  # where a manual clock's time is kept across restarts
 
 

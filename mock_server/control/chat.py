@@ -21,6 +21,7 @@ from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body,
 from mock_server.domain.whatsapp_rules import recipient
 from mock_server.services import messaging, templates
 from mock_server.services.phonenumbers import phone_number
+from mock_server.store.names import CONVERSATIONS, MESSAGES, TEMPLATES
 
 
 async def force_review(request: Request) -> Json:
@@ -28,7 +29,7 @@ async def force_review(request: Request) -> Json:
     ctx: AppContext = request.app.state.ctx
     tenant = tenant_of(request)
     template_id = request.path_params["id"]
-    template = tenant["templates"].get(template_id)
+    template = tenant[TEMPLATES].get(template_id)
     if template is None:
         raise control_error(404, f"No template with id {template_id!r} for this company.")
     body = await read_json(request, DRF_INVALID, "control/template.review.request")
@@ -76,13 +77,13 @@ def _inbound_media(ctx: AppContext, tenant, body: dict, who: tuple[str, str]) ->
         raise control_error(409, str(exc)) from None
     if run["status"] == "failed":
         raise control_error(409, f"The media could not be received: {run['error']}")
-    conversation = tenant[messaging.CONVERSATIONS].get(run["state"]["conversation_id"])
+    conversation = tenant[CONVERSATIONS].get(run["state"]["conversation_id"])
     return Json({"message_id": run["state"]["message_id"], "conversation_id": conversation["id"],
                  "window_expires_at": conversation["expire_at"], "run_id": run["id"]}, status_code=201)
 
 
 def _conversation(request: Request, tenant) -> dict:
-    conversation = tenant[messaging.CONVERSATIONS].get(request.path_params["id"])
+    conversation = tenant[CONVERSATIONS].get(request.path_params["id"])
     if conversation is None:
         raise control_error(404, f"No conversation with id {request.path_params['id'][:64]!r} for this company.")
     return conversation
@@ -151,7 +152,7 @@ async def list_messages(request: Request) -> Json:
     """What the company sent and received, oldest first; filter by customer_number / phone_number_id."""
     tenant = tenant_of(request)
     filters = {key: request.query_params.get(key) for key in ("customer_number", "phone_number_id", "direction")}
-    found = [m for m in tenant[messaging.MESSAGES]
+    found = [m for m in tenant[MESSAGES]
              if all(value in (None, "") or m.get(key) == value for key, value in filters.items())]
     return Json(bounded_list(request, "messages", found))
 

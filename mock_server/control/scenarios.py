@@ -21,6 +21,7 @@ from mock_server.engine.loader import Scenario
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
+from mock_server.store.names import SCENARIO_RUNS
 
 RUN_STATUSES = ("running", "finished", "failed")
 
@@ -99,13 +100,13 @@ async def list_runs(request: Request) -> Json:
     scenario, status = request.query_params.get("scenario"), request.query_params.get("status")
     if status and status not in RUN_STATUSES:
         raise DRF_INVALID.field("status", f"Choose one of: {', '.join(RUN_STATUSES)}.")
-    runs = [r for r in tenant[runner.RUNS]
+    runs = [r for r in tenant[SCENARIO_RUNS]
             if (not scenario or r["scenario"] == scenario) and (not status or r["status"] == status)]
     return Json(bounded_list(request, "runs", runs))
 
 
 async def get_run(request: Request) -> Json:
-    run = tenant_of(request)[runner.RUNS].get(request.path_params["run_id"])
+    run = tenant_of(request)[SCENARIO_RUNS].get(request.path_params["run_id"])
     if run is None:
         raise control_error(404, "No scenario run with this id for this company.")
     return Json(run)

@@ -12,11 +12,12 @@ from mock_server.clock import iso, parse_iso
 from mock_server.control.common import control_error, tenant_of
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
+from mock_server.store.names import DIDS, IVRS
 
 
 async def patch_ivr(request: Request) -> Json:
     tenant = tenant_of(request)
-    ivr = tenant["ivrs"].get(request.path_params["public_ivr_id"])
+    ivr = tenant[IVRS].get(request.path_params["public_ivr_id"])
     if ivr is None:
         raise control_error(404, "No such public_ivr_id for this company.")
     body = await read_json(request, DRF_INVALID, "control/ivr.patch.request")
@@ -30,12 +31,12 @@ async def patch_ivr(request: Request) -> Json:
             body["billing_expires_at"] = iso(parse_iso(body["billing_expires_at"]))
         except (ValueError, OverflowError):
             raise DRF_INVALID.field("billing_expires_at", "An ISO 8601 instant is required.")
-    unknown = set(body.get("did_ids", [])) - {d["id"] for d in tenant["dids"]}
+    unknown = set(body.get("did_ids", [])) - {d["id"] for d in tenant[DIDS]}
     if unknown:
         raise DRF_INVALID.field("did_ids", f"Not DIDs of this company: {', '.join(sorted(unknown))[:200]}.")
     updated = dict(ivr, **{k: v for k, v in body.items() if k != "dialers"})
     updated["dialers"] = dict(ivr["dialers"], **body.get("dialers", {}))
-    return Json(tenant["ivrs"].put(updated))
+    return Json(tenant[IVRS].put(updated))
 
 
 async def list_obd_requests(request: Request) -> Json:

@@ -18,6 +18,7 @@ from mock_server.control.common import control_error, ctx_of, tenant_of
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
+from mock_server.store.names import IVRS, PHONE_NUMBERS, USERS, WABA_ACCOUNTS
 
 log = logging.getLogger("mock_server.clock")
 
@@ -32,16 +33,16 @@ ACCOUNT_FLAGS = ("service_active", "obd_configured", "obd_anonymous_enabled")
 
 def describe(tenant: TenantState) -> dict:
     account = tenant.account
-    wabas = {w["id"]: w for w in tenant["waba_accounts"]}
+    wabas = {w["id"]: w for w in tenant[WABA_ACCOUNTS]}
     return {
         "company_id": tenant.company_id, "api_key": account.get("api_key"), "name": account.get("name"),
         "developer_token": account.get("developer_token"), "obd_api_key": account.get("obd_api_key"),
         "obd_configured": account.get("obd_configured", True),
         "obd_anonymous_enabled": account.get("obd_anonymous_enabled", True),
         "ivrs": [{"public_ivr_id": i["id"], "label": i.get("label"), "secret_token": i["secret_token"],
-                  "dialers": i["dialers"]} for i in tenant["ivrs"]],
+                  "dialers": i["dialers"]} for i in tenant[IVRS]],
         "users": [{"uuid": u["id"], "name": u["name"], "role": u.get("role"), "role_id": u["role_id"],
-                   "extension": u["extension"]} for u in tenant["users"]],
+                   "extension": u["extension"]} for u in tenant[USERS]],
         "wallet_balance": account.get("wallet_balance"), "service_active": account.get("service_active"),
         "waba_accounts": [{"waba_id": w["waba_id"], "role": w.get("role"), "waba_review_status": w["waba_review_status"],
                            "status": w["status"]} for w in wabas.values()],
@@ -49,7 +50,7 @@ def describe(tenant: TenantState) -> dict:
                            "waba_id": wabas.get(p["waba_account_id"], {}).get("waba_id"),
                            "phone_number_status": p["phone_number_status"],
                            "onboarding_status": p["onboarding_status"], "status": p["status"]}
-                          for p in tenant["phone_numbers"]],
+                          for p in tenant[PHONE_NUMBERS]],
     }
 
 

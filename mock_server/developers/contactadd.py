@@ -22,8 +22,8 @@ from mock_server.phones import split_phone
 from mock_server.refusals import Refusal
 from mock_server.services import contacts as contact_book
 from mock_server.store import TenantState
+from mock_server.store.names import USERS
 
-USERS = "users"
 # The contact book's fields -> the parameter that carries each here.
 PARAM_OF = {"name": "contactname", "country_code": "phonenumber", "phone_number": "phonenumber",
             "email_id": "emailid", "non_field_errors": "body"}

@@ -18,6 +18,7 @@ from mock_server.developers.auth import Params, developer_endpoint
 from mock_server.domain import call_log, call_log_live
 from mock_server.http import Json
 from mock_server.store import TenantState
+from mock_server.store.names import CALLS, DEPARTMENTS, USERS
 
 PATH = "/search/search"
 
@@ -25,14 +26,14 @@ PATH = "/search/search"
 def renderer(tenant: TenantState):
     """``session -> AfterCall log`` for this tenant (its ``_fu`` is not shown: a hit's ``fileurl`` is
     the panel's player page)."""
-    bits = call_log.tenant_bits(tenant.company_id, tenant["users"].values(), tenant["departments"].values())
+    bits = call_log.tenant_bits(tenant.company_id, tenant[USERS].values(), tenant[DEPARTMENTS].values())
     return lambda session: call_log.render(session, bits)
 
 
 @developer_endpoint
 async def search_logs(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
     query = log_search.parse_query(params)
-    page = log_search.search(tenant["calls"].values(), query, renderer(tenant))
+    page = log_search.search(tenant[CALLS].values(), query, renderer(tenant))
     return Json(log_search.body(page, call_log_live.hit))
 
 

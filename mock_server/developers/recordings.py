@@ -36,9 +36,9 @@ from mock_server.http import Json
 from mock_server.services import recordings
 from mock_server.services.recordings import LINK_PATH
 from mock_server.store import TenantState
+from mock_server.store.names import CALLS
 
 AUDIO_PATH = "/search/recordings/{token}.mp3"
-CALLS = recordings.CALLS
 FILE_MAX = 255
 PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")

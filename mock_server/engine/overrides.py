@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from mock_server.clock import iso
 from mock_server.engine import runner
 from mock_server.store import TenantState
+from mock_server.store.names import SCENARIO_OVERRIDES
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
-OVERRIDES = "scenario_overrides"
 CHANNEL_OF_KIND = {"obd": "call", "message": "whatsapp"}
 
 
@@ -41,31 +41,31 @@ def add(ctx: AppContext, tenant: TenantState, body: dict) -> dict:
     doc = {"id": ctx.ids.uuid(), "kind": body["kind"], "match": dict(body.get("match") or {}),
            "scenario": scenario.name, "params": params, "times": body.get("times", 1), "used": 0,
            "created_at": iso(ctx.now())}
-    return tenant[OVERRIDES].put(doc)
+    return tenant[SCENARIO_OVERRIDES].put(doc)
 
 
 def listing(tenant: TenantState) -> list[dict]:
-    return tenant[OVERRIDES].values()
+    return tenant[SCENARIO_OVERRIDES].values()
 
 
 def remove(tenant: TenantState, override_id: str | None = None) -> int:
     """Delete one override (or all); how many were deleted."""
-    doomed = [override_id] if override_id is not None else [o["id"] for o in tenant[OVERRIDES]]
-    return sum(1 for doc_id in doomed if tenant[OVERRIDES].delete(doc_id) is not None)
+    doomed = [override_id] if override_id is not None else [o["id"] for o in tenant[SCENARIO_OVERRIDES]]
+    return sum(1 for doc_id in doomed if tenant[SCENARIO_OVERRIDES].delete(doc_id) is not None)
 
 
 def take(tenant: TenantState, kind: str, number: str) -> tuple[str, dict] | None:
     """(scenario, params) of the override that applies to this flow, used up by one; None when none does."""
-    candidates = [o for o in tenant[OVERRIDES] if o["kind"] == kind]
+    candidates = [o for o in tenant[SCENARIO_OVERRIDES] if o["kind"] == kind]
     chosen = (next((o for o in candidates if o["match"].get("customer_number") == number), None)
               or next((o for o in candidates if not o["match"]), None))
     if chosen is None:
         return None
     left = chosen["times"] - 1
     if left <= 0:
-        tenant[OVERRIDES].delete(chosen["id"])
+        tenant[SCENARIO_OVERRIDES].delete(chosen["id"])
     else:
-        tenant[OVERRIDES].put(dict(chosen, times=left, used=chosen["used"] + 1))
+        tenant[SCENARIO_OVERRIDES].put(dict(chosen, times=left, used=chosen["used"] + 1))
     return chosen["scenario"], dict(chosen["params"])
 
 

@@ -29,13 +29,13 @@ from mock_server.clock import iso
 from mock_server.engine import loader
 from mock_server.engine.steps import Step
 from mock_server.store import TenantState
+from mock_server.store.names import SCENARIO_RUNS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
 log = logging.getLogger("mock_server.engine")
 
-RUNS = "scenario_runs"
 STEP_JOB = "scenario.step"
 
 
@@ -167,12 +167,12 @@ def start_run(ctx: AppContext, tenant: TenantState, scenario_name: str, params: 
             if entry["offset"] > 0:
                 entry["job_id"] = ctx.schedule(tenant, entry["offset"], STEP_JOB,
                                                {"run_id": run["id"], "index": entry["index"]}, since=now)
-        tenant[RUNS].put(run)
+        tenant[SCENARIO_RUNS].put(run)
         for entry in run["steps"]:
             if entry["offset"] > 0:
                 break
             execute(ctx, tenant, run["id"], entry["index"], at=now)
-    return tenant[RUNS].get(run["id"])
+    return tenant[SCENARIO_RUNS].get(run["id"])
 
 
 def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: datetime | None = None) -> None:
@@ -180,7 +180,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
 
     ``at`` is the step's moment: the run's start for the steps at offset 0 (one moment for all of them,
     as they happen at once), else now, read once for all the step writes."""
-    stored = tenant[RUNS].get(run_id)
+    stored = tenant[SCENARIO_RUNS].get(run_id)
     if stored is None or stored["status"] != "running" or stored["steps"][index]["status"] != "pending":
         return
     run = copy.deepcopy(stored)
@@ -202,7 +202,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
     entry.update(status="done", done_at=iso(at))
     if all(s["status"] == "done" for s in run["steps"]):
         run.update(status="finished", finished_at=iso(at))
-    tenant[RUNS].put(run)
+    tenant[SCENARIO_RUNS].put(run)
 
 
 def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Exception, at: datetime) -> None:
@@ -214,7 +214,7 @@ def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Excep
         later["status"] = "cancelled"
         if later["job_id"]:
             ctx.unschedule(tenant, later["job_id"])
-    tenant[RUNS].put(run)
+    tenant[SCENARIO_RUNS].put(run)
     log.warning("scenario %s failed at step %d (%s): %s", run["scenario"], index + 1, entry["do"], exc,
                 extra={"event": "scenario.failed", "scenario": run["scenario"], "run_id": run["id"],
                        "company_id": tenant.company_id, "step": index + 1, "action": entry["do"], "reason": str(exc)})

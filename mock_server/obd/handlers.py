@@ -21,6 +21,7 @@ from mock_server.obd.render import application_body
 from mock_server.refusals import Refusal
 from mock_server.services import calls
 from mock_server.store import TenantState
+from mock_server.store.names import DIDS, IVRS, USERS
 
 log = logging.getLogger("mock_server.obd")
 BODY_LIMIT = 64 * 1024
@@ -52,8 +53,8 @@ async def place_call(request: Request, ctx: AppContext, tenant: TenantState) -> 
     body = rules.without_blanks(gateway.check(body))
     unique_id, now = ctx.ids.uuid(), ctx.now()
     reference_id = body.get("reference_id")
-    company = rules.Company(tenant.company_id, tenant.account, tenant["ivrs"].values(), tenant["users"].values(),
-                            tenant["dids"].values(), calls.reference_lock(ctx, tenant, now))
+    company = rules.Company(tenant.company_id, tenant.account, tenant[IVRS].values(), tenant[USERS].values(),
+                            tenant[DIDS].values(), calls.reference_lock(ctx, tenant, now))
     try:
         dial = rules.check(body, company, request.client.host if request.client else None, now)
     except Refusal as refusal:

@@ -25,12 +25,11 @@ from typing import TYPE_CHECKING, Callable
 from mock_server.clock import iso, parse_iso
 from mock_server.engine import call_rules, overrides
 from mock_server.store import TenantState
+from mock_server.store.names import CALLS, IVRS, OBD_REQUESTS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
-CALLS = "calls"
-REQUESTS = "obd_requests"  # every accepted request, kept for reference_id uniqueness and for tests
 # Jobs of calls placed before the scenario engine drove them (state kept by an earlier version in a
 # data dir): the finished call stored when its end fell due.
 CALL_ENDED = "obd.call_ended"
@@ -67,7 +66,7 @@ def reference_lock(ctx: AppContext, tenant: TenantState, now: datetime) -> Calla
     """``reference_id`` -> whole seconds it stays taken on the server's clock (0: free), counted from the latest
     accepted request that gave it; found through an index of the requests by reference, not a scan."""
     def remaining(reference_id: str) -> int:
-        taken = tenant[REQUESTS].lookup("reference_id", lambda r: r.get("reference_id"), reference_id)
+        taken = tenant[OBD_REQUESTS].lookup("reference_id", lambda r: r.get("reference_id"), reference_id)
         if not taken:
             return 0
         since = max(parse_iso(r["received_at"]) for r in taken)
@@ -103,7 +102,7 @@ def place(ctx: AppContext, tenant: TenantState, dial: Dial, request: CallRequest
         run = start(ctx, tenant, dial, request)
         if run["status"] == "failed":  # its first steps failed: the call was never placed
             raise NotPlaced(run["error"])
-        tenant[REQUESTS].put({
+        tenant[OBD_REQUESTS].put({
             "id": request.unique_id, "reference_id": request.reference_id, "received_at": iso(request.at),
             "dialer": dial.dialer, "public_ivr_id": dial.ivr["id"], "did": dial.did["number"], "number": dial.customer,
             "number_2": dial.agent_number, "user_id": dial.user["id"] if dial.user else None,
@@ -111,7 +110,7 @@ def place(ctx: AppContext, tenant: TenantState, dial: Dial, request: CallRequest
             "custom": request.custom, "session_id": run["state"].get("session_id"), "uid": run["state"].get("uid"),
             "scenario": run["scenario"],
             "run_id": run["id"]})
-        tenant["ivrs"].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
+        tenant[IVRS].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
     return run
 
 

@@ -17,8 +17,8 @@ from mock_server.context import AppContext
 from mock_server.errors import quoted
 from mock_server.refusals import Refusal
 from mock_server.store import Collection, TenantState
+from mock_server.store.names import CONTACTS
 
-CONTACTS = "contacts"
 SOURCES = ("manual_entry", "waba_campaigns", "waba_message", "imported", "public_api")
 API_SOURCE = "public_api"
 # What a contact may be read with (?include=), and the query parameters of Search Contacts: any of them makes

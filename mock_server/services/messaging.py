@@ -23,11 +23,11 @@ from mock_server.engine import runner
 from mock_server.services.contacts import phone_key
 from mock_server.refusals import Refusal
 from mock_server.store import TenantState
+from mock_server.store.names import CONTACTS, CONVERSATIONS, MESSAGES, USERS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
-MESSAGES, CONVERSATIONS = "messages", "conversations"
 INSUFFICIENT_BALANCE = ("CHAT_4001", "Insufficient Balance")
 
 
@@ -47,13 +47,13 @@ def find_conversation(tenant: TenantState, phone_number_id: str, cc: str, number
 
 
 def contact_name(tenant: TenantState, cc: str, number: str) -> str | None:
-    found = tenant["contacts"].lookup("phone", phone_key, (cc, number))
+    found = tenant[CONTACTS].lookup("phone", phone_key, (cc, number))
     return found[0].get("name") if found else None
 
 
 def api_user(tenant: TenantState) -> str | None:
     """Who sends through the API: the company's owner (else its first user)."""
-    users = [u for u in tenant["users"] if u.get("role") != "anonymous"]
+    users = [u for u in tenant[USERS] if u.get("role") != "anonymous"]
     owner = next((u for u in users if u.get("role") == "owner"), users[0] if users else None)
     return owner["id"] if owner else None
 

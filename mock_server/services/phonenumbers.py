@@ -5,6 +5,7 @@ from __future__ import annotations
 from mock_server.domain.whatsapp_rules import sender_refusal
 from mock_server.refusals import Refusal
 from mock_server.store import TenantState
+from mock_server.store.names import PHONE_NUMBERS, WABA_ACCOUNTS
 
 # What GET /chat/phonenumbers?expand= may add to a number: its settings, its profile, its WABA.
 EXPANSIONS = ("settings", "profile", "waba_account")
@@ -12,12 +13,12 @@ EXPANSIONS = ("settings", "profile", "waba_account")
 
 def phone_number(tenant: TenantState, phone_number_id: str) -> dict | None:
     """One of the company's numbers, by its public phone_number_id."""
-    found = tenant["phone_numbers"].lookup("phone_number_id", lambda p: p.get("phone_number_id"), phone_number_id)
+    found = tenant[PHONE_NUMBERS].lookup("phone_number_id", lambda p: p.get("phone_number_id"), phone_number_id)
     return found[0] if found else None
 
 
 def waba_of(tenant: TenantState, phone: dict | None) -> dict | None:
-    return tenant["waba_accounts"].get(phone.get("waba_account_id")) if phone else None
+    return tenant[WABA_ACCOUNTS].get(phone.get("waba_account_id")) if phone else None
 
 
 def sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:

@@ -16,13 +16,12 @@ from urllib.parse import quote
 from mock_server.clock import iso, parse_iso
 from mock_server.refusals import Refusal
 from mock_server.store import TenantState
+from mock_server.store.names import CALLS, RECORDING_LINKS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
 LINK_PATH = "/search/recordings/link"
-LINKS = "recording_links"
-CALLS = "calls"
 VALIDITY = timedelta(hours=24)
 FORGET_AFTER = timedelta(days=7)
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -50,9 +49,9 @@ def recorded_call(tenant: TenantState, name: str) -> dict:
 def forget_old_links(tenant: TenantState, now: datetime) -> None:
     """Links expired for over a week are dropped (they would answer 404 instead of 410), so that
     issuing links does not grow the state without end."""
-    for link in tenant[LINKS]:
+    for link in tenant[RECORDING_LINKS]:
         if now - parse_iso(link["expires_at"]) > FORGET_AFTER:
-            tenant[LINKS].delete(link["id"])
+            tenant[RECORDING_LINKS].delete(link["id"])
 
 
 def issue_link(ctx: AppContext, tenant: TenantState, name: str) -> dict:
@@ -62,7 +61,7 @@ def issue_link(ctx: AppContext, tenant: TenantState, name: str) -> dict:
     token = ctx.ids.uuid().replace("-", "")
     with ctx.store.transaction():
         forget_old_links(tenant, now)
-        return tenant[LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
+        return tenant[RECORDING_LINKS].put({"id": token, "token": token, "file": name, "call_id": call["id"],
                                   "issued_at": iso(now), "expires_at": iso(now + VALIDITY)})
 
 
@@ -71,7 +70,7 @@ def find_link(ctx: AppContext, token: str) -> tuple[TenantState, dict] | None:
     if not TOKEN.match(token):
         return None
     for tenant in ctx.store.tenants.values():
-        link = tenant[LINKS].get(token)
+        link = tenant[RECORDING_LINKS].get(token)
         if link is not None:
             return tenant, link
     return None

@@ -14,11 +14,11 @@ from mock_server.clock import iso
 from mock_server.domain.whatsapp_rules import PLACEHOLDER, find_template as best_match, template_approved
 from mock_server.domain.whatsapp_rules import placeholders as variables
 from mock_server.store import TenantState
+from mock_server.store.names import TEMPLATES
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
-TEMPLATES = "templates"
 REVIEW_ACTION = "template.review"
 FIELDS = ("id", "name", "waba_template_id", "language", "category", "type", "components", "quality", "status",
           "waba_template_status", "failure_reason", "link_tracking", "created", "modified")
@@ -96,7 +96,6 @@ SHORT_URL = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?(?:" + "|".join(re.e
 PROMOTIONAL = re.compile(r"\b(?:offers?|sales?|discounts?|deals?|coupons?|promos?|promotions?|cashback|"
                          r"buy now|limited time|\d+\s?% off)\b", re.IGNORECASE)
 ADJACENT = re.compile(r"\}\}\s*\{\{")
-
 
 
 def _texts(components: list[dict]) -> Iterable[tuple[str, str]]:

@@ -15,8 +15,8 @@ from mock_server.clock import iso
 from mock_server.context import AppContext
 from mock_server.refusals import Refusal
 from mock_server.store import TenantState
+from mock_server.store.names import USERS
 
-USERS = "users"
 ROLE_BASIC = 8
 # Indian numbers (mobile and landline with its STD code) are ten digits without the country code.
 NATIONAL_LENGTH = {"91": 10}

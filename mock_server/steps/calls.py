@@ -29,13 +29,12 @@ from mock_server.engine.steps import Step
 from mock_server.phones import code_length, is_e164
 from mock_server.services import recordings
 from mock_server.store import TenantState
-
-CALLS = "calls"
+from mock_server.store.names import CALLS, CONTACTS, DEPARTMENTS, DIDS, IVRS, USERS
 
 
 # --- parameter kinds from the tenant's fixtures ------------------------------------------------
 def contact_numbers(tenant: TenantState) -> list[str]:
-    numbers = (f"+{c.get('country_code')}{c.get('phone_number')}" for c in tenant["contacts"])
+    numbers = (f"+{c.get('country_code')}{c.get('phone_number')}" for c in tenant[CONTACTS])
     return [n for n in numbers if is_e164(n)]
 
 
@@ -46,11 +45,11 @@ def customer(tenant: TenantState, value, spec: dict) -> str:
 
 
 def call_agents(tenant: TenantState) -> list[str]:
-    return [u["id"] for u in tenant["users"] if takes_calls(u)]
+    return [u["id"] for u in tenant[USERS] if takes_calls(u)]
 
 
 def agent(tenant: TenantState, value, spec: dict) -> str:
-    user = tenant["users"].get(value) if isinstance(value, str) else None
+    user = tenant[USERS].get(value) if isinstance(value, str) else None
     if user is None or not takes_calls(user):
         raise ValueError("Must be the uuid of one of the company's users who take calls "
                          "(receive_calls 1, an E.164 contact number).")
@@ -58,11 +57,11 @@ def agent(tenant: TenantState, value, spec: dict) -> str:
 
 
 def did_numbers(tenant: TenantState) -> list[str]:
-    return [d["number"] for d in tenant["dids"]]
+    return [d["number"] for d in tenant[DIDS]]
 
 
 def did(tenant: TenantState, value, spec: dict) -> str:
-    found = next((d for d in tenant["dids"] if value in (d["number"], d["id"])), None)
+    found = next((d for d in tenant[DIDS] if value in (d["number"], d["id"])), None)
     if found is None:
         raise ValueError("Must be one of the company's DIDs (its E.164 number or id).")
     return found["number"]
@@ -103,7 +102,7 @@ def _free_name(step: Step, name: str) -> str:
 
 
 def _user(tenant: TenantState, user_id) -> dict:
-    user = tenant["users"].get(user_id) if isinstance(user_id, str) else None
+    user = tenant[USERS].get(user_id) if isinstance(user_id, str) else None
     if user is None:
         raise ValueError(f"no user {user_id!r} in this company")
     return user
@@ -122,21 +121,21 @@ def _dialled_agent(step: Step, session: dict) -> dict:
         phone = step.args.get("phone")
         if not is_e164(phone):
             raise ValueError("an anonymous-dialer call rings `phone` (number_2): an E.164 number is needed")
-        anonymous = next((u for u in step.tenant["users"] if is_anonymous_user(u)), None)
+        anonymous = next((u for u in step.tenant[USERS] if is_anonymous_user(u)), None)
         return {"user_id": anonymous["id"] if anonymous else None, "name": "Anonymous User", "phone": phone}
     return _agent(step.tenant, step.args.get("agent"))
 
 
 def _customer(tenant: TenantState, number: str) -> dict:
     digits = number.removeprefix("+")
-    contact = next((c for c in tenant["contacts"] if f"{c.get('country_code')}{c.get('phone_number')}" == digits), None)
+    contact = next((c for c in tenant[CONTACTS] if f"{c.get('country_code')}{c.get('phone_number')}" == digits), None)
     return {"number": number, "country_code": digits[:code_length(digits)], "name": contact["name"] if contact else ""}
 
 
 def _department(tenant: TenantState, department_id) -> dict | None:
     if department_id is None:
         return None
-    found = tenant["departments"].get(department_id)
+    found = tenant[DEPARTMENTS].get(department_id)
     if found is None:
         raise ValueError(f"no department {department_id!r} in this company")
     return {"id": found["id"], "name": found["name"]}
@@ -144,7 +143,7 @@ def _department(tenant: TenantState, department_id) -> dict | None:
 
 def _bits(step: Step) -> dict:
     tenant = step.tenant
-    return call_log.tenant_bits(tenant.company_id, tenant["users"].values(), tenant["departments"].values(),
+    return call_log.tenant_bits(tenant.company_id, tenant[USERS].values(), tenant[DEPARTMENTS].values(),
                                 recording_url=recordings.link_endpoint(step.ctx.settings.public_base_url),
                                 obd_category=profiles.obd_end_category(step.ctx.settings.profile))
 
@@ -199,7 +198,7 @@ def start(step: Step) -> None:
     if category == "obd" and args.get("dialer") is None:
         raise ValueError("an OBD call needs its dialer (user, anonymous or ivr)")
     ivr_id = args.get("ivr")
-    if ivr_id is not None and tenant["ivrs"].get(ivr_id) is None:
+    if ivr_id is not None and tenant[IVRS].get(ivr_id) is None:
         raise ValueError(f"no IVR {ivr_id!r} in this company")
     department = _department(tenant, args.get("department"))
     session_id, uid = _new_ids(step)
@@ -228,7 +227,7 @@ def start(step: Step) -> None:
 
 def ivr(step: Step) -> None:
     ivr_id = step.args.get("ivr")
-    if ivr_id is not None and step.tenant["ivrs"].get(ivr_id) is None:
+    if ivr_id is not None and step.tenant[IVRS].get(ivr_id) is None:
         raise ValueError(f"no IVR {ivr_id!r} in this company")
     _publish(step, calls.reach_ivr(_session(step), step.at, ivr_id), ("call.ivr_started", None))
 

@@ -14,14 +14,14 @@ from mock_server.engine import message_rules
 from mock_server.services import phonenumbers, templates
 from mock_server.services.templates import approved
 from mock_server.store import TenantState
+from mock_server.store.names import CAMPAIGNS, MESSAGES, PHONE_NUMBERS, TEMPLATES, USERS
 
-MESSAGES, TEMPLATES, CAMPAIGNS = "messages", "templates", "campaigns"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_ERRORS, MAX_ERROR_TEXT = 5, 500
 
 
 def sending_numbers(tenant: TenantState) -> list[str]:
-    return [p["phone_number_id"] for p in tenant["phone_numbers"] if phonenumbers.may_send(tenant, p)]
+    return [p["phone_number_id"] for p in tenant[PHONE_NUMBERS] if phonenumbers.may_send(tenant, p)]
 
 
 def whatsapp_number(tenant: TenantState, value, spec: dict) -> str:
@@ -32,12 +32,12 @@ def whatsapp_number(tenant: TenantState, value, spec: dict) -> str:
 
 def chat_agents(tenant: TenantState) -> list[str]:
     """Agents first: the owner is who API messages come from (and a conversation's first message assigns)."""
-    users = [u for u in tenant["users"] if not is_anonymous_user(u)]
+    users = [u for u in tenant[USERS] if not is_anonymous_user(u)]
     return [u["id"] for u in sorted(users, key=lambda u: u.get("role") != "agent")]
 
 
 def chat_agent(tenant: TenantState, value, spec: dict) -> str:
-    user = tenant["users"].get(value) if isinstance(value, str) and tenant is not None else None
+    user = tenant[USERS].get(value) if isinstance(value, str) and tenant is not None else None
     if user is None or is_anonymous_user(user):
         raise ValueError("Must be the id of one of the company's users (not the Anonymous User).")
     return value

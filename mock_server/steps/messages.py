@@ -38,11 +38,10 @@ from mock_server.services import campaigns, messaging, phonenumbers, templates
 from mock_server.services.templates import approved
 from mock_server.steps.message_kinds import campaign_id_of, meta_error
 from mock_server.store import TenantState
+from mock_server.store.names import CAMPAIGNS, CONTACTS, CONVERSATIONS, MEDIA, MESSAGES, TEMPLATES, USERS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
-
-MESSAGES, CONVERSATIONS, TEMPLATES, CAMPAIGNS = "messages", "conversations", "templates", "campaigns"
 
 
 # --- publishing -----------------------------------------------------------------------------------
@@ -51,7 +50,7 @@ def publish(ctx: AppContext, tenant: TenantState, at: datetime, conversation: di
     """Render the event (taking the conversation's next event_sequence), then store and emit; the
     conversation as stored. A campaign's message refreshes the campaign's stats."""
     # The collections themselves, as by-id lookups: an event reads the template and media it names, no more.
-    bits = whatsapp_events.tenant_bits(tenant.company_id, tenant[TEMPLATES], tenant["media"])
+    bits = whatsapp_events.tenant_bits(tenant.company_id, tenant[TEMPLATES], tenant[MEDIA])
     conversation, sequence = whatsapp.take_sequence(conversation)
     event = whatsapp_events.domain_event(message, conversation, event_type, bits, event_id=ctx.webhooks.new_event_id(),
                                          at=at, sequence=sequence)
@@ -270,7 +269,7 @@ def _conversation(step: Step) -> dict:
 
 
 def _user(tenant: TenantState, user_id) -> str:
-    user = tenant["users"].get(user_id) if isinstance(user_id, str) else None
+    user = tenant[USERS].get(user_id) if isinstance(user_id, str) else None
     if user is None:
         raise ValueError(f"no user {user_id!r} in this company")
     return user["id"]
@@ -436,7 +435,7 @@ def start_campaign(step: Step) -> None:
     template = tenant[TEMPLATES].get(campaign.get("template_id"))
     if template is None or not approved(template):
         raise ValueError(f"campaign {campaign['id']}'s template is {'gone' if template is None else 'not approved'}")
-    recipients = campaigns.audience(campaign, tenant["contacts"], step.args.get("recipients"))
+    recipients = campaigns.audience(campaign, tenant[CONTACTS], step.args.get("recipients"))
     if not recipients:
         raise ValueError("the company has no contacts WhatsApp can deliver to: the campaign has no audience")
     outcomes = _outcomes(step, recipients)

@@ -16,8 +16,7 @@ import orjson
 
 from mock_server.store.backend import Doc, MemoryBackend
 from mock_server.store.units import UnitOfWork
-
-ACCOUNT = "account"  # the one document of a tenant's own settings (credentials, wallet, service)
+from mock_server.store.names import ACCOUNT
 
 
 class Collection:

@@ -31,13 +31,13 @@ from mock_server.clock import iso, parse_iso
 from mock_server.store import TenantState
 from mock_server.webhooks import subscriptions as subs
 from mock_server.webhooks.encode import encode
+from mock_server.store.names import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
 log = logging.getLogger("mock_server.webhooks")
 
-EVENTS, DELIVERIES = "webhook_events", "webhook_deliveries"
 SUBSCRIPTIONS = "webhook_subscriptions"  # the meta key of subscriptions added at run time
 ATTEMPT = "webhook.attempt"
 # Seconds from a failed attempt to the next one: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h,
@@ -141,12 +141,12 @@ class Dispatcher:
         """Log the event and queue a delivery to each subscription that wants it."""
         if self.strict:
             check(event)
-        tenant[EVENTS].put(dict(event, id=event["event_id"]))
+        tenant[WEBHOOK_EVENTS].put(dict(event, id=event["event_id"]))
         now = iso(self.ctx.now())  # one reading: every delivery of this event is created (and due) now
         for subscription in self.subscriptions(tenant.company_id):
             if subs.matches(subscription, event):
                 delivery = self._new_delivery(tenant.company_id, subscription, event, now)
-                tenant[DELIVERIES].put(delivery)
+                tenant[WEBHOOK_DELIVERIES].put(delivery)
                 # Queued now, sent later by the lane's task: by then a unit of work that failed has
                 # removed the delivery document, and ``_attempt`` skips an attempt whose document is gone.
                 self._enqueue(tenant.company_id, delivery["id"], 1)
@@ -165,11 +165,11 @@ class Dispatcher:
 
     def _trim(self, tenant: TenantState) -> None:
         """Keep the logs bounded: drop the oldest finished entries (a pending delivery is never dropped)."""
-        events = tenant[EVENTS]
+        events = tenant[WEBHOOK_EVENTS]
         if len(events) > self.log_size:  # checked first: iterating a collection copies it
             for entry in list(events)[:len(events) - self.log_size]:
                 events.delete(entry["id"])
-        deliveries = tenant[DELIVERIES]
+        deliveries = tenant[WEBHOOK_DELIVERIES]
         excess = len(deliveries) - self.log_size
         if excess <= 0:
             return
@@ -189,7 +189,7 @@ class Dispatcher:
             return            # delivery stays pending in the log and ``flush`` queues it
         self._bind(loop)
         tenant = self.ctx.store.tenant(company_id)
-        delivery = tenant[DELIVERIES].get(delivery_id) if tenant else None
+        delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id) if tenant else None
         if delivery is None or (delivery_id, n) in self._queued:
             return
         self._queued.add((delivery_id, n))
@@ -220,7 +220,7 @@ class Dispatcher:
 
     def _pending(self):
         for tenant in list(self.ctx.store.tenants.values()):
-            for delivery in tenant[DELIVERIES]:
+            for delivery in tenant[WEBHOOK_DELIVERIES]:
                 if delivery["status"] == "pending":
                     yield tenant, delivery, len(delivery["attempts"]) + 1, parse_iso(delivery["next_attempt_at"])
 
@@ -261,7 +261,7 @@ class Dispatcher:
     # --- one attempt -------------------------------------------------------------------------
     async def _attempt(self, company_id: str, delivery_id: str, n: int) -> None:
         tenant = self.ctx.store.tenant(company_id)
-        delivery = tenant[DELIVERIES].get(delivery_id) if tenant else None
+        delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id) if tenant else None
         if delivery is None or delivery["status"] != "pending" or len(delivery["attempts"]) + 1 != n:
             return  # a reset removed it, it was delivered meanwhile, or this attempt was already made
         content, content_type = encode(delivery["body"], delivery["content_type"], delivery["format"])
@@ -282,7 +282,7 @@ class Dispatcher:
         self._record(tenant, delivery_id, attempt)
 
     def _record(self, tenant: TenantState, delivery_id: str, attempt: dict) -> None:
-        delivery = tenant[DELIVERIES].get(delivery_id)
+        delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id)
         if delivery is None:  # reset while the request was in flight
             return
         delivery = dict(delivery, attempts=[*delivery["attempts"], attempt], redelivering=False)
@@ -300,7 +300,7 @@ class Dispatcher:
             delivery["next_attempt_at"] = iso(due)
             self.ctx.scheduler.add(f"{delivery_id}:{n}", tenant.company_id, due, ATTEMPT,
                                    {"delivery_id": delivery_id, "n": n})
-        tenant[DELIVERIES].put(delivery)
+        tenant[WEBHOOK_DELIVERIES].put(delivery)
         self._trim(tenant)
         _tell(delivery, attempt, tries)
 
@@ -312,23 +312,23 @@ class Dispatcher:
     # --- the log -----------------------------------------------------------------------------
     def events(self, company_id: str) -> list[dict]:
         tenant = self.ctx.store.tenant(company_id)
-        return [{k: v for k, v in e.items() if k != "id"} for e in tenant[EVENTS]] if tenant else []
+        return [{k: v for k, v in e.items() if k != "id"} for e in tenant[WEBHOOK_EVENTS]] if tenant else []
 
     def deliveries(self, company_id: str | None = None) -> list[dict]:
         tenants = [self.ctx.store.tenant(company_id)] if company_id else list(self.ctx.store.tenants.values())
-        return [d for t in tenants if t is not None for d in t[DELIVERIES]]
+        return [d for t in tenants if t is not None for d in t[WEBHOOK_DELIVERIES]]
 
     def find_delivery(self, delivery_id: str) -> tuple[TenantState, dict] | None:
         for tenant in self.ctx.store.tenants.values():
-            if (found := tenant[DELIVERIES].get(delivery_id)) is not None:
+            if (found := tenant[WEBHOOK_DELIVERIES].get(delivery_id)) is not None:
                 return tenant, found
         return None
 
     def redeliver(self, tenant: TenantState, delivery_id: str) -> dict:
         """Send a delivery once more, same event_id and body (to test a receiver's deduplication)."""
-        delivery = dict(tenant[DELIVERIES].get(delivery_id), status="pending", next_attempt_at=iso(self.ctx.now()),
+        delivery = dict(tenant[WEBHOOK_DELIVERIES].get(delivery_id), status="pending", next_attempt_at=iso(self.ctx.now()),
                         redelivering=True)
-        tenant[DELIVERIES].put(delivery)
+        tenant[WEBHOOK_DELIVERIES].put(delivery)
         self._enqueue(tenant.company_id, delivery_id, len(delivery["attempts"]) + 1)
         return delivery
 

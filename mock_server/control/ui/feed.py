@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mock_server.clock import iso
-from mock_server.webhooks.dispatcher import EVENTS
+from mock_server.store.names import WEBHOOK_EVENTS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
@@ -56,7 +56,7 @@ def _requests(ctx: AppContext, watch: Watch) -> list[tuple[str, Any]]:
 
 
 def _events(watch: Watch, company_id: str, tenant) -> list[tuple[str, Any]]:
-    logged = tenant[EVENTS]
+    logged = tenant[WEBHOOK_EVENTS]
     sent = watch.events.get(company_id)
     last = logged.values()[-1:]
     if sent is not None and len(logged) == len(sent) and all(e["id"] in sent for e in last):

@@ -22,6 +22,7 @@ from mock_server.public.chat import render
 from mock_server.services.campaigns import ORDERING
 from mock_server.services.phonenumbers import phone_number
 from mock_server.store import TenantState
+from mock_server.store.names import CAMPAIGNS, TEMPLATES
 
 PHONE_HEADER = "x-waba-phonenumber-id"
 DEFAULT_ORDERING = "-created"
@@ -85,8 +86,8 @@ async def list_campaigns(request: Request, ctx: AppContext, tenant: TenantState)
                 and (not statuses or c.get("status") in statuses)
                 and (after is None or created >= after) and (before is None or created <= before))
 
-    data = page(request, sort([c for c in tenant["campaigns"] if wanted(c)], terms), limit, offset)
-    data["results"] = [render.campaign_item(c, tenant["templates"].get(c.get("template_id"))) for c in data["results"]]
+    data = page(request, sort([c for c in tenant[CAMPAIGNS] if wanted(c)], terms), limit, offset)
+    data["results"] = [render.campaign_item(c, tenant[TEMPLATES].get(c.get("template_id"))) for c in data["results"]]
     return Json({"status": "success", "code": "200", "message": "OK", "data": data})
 
 
@@ -94,8 +95,8 @@ async def list_campaigns(request: Request, ctx: AppContext, tenant: TenantState)
 async def get_campaign(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     phone_number_id = sending_number(request, tenant)
     raw = request.path_params["campaign_id"]
-    campaign = tenant["campaigns"].get(str(int(raw))) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    campaign = tenant[CAMPAIGNS].get(str(int(raw))) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
     if campaign is None or campaign.get("phone_number_id") != phone_number_id:
         raise envelope(404, "not_found", "Not found.", {"campaign_id": f"Campaign {raw[:64]} does not exist!"})
-    template = tenant["templates"].get(campaign.get("template_id"))
+    template = tenant[TEMPLATES].get(campaign.get("template_id"))
     return Json({"status": "success", "code": "200", "message": "OK", "data": render.campaign(campaign, template)})

@@ -28,6 +28,7 @@ from mock_server.http import EMPTY, Json, parse_json
 from mock_server.public.auth import endpoint
 from mock_server.domain.media_types import APPLICATIONS, EXTENSIONS, MB, MEDIA_TYPES, UPLOAD_CAP, meta_media_id
 from mock_server.store import TenantState
+from mock_server.store.names import MEDIA
 
 READ_LIMIT = 100 * MB  # larger bodies are not read whole: clients send such a file by mistake, or hostile ones
 HEAD_BYTES = 64 * 1024  # how much of a body over READ_LIMIT is read to find the file part's headers
@@ -52,8 +53,6 @@ def file_error(mime: str, size: int) -> str | None:
     if size > min(MEDIA_TYPES[mime], UPLOAD_CAP):
         return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
     return None
-
-
 
 
 async def _read_multipart(request: Request, boundary: bytes) -> tuple[FormStream, int | None]:
@@ -178,7 +177,7 @@ async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -
 
     media_id = ctx.ids.uuid()
     filename = file.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
-    tenant["media"].put({"id": media_id, "application": app_value, "mime_type": mime, "filename": filename,
+    tenant[MEDIA].put({"id": media_id, "application": app_value, "mime_type": mime, "filename": filename,
                          "file_size": file.size, "meta_media_id": meta_media_id(media_id), "created": iso(ctx.now())})
     return Json({"status": "success", "code": "201", "message": "Media uploaded successfully",
                  "data": {"media_id": media_id}}, status_code=201)

@@ -28,6 +28,7 @@ from mock_server.public.chat import rules
 from mock_server.refusals import Refusal
 from mock_server.services import messaging, phonenumbers, templates
 from mock_server.store import TenantState
+from mock_server.store.names import MEDIA, MESSAGES
 
 
 def merge(*error_dicts: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -58,7 +59,7 @@ def _deliverable_to(tenant: TenantState, body: dict, data: dict, now) -> tuple[s
     conversation = messaging.find_conversation(tenant, body["phone_number_id"], *who) if who else None
     reply_to = body.get("reply_to") or None
     if reply_to is not None:
-        original = tenant[messaging.MESSAGES].get(reply_to)
+        original = tenant[MESSAGES].get(reply_to)
         if original is None or conversation is None or original["conversation_id"] != conversation["id"]:
             raise MESSAGE_INVALID.field("reply_to", "Message not found")
     if who is None:
@@ -77,7 +78,7 @@ async def send_message(request: Request, ctx: AppContext, tenant: TenantState) -
     waba = phonenumbers.sender_waba(tenant, body["phone_number_id"])
     template = _template(tenant, data, waba)
     if errors := merge(whatsapp_rules.template_errors(template, data["context"]) if template else {},
-                       rules.media_errors(data, tenant["media"])):
+                       rules.media_errors(data, tenant[MEDIA])):
         raise MESSAGE_INVALID.error(errors)
     now = ctx.now()  # one reading for the whole send: the window check and every moment it stores
     who = _deliverable_to(tenant, body, data, now)

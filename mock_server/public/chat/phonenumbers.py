@@ -11,6 +11,7 @@ from mock_server.public.auth import endpoint
 from mock_server.public.chat import render
 from mock_server.services.phonenumbers import EXPANSIONS
 from mock_server.store import TenantState
+from mock_server.store.names import PHONE_NUMBERS, WABA_ACCOUNTS
 
 @endpoint
 async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
@@ -21,9 +22,9 @@ async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantSta
     if unknown:
         raise DRF_INVALID.field("expand", f"Unknown expansion(s): {', '.join(unknown)}. "
                                           f"Choose from: {', '.join(EXPANSIONS)}.")
-    wabas = {w["id"]: w for w in tenant["waba_accounts"]}
+    wabas = {w["id"]: w for w in tenant[WABA_ACCOUNTS]}
     waba_id = request.query_params.get("waba_id")
-    phones = [p for p in tenant["phone_numbers"]
+    phones = [p for p in tenant[PHONE_NUMBERS]
               if not waba_id or wabas.get(p["waba_account_id"], {}).get("waba_id") == waba_id]
     data = page(request, phones, limit, offset)
     data["results"] = [render.phone_number(p, wabas.get(p["waba_account_id"]), expand) for p in data["results"]]

@@ -13,6 +13,7 @@ from mock_server.public.auth import endpoint
 from mock_server.public.chat import rules
 from mock_server.services import templates
 from mock_server.store import TenantState
+from mock_server.store.names import MEDIA, TEMPLATES, WABA_ACCOUNTS
 
 def invalid_template_id() -> ApiError:
     # Documented with the integer code 404 (unlike most bodies' string codes).
@@ -20,7 +21,7 @@ def invalid_template_id() -> ApiError:
 
 
 def _template(tenant: TenantState, request: Request) -> dict:
-    template = tenant["templates"].get(request.path_params["id"])
+    template = tenant[TEMPLATES].get(request.path_params["id"])
     if template is None:
         raise invalid_template_id()
     return template
@@ -30,19 +31,19 @@ def _template(tenant: TenantState, request: Request) -> dict:
 @endpoint
 async def create_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     body = await read_json(request, DRF_INVALID, "public/template.create.request")
-    media = {m["id"]: m["mime_type"] for m in tenant["media"]}
-    errors = rules.validate(body, [w["waba_id"] for w in tenant["waba_accounts"]], media)
+    media = {m["id"]: m["mime_type"] for m in tenant[MEDIA]}
+    errors = rules.validate(body, [w["waba_id"] for w in tenant[WABA_ACCOUNTS]], media)
     if errors:
         raise DRF_INVALID.error(errors)
     waba_id = str(body["waba_id"])
-    errors = rules.duplicate(tenant["templates"], waba_id, body["name"], body["language"])
+    errors = rules.duplicate(tenant[TEMPLATES], waba_id, body["name"], body["language"])
     if errors:
         raise DRF_INVALID.error(errors)
     at = ctx.now()
     now, template_id = iso(at), ctx.ids.uuid()
     with ctx.store.transaction():
         job_id = templates.schedule_review(ctx, tenant, template_id, since=at)
-        tenant["templates"].put({
+        tenant[TEMPLATES].put({
             "id": template_id, "name": body["name"], "waba_template_id": ctx.ids.digits(16),
             "language": body["language"], "category": body["category"], "type": "template",
             "components": rules.normalise(body["components"]), "quality": "unknown", "status": "active",
@@ -67,7 +68,7 @@ async def list_templates(request: Request, ctx: AppContext, tenant: TenantState)
     statuses = _choices(request, "waba_template_status", REVIEW_STATUSES)
     categories = _choices(request, "category", CATEGORIES)
     waba_id, name = request.query_params.get("waba_id"), request.query_params.get("name")
-    found = [(t["created"], n, t) for n, t in enumerate(tenant["templates"])
+    found = [(t["created"], n, t) for n, t in enumerate(tenant[TEMPLATES])
              if (not waba_id or t.get("waba_id") == waba_id) and (not name or t["name"] == name)
              and (not statuses or t["waba_template_status"] in statuses)
              and (not categories or t["category"] in categories)]
@@ -88,5 +89,5 @@ async def delete_template(request: Request, ctx: AppContext, tenant: TenantState
     template = _template(tenant, request)
     with ctx.store.transaction():
         templates.cancel_review(ctx, tenant, template)
-        tenant["templates"].delete(template["id"])
+        tenant[TEMPLATES].delete(template["id"])
     return Json({"status": "success", "code": "200", "message": "Template Deleted", "data": {}})

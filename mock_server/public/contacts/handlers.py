@@ -15,8 +15,7 @@ from mock_server.public.contacts import render, rules, search
 from mock_server.services import contacts as contact_book
 from mock_server.services.contacts import INCLUDES, SEARCH_PARAMS
 from mock_server.store import TenantState
-
-CONTACTS, CUSTOM_FIELDS = "contacts", "custom_fields"
+from mock_server.store.names import CONTACTS, CUSTOM_FIELDS
 
 
 async def _body(request: Request) -> Any:
