@@ -19,7 +19,6 @@ from mock_server.errors import ApiError
 from mock_server.faults import FaultMiddleware
 from mock_server.http import Json
 from mock_server.journal import JournalMiddleware
-from mock_server.obd import routes as obd
 from mock_server.refusals import Refusal
 from mock_server.services import templates
 from mock_server.settings import Settings
@@ -153,7 +152,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     ctx = AppContext(settings)
     templates.register_actions(ctx)  # the timed template review
-    obd.register_actions(ctx)
     engine.register_actions(ctx, steps.VOCABULARY)
 
     @contextlib.asynccontextmanager

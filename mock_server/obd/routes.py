@@ -3,11 +3,9 @@
 from starlette.routing import Route
 
 from mock_server.obd import errors, handlers
-from mock_server.services import calls
 from mock_server.surface import Surface
 
 routes = [Route("/obd-api-v1", handlers.place_call, methods=["POST"])]
-register_actions = calls.register_actions
 
 surface = Surface("obd", routes, owns=errors.owns, answer=errors.answer, not_routed=errors.not_routed,
                   error_schemas=("obd/call.response", "obd/gateway.error"))

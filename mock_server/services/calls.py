@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 # Jobs of calls placed before the scenario engine drove them (state kept by an earlier version in a
 # data dir): the finished call stored when its end fell due.
-CALL_ENDED = "obd.call_ended"
 
 
 class NotPlaced(Exception):
@@ -112,19 +111,3 @@ def place(ctx: AppContext, tenant: TenantState, dial: Dial, request: CallRequest
             "run_id": run["id"]})
         tenant[IVRS].put(dict(dial.ivr, usage_count=dial.ivr["usage_count"] + 1))
     return run
-
-
-def finish_legacy(tenant: TenantState, planned: dict) -> None:
-    """A pre-engine call's scheduled end: the call as it finished (unless a reset removed it meanwhile)."""
-    if tenant[CALLS].get(planned["id"]) is not None:
-        tenant[CALLS].put(planned)
-
-
-def register_actions(ctx: AppContext) -> None:
-    """The job of calls placed before the scenario engine (a data dir kept by an earlier version)."""
-    def call_ended(company_id: str, payload: dict) -> None:
-        tenant = ctx.store.tenant(company_id)
-        if tenant is not None:
-            finish_legacy(tenant, payload["session"])
-
-    ctx.scheduler.register(CALL_ENDED, call_ended)
