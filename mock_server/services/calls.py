@@ -30,9 +30,6 @@ from mock_server.store.names import CALLS, IVRS, OBD_REQUESTS
 if TYPE_CHECKING:
     from mock_server.context import AppContext
 
-# Jobs of calls placed before the scenario engine drove them (state kept by an earlier version in a
-# data dir): the finished call stored when its end fell due.
-
 
 class NotPlaced(Exception):
     """The call's scenario failed at its first steps: the API answers an error, nothing is kept."""
