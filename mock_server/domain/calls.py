@@ -23,6 +23,8 @@ import copy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum, auto
+from typing import Any, Mapping
 
 from mock_server.clock import iso, parse_iso
 from mock_server.phones import is_e164
@@ -48,42 +50,90 @@ class IllegalTransition(ValueError):
 
 
 # --- the transition tables -------------------------------------------------------------------
-# The session's phase. "answered" means some dialled leg has picked up (not necessarily bridged:
-# an OBD agent can answer and the customer never will); "bridged" is a separate flag.
-SESSION_TABLE: dict[str, dict[str, str]] = {
-    "initiated": {"connect": "initiated", "dial": "ringing", "leg_end": "initiated", "voicemail": "voicemail",
-                  "hangup": "ended", "comment": "initiated"},
-    "ringing": {"dial": "ringing", "ring": "ringing", "answer": "answered", "leg_end": "ringing",
-                "voicemail": "voicemail", "hangup": "ended", "comment": "ringing"},
-    "answered": {"dial": "answered", "ring": "answered", "answer": "answered", "leg_end": "answered",
-                 "transfer": "answered", "hangup": "ended", "comment": "answered", "dispose": "answered"},
-    "voicemail": {"hangup": "ended", "comment": "voicemail"},
-    "ended": {"comment": "ended", "dispose": "ended", "star": "ended", "unstar": "ended", "archive": "ended",
-              "unarchive": "ended"},
-}
-SESSION_STATES = tuple(SESSION_TABLE)
-SESSION_EVENTS = tuple(sorted({e for moves in SESSION_TABLE.values() for e in moves}))
+class SessionState(StrEnum):
+    """The session's phase. "answered" means some dialled leg has picked up (not necessarily bridged: an OBD
+    agent can answer and the customer never will); "bridged" is a separate flag."""
 
-# Each leg. A dialled leg starts "dialing" (the network is placing it), then "ringing" at the far
-# end; a leg whose party called in (the incoming caller, the oneway/webcall agent) starts
-# "connected". BUSY and NO CARRIER can end a leg before it rings; NO ANSWER only once it rang.
-LEG_TABLE: dict[str, dict[str, str]] = {
-    "dialing": {"ring": "ringing", "busy": "ended", "no_carrier": "ended", "cancel": "ended"},
-    "ringing": {"answer": "answered", "no_answer": "ended", "busy": "ended", "cancel": "ended"},
-    "connected": {"hangup": "ended", "transfer": "ended"},
-    "answered": {"hangup": "ended", "transfer": "ended"},
-    "ended": {},
+    INITIATED = auto()
+    RINGING = auto()
+    ANSWERED = auto()
+    VOICEMAIL = auto()
+    ENDED = auto()
+
+
+class SessionEvent(StrEnum):
+    CONNECT = auto()
+    DIAL = auto()
+    RING = auto()
+    ANSWER = auto()
+    LEG_END = auto()
+    TRANSFER = auto()
+    VOICEMAIL = auto()
+    HANGUP = auto()
+    COMMENT = auto()
+    DISPOSE = auto()
+    STAR = auto()
+    UNSTAR = auto()
+    ARCHIVE = auto()
+    UNARCHIVE = auto()
+
+
+class LegState(StrEnum):
+    """Each leg. A dialled leg starts "dialing" (the network is placing it), then "ringing" at the far end; a leg
+    whose party called in (the incoming caller, the oneway/webcall agent) starts "connected"."""
+
+    DIALING = auto()
+    RINGING = auto()
+    CONNECTED = auto()
+    ANSWERED = auto()
+    ENDED = auto()
+
+
+class LegEvent(StrEnum):
+    RING = auto()
+    ANSWER = auto()
+    NO_ANSWER = auto()
+    BUSY = auto()
+    NO_CARRIER = auto()
+    CANCEL = auto()
+    HANGUP = auto()
+    TRANSFER = auto()
+
+
+S, SE, L, LE = SessionState, SessionEvent, LegState, LegEvent
+SESSION_TABLE: dict[SessionState, dict[SessionEvent, SessionState]] = {
+    S.INITIATED: {SE.CONNECT: S.INITIATED, SE.DIAL: S.RINGING, SE.LEG_END: S.INITIATED, SE.VOICEMAIL: S.VOICEMAIL,
+                  SE.HANGUP: S.ENDED, SE.COMMENT: S.INITIATED},
+    S.RINGING: {SE.DIAL: S.RINGING, SE.RING: S.RINGING, SE.ANSWER: S.ANSWERED, SE.LEG_END: S.RINGING,
+                SE.VOICEMAIL: S.VOICEMAIL, SE.HANGUP: S.ENDED, SE.COMMENT: S.RINGING},
+    S.ANSWERED: {SE.DIAL: S.ANSWERED, SE.RING: S.ANSWERED, SE.ANSWER: S.ANSWERED, SE.LEG_END: S.ANSWERED,
+                 SE.TRANSFER: S.ANSWERED, SE.HANGUP: S.ENDED, SE.COMMENT: S.ANSWERED, SE.DISPOSE: S.ANSWERED},
+    S.VOICEMAIL: {SE.HANGUP: S.ENDED, SE.COMMENT: S.VOICEMAIL},
+    S.ENDED: {SE.COMMENT: S.ENDED, SE.DISPOSE: S.ENDED, SE.STAR: S.ENDED, SE.UNSTAR: S.ENDED, SE.ARCHIVE: S.ENDED,
+              SE.UNARCHIVE: S.ENDED},
 }
-LEG_STATES = tuple(LEG_TABLE)
-LEG_EVENTS = tuple(sorted({e for moves in LEG_TABLE.values() for e in moves}))
-FAILURE_EVENTS = {"NO ANSWER": "no_answer", "BUSY": "busy", "NO CARRIER": "no_carrier", "CANCEL": "cancel"}
+SESSION_STATES = tuple(SessionState)
+SESSION_EVENTS = tuple(sorted(SessionEvent))
+
+# BUSY and NO CARRIER can end a leg before it rings; NO ANSWER only once it rang.
+LEG_TABLE: dict[LegState, dict[LegEvent, LegState]] = {
+    L.DIALING: {LE.RING: L.RINGING, LE.BUSY: L.ENDED, LE.NO_CARRIER: L.ENDED, LE.CANCEL: L.ENDED},
+    L.RINGING: {LE.ANSWER: L.ANSWERED, LE.NO_ANSWER: L.ENDED, LE.BUSY: L.ENDED, LE.CANCEL: L.ENDED},
+    L.CONNECTED: {LE.HANGUP: L.ENDED, LE.TRANSFER: L.ENDED},
+    L.ANSWERED: {LE.HANGUP: L.ENDED, LE.TRANSFER: L.ENDED},
+    L.ENDED: {},
+}
+LEG_STATES = tuple(LegState)
+LEG_EVENTS = tuple(sorted(LegEvent))
+FAILURE_EVENTS = {"NO ANSWER": LE.NO_ANSWER, "BUSY": LE.BUSY, "NO CARRIER": LE.NO_CARRIER, "CANCEL": LE.CANCEL}
 FAILURE_STATUS = {event: status for status, event in FAILURE_EVENTS.items()}
-LIVE_LEG_STATES = ("dialing", "ringing", "connected", "answered")
+LIVE_LEG_STATES = (L.DIALING, L.RINGING, L.CONNECTED, L.ANSWERED)
 
 
-def next_state(table: dict[str, dict[str, str]], machine: str, state: str, event: str) -> str:
+def next_state(table: Mapping[Any, Mapping[Any, StrEnum]], machine: str, state: str, event: str) -> str:
+    """The state ``event`` moves ``state`` to, as the plain string the documents keep."""
     try:
-        return table[state][event]
+        return table[state][event].value
     except KeyError:
         raise IllegalTransition(machine, state, event) from None
 

@@ -46,6 +46,7 @@ from __future__ import annotations
 import copy
 import re
 from datetime import datetime
+from enum import StrEnum, auto
 from typing import Iterable
 
 from mock_server.clock import iso, parse_iso
@@ -53,29 +54,61 @@ from mock_server.domain.calls import IllegalTransition, next_state
 from mock_server.domain.whatsapp_rules import WINDOW
 
 # --- the transition tables -------------------------------------------------------------------
-MESSAGE_TABLE: dict[str, dict[str, str]] = {
-    "accepted": {"send": "sent", "fail": "failed"},
-    "sent": {"deliver": "delivered", "read": "read", "fail": "failed", "click": "sent"},
-    "delivered": {"read": "read", "click": "delivered"},
-    "read": {"click": "read"},
-    "failed": {},
-    "received": {},
+class MessageStatus(StrEnum):
+    ACCEPTED = auto()
+    SENT = auto()
+    DELIVERED = auto()
+    READ = auto()
+    FAILED = auto()
+    RECEIVED = auto()  # a customer's message: final from the start
+
+
+class MessageEvent(StrEnum):
+    SEND = auto()
+    DELIVER = auto()
+    READ = auto()
+    FAIL = auto()
+    CLICK = auto()
+
+
+M, ME = MessageStatus, MessageEvent
+MESSAGE_TABLE: dict[MessageStatus, dict[MessageEvent, MessageStatus]] = {
+    M.ACCEPTED: {ME.SEND: M.SENT, ME.FAIL: M.FAILED},
+    M.SENT: {ME.DELIVER: M.DELIVERED, ME.READ: M.READ, ME.FAIL: M.FAILED, ME.CLICK: M.SENT},
+    M.DELIVERED: {ME.READ: M.READ, ME.CLICK: M.DELIVERED},
+    M.READ: {ME.CLICK: M.READ},
+    M.FAILED: {},
+    M.RECEIVED: {},
 }
-MESSAGE_STATES = tuple(MESSAGE_TABLE)
-MESSAGE_EVENTS = tuple(sorted({e for moves in MESSAGE_TABLE.values() for e in moves}))
+MESSAGE_STATES = tuple(MessageStatus)
+MESSAGE_EVENTS = tuple(sorted(MessageEvent))
 # The statuses the webhooks' ``events`` list times, in order, and the field keeping each moment.
 STAGES = ("sent", "delivered", "read")
 MOMENT_FIELDS = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at", "failed": "failed_at"}
 
-CONVERSATION_TABLE: dict[str, dict[str, str]] = {
-    "unassigned": {"customer_message": "unassigned", "business_message": "unassigned", "assign": "assigned",
-                   "close": "closed"},
-    "assigned": {"customer_message": "assigned", "business_message": "assigned", "assign": "assigned",
-                 "close": "closed"},
-    "closed": {"customer_message": "unassigned", "business_message": "closed"},
+class ConversationStatus(StrEnum):
+    UNASSIGNED = auto()
+    ASSIGNED = auto()
+    CLOSED = auto()
+
+
+class ConversationEvent(StrEnum):
+    CUSTOMER_MESSAGE = auto()
+    BUSINESS_MESSAGE = auto()
+    ASSIGN = auto()
+    CLOSE = auto()
+
+
+C, CE = ConversationStatus, ConversationEvent
+CONVERSATION_TABLE: dict[ConversationStatus, dict[ConversationEvent, ConversationStatus]] = {
+    C.UNASSIGNED: {CE.CUSTOMER_MESSAGE: C.UNASSIGNED, CE.BUSINESS_MESSAGE: C.UNASSIGNED, CE.ASSIGN: C.ASSIGNED,
+                   CE.CLOSE: C.CLOSED},
+    C.ASSIGNED: {CE.CUSTOMER_MESSAGE: C.ASSIGNED, CE.BUSINESS_MESSAGE: C.ASSIGNED, CE.ASSIGN: C.ASSIGNED,
+                 CE.CLOSE: C.CLOSED},
+    C.CLOSED: {CE.CUSTOMER_MESSAGE: C.UNASSIGNED, CE.BUSINESS_MESSAGE: C.CLOSED},
 }
-CONVERSATION_STATES = tuple(CONVERSATION_TABLE)
-CONVERSATION_EVENTS = tuple(sorted({e for moves in CONVERSATION_TABLE.values() for e in moves}))
+CONVERSATION_STATES = tuple(ConversationStatus)
+CONVERSATION_EVENTS = tuple(sorted(ConversationEvent))
 ACTIVITIES = {"assign": "conv_assigned", "close": "conv_closed"}
 
 # "btn-1" (the template's button 1), "card-0-btn-0" (carousel card 0, its button 0), as documented.
