@@ -13,6 +13,7 @@ from mock_server.cli import build_parser, settings_from
 from mock_server.testing.receiver import WebhookReceiver
 from mock_server.webhooks.dispatcher import RETRY_SCHEDULE
 from tests.conftest import make_app
+from tests.support import ctx_of
 
 ATTEMPTS = len(RETRY_SCHEDULE) + 1
 
@@ -26,7 +27,7 @@ def test_a_failing_receiver_gives_a_line_for_each_attempt_until_the_last(caplog)
     app = make_app()
     with WebhookReceiver() as receiver, TestClient(app) as client:
         receiver.fail(503)
-        company_id = next(iter(app.state.ctx.store.tenants))
+        company_id = next(iter(ctx_of(app).store.tenants))
         client.post("/_mock/webhooks", json={"url": receiver.url, "events": ["call.initiated"], "company_id": company_id})
         client.post("/_mock/scenarios/ivr-only/run", json={"company_id": company_id, "params": {}})
         assert client.post("/_mock/clock/advance", json={"seconds": 30 * 3600}).status_code == 200
@@ -45,7 +46,7 @@ def test_a_delivered_attempt_and_a_redelivery_are_told_at_info(caplog):
     caplog.set_level(logging.INFO, logger="mock_server")
     app = make_app()
     with WebhookReceiver() as receiver, TestClient(app) as client:
-        company_id = next(iter(app.state.ctx.store.tenants))
+        company_id = next(iter(ctx_of(app).store.tenants))
         client.post("/_mock/webhooks", json={"url": receiver.url, "events": ["call.initiated"]})
         client.post("/_mock/scenarios/ivr-only/run", json={"company_id": company_id, "params": {}})
         client.post("/_mock/clock/advance", json={"seconds": 0})
@@ -69,7 +70,7 @@ def test_a_scenario_run_that_fails_at_a_step_says_which_and_why(caplog, tmp_path
     caplog.set_level(logging.INFO, logger="mock_server")
     app = make_app()
     with TestClient(app) as client:
-        company_id = next(iter(app.state.ctx.store.tenants))
+        company_id = next(iter(ctx_of(app).store.tenants))
         run = client.post("/_mock/scenarios/hang-up-nobody/run", json={"company_id": company_id, "params": {}}).json()
         assert run["status"] == "running"
         client.post("/_mock/clock/advance", json={"seconds": 10})

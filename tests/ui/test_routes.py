@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from mock_server.control.ui import feed
 from mock_server.control.ui.routes import STATIC
 from tests.conftest import make_app
+from tests.support import ctx_of
 
 
 def frames(text: str) -> list[tuple[str, dict]]:
@@ -81,7 +82,7 @@ def test_the_stream_tells_requests_events_and_the_clock_then_ends(client, tenant
     assert len(received) == 1 and received[0]["company_id"] == tenant.company_id
     assert "hello" in str(received[0]["body"])  # the payload, for the page to pretty-print
     clock = [d for e, d in told if e == "clock"]
-    assert clock == [feed.clock_summary(client.app.state.ctx)]
+    assert clock == [feed.clock_summary(ctx_of(client.app))]
     assert told[-1] == ("end", {})
 
 
@@ -101,7 +102,7 @@ def test_a_stream_life_out_of_bounds_is_refused(client, seconds):
 
 
 def test_the_feed_tells_each_change_once(app, tenant):
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     watch = feed.Watch()
     assert [e for e, _ in feed.changes(ctx, watch)] == ["clock"]
     assert feed.changes(ctx, watch) == []  # nothing happened: nothing to tell
@@ -120,7 +121,7 @@ def test_the_feed_tells_each_change_once(app, tenant):
 def test_the_feed_tells_a_delivery_again_when_an_attempt_is_made(app, tenant):
     from mock_server.testing.receiver import WebhookReceiver
 
-    ctx = app.state.ctx
+    ctx = ctx_of(app)
     watch = feed.Watch()
     with WebhookReceiver() as receiver, TestClient(app) as client:
         receiver.fail(500, times=1)
