@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from mock_server.clock import parse_iso
+from mock_server.refusals import Refusal
 
 Doc = dict[str, Any]
 FieldErrors = dict[str, list[str]]
@@ -55,28 +56,29 @@ ONBOARDING_PHONE_STATES = ("otp_verified", "pending")
 
 
 # --- sender ----------------------------------------------------------------------------------
-def sender_refusal(phone: Doc | None, waba: Doc | None, account: Doc) -> tuple[str, str] | None:
-    """Which documented refusal stops this company sending from ``phone`` (None: it may).
+def sender_refusal(phone: Doc | None, waba: Doc | None, account: Doc) -> Refusal | None:
+    """Which documented refusal stops this company sending from ``phone`` (None: it may): for the caller to
+    raise, or only to ask.
 
     A number still at the OTP stage is "not onboarded yet" (CHAT_0305); a number that had been
     onboarded and then lost its link to Meta is "not connected" (CHAT_0304, as the documented
     example answers). A disconnected number that is also not onboarded reports CHAT_0304 first.
     """
     if phone is None:
-        return PHONE_NOT_FOUND
+        return Refusal(*PHONE_NOT_FOUND)
     if not account.get("service_active", False):
-        return SERVICE_INACTIVE
+        return Refusal(*SERVICE_INACTIVE)
     if waba is None or waba.get("waba_review_status") != "approved":
-        return WABA_NOT_APPROVED
+        return Refusal(*WABA_NOT_APPROVED)
     if waba.get("status") == "disabled":
-        return WABA_DISABLED
+        return Refusal(*WABA_DISABLED)
     if phone.get("status") == "disabled":
-        return PHONE_DISABLED
+        return Refusal(*PHONE_DISABLED)
     state = phone.get("phone_number_status")
     if state not in ("connected", *ONBOARDING_PHONE_STATES):
-        return PHONE_NOT_CONNECTED
+        return Refusal(*PHONE_NOT_CONNECTED)
     if phone.get("onboarding_status") != "success" or state in ONBOARDING_PHONE_STATES:
-        return PHONE_NOT_ONBOARDED
+        return Refusal(*PHONE_NOT_ONBOARDED)
     return None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mock_server.domain.whatsapp_rules import sender_refusal
-from mock_server.refusals import Refusal
 from mock_server.store import TenantState
 from mock_server.store.names import PHONE_NUMBERS, WABA_ACCOUNTS
 
@@ -27,7 +26,7 @@ def sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:
     phone = phone_number(tenant, phone_number_id)
     waba = waba_of(tenant, phone)
     if refusal := sender_refusal(phone, waba, tenant.account):
-        raise Refusal(*refusal)
+        raise refusal
     return waba
 
 

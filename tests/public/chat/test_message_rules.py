@@ -37,7 +37,7 @@ GOOD_PHONE = {"phone_number_status": "connected", "onboarding_status": "success"
 ])
 def test_sender_refusals_in_documented_order(phone, waba, account, expected):
     refusal = whatsapp_rules.sender_refusal(phone, waba, account)
-    assert (refusal[0] if refusal else None) == expected
+    assert (refusal.code if refusal else None) == expected
 
 
 def test_refusal_messages_match_the_documented_examples():
