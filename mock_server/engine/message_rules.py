@@ -103,6 +103,6 @@ def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict, trigger
     scenario folder replaced it with one that takes other parameters)."""
     number = customer_number(message)
     outcome = outcome_of(number)
-    return overrides.start_triggered(ctx, tenant, "message", number, message_params(message), trigger,
-                                     (outcome.scenario, outcome.params, outcome.name), fit=fitted,
-                                     use_overrides=use_overrides, at=parse_iso(message["created"]))
+    return overrides.start_triggered(ctx, tenant, overrides.Trigger(
+        "message", number, message_params(message), trigger, (outcome.scenario, outcome.params, outcome.name),
+        at=parse_iso(message["created"]), fit=fitted, use_overrides=use_overrides))

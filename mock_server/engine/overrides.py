@@ -14,8 +14,9 @@ needs to give only what it changes. They are checked against the scenario when t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from mock_server.clock import iso
 from mock_server.engine import runner
@@ -69,22 +70,39 @@ def take(tenant: TenantState, kind: str, number: str) -> tuple[str, dict] | None
     return chosen["scenario"], dict(chosen["params"])
 
 
-def start_triggered(ctx: AppContext, tenant: TenantState, kind: str, number: str, given: dict, trigger: dict,
-                    rule: tuple[str, dict, str], fit=runner.declared_params, use_overrides: bool = True,
-                    at: datetime | None = None) -> dict:
+Fit = Callable[["AppContext", str, dict], dict]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """An API call that starts a run: which overrides may take it (``kind`` and the customer's ``number``), the
+    parameters the request yields (``given``), what the run records of its cause (``trigger``), and the rule's
+    choice when no override applies (scenario, parameters, the rule's name)."""
+
+    kind: str  # "obd" or "message", as an override's kind
+    number: str
+    given: dict
+    trigger: dict
+    rule: tuple[str, dict, str]
+    at: datetime | None = None  # the moment of the operation that starts it (default: now)
+    fit: Fit = runner.declared_params  # ``given`` cut down to what a scenario declares
+    use_overrides: bool = True
+
+
+def start_triggered(ctx: AppContext, tenant: TenantState, cause: Trigger) -> dict:
     """Start the run an API call causes: the override for this number (or any) when one applies and can
-    play it, else ``rule`` (scenario, parameters, the rule's name). ``given`` are the parameters the
-    request yields, cut down by ``fit`` to those each scenario declares; an override's and the rule's
-    parameters are laid over them. An override that cannot play the request is noted in the trigger."""
-    forced = take(tenant, kind, number) if use_overrides else None
+    play it, else the rule's. An override's and the rule's parameters are laid over the fitted ``given``;
+    an override that cannot play the request is noted in the run's trigger."""
+    trigger = cause.trigger
+    forced = take(tenant, cause.kind, cause.number) if cause.use_overrides else None
     if forced is not None:
         scenario, extra = forced
         try:
-            return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
-                                    trigger=dict(trigger, chosen_by="override"), at=at)
+            return runner.start_run(ctx, tenant, scenario, {**cause.fit(ctx, scenario, cause.given), **extra},
+                                    trigger=dict(trigger, chosen_by="override"), at=cause.at)
         except (runner.UnknownScenario, runner.RunRefused) as exc:
             trigger = dict(trigger, override_error=str(exc))
-    scenario, extra, name = rule
-    return runner.start_run(ctx, tenant, scenario, {**fit(ctx, scenario, given), **extra},
-                            trigger=dict(trigger, chosen_by=f"rule:{name}"), at=at)
+    scenario, extra, name = cause.rule
+    return runner.start_run(ctx, tenant, scenario, {**cause.fit(ctx, scenario, cause.given), **extra},
+                            trigger=dict(trigger, chosen_by=f"rule:{name}"), at=cause.at)
 

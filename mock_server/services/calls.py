@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable
 from mock_server.clock import iso, parse_iso
 from mock_server.engine import call_rules, overrides
 from mock_server.store import TenantState
-from mock_server.store.names import CALLS, IVRS, OBD_REQUESTS
+from mock_server.store.names import IVRS, OBD_REQUESTS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
@@ -85,9 +85,9 @@ def request_params(dial: Dial, request: CallRequest) -> dict:
 def start(ctx: AppContext, tenant: TenantState, dial: Dial, request: CallRequest) -> dict:
     """Start the call's scenario run at the request's moment; returns the run (its state names the call's session)."""
     scenario, extra, outcome = call_rules.choose(dial.dialer, dial.customer, dial.call_hold)
-    return overrides.start_triggered(ctx, tenant, "obd", dial.customer, request_params(dial, request),
-                                     {"kind": "obd", "unique_id": request.unique_id},
-                                     (scenario, extra, outcome.name), at=request.at)
+    return overrides.start_triggered(ctx, tenant, overrides.Trigger(
+        "obd", dial.customer, request_params(dial, request), {"kind": "obd", "unique_id": request.unique_id},
+        (scenario, extra, outcome.name), at=request.at))
 
 
 def place(ctx: AppContext, tenant: TenantState, dial: Dial, request: CallRequest) -> dict:
