@@ -38,7 +38,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 WAIT = 15  # real seconds the browser has to show a change (page I/O, not the simulated clock)
 LOCAL = {"127.0.0.1", "localhost"}
 
