@@ -30,6 +30,16 @@ def test_the_ci_script_installs_through_the_constraints_file():
     assert "pip install -q -c constraints.txt -e \".[test]\"" in ci
 
 
+def test_the_ci_script_lints_and_type_checks_the_package_and_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ".venv/bin/ruff check mock_server" in ci
+    assert ".venv/bin/mypy mock_server" in ci
+    assert "set -euo pipefail" in ci
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    command = 'python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt -e ".[test]" && .venv/bin/python -m pytest'
+    assert command in readme and ci[-1] == command  # the tests run last, by the README's own command
+
+
 def test_the_wheel_carries_the_default_fixtures_where_the_package_looks_first():
     included = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     package = fixtures.PACKAGED_DEFAULT.relative_to(ROOT)
