@@ -3,5 +3,5 @@
 from mock_server.app import create_app
 from mock_server.settings import Settings
 
-__all__ = ["create_app", "Settings"]
+__all__ = ["Settings", "create_app"]
 __version__ = "0.1.0"

@@ -116,7 +116,7 @@ async def _drop_the_rest(receive) -> None:
     while (left := deadline - loop.time()) > 0:
         try:
             message = await asyncio.wait_for(receive(), min(LINGER_PAUSE, left))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         if message["type"] != "http.request" or not message.get("more_body", False):
             return

@@ -186,7 +186,7 @@ def webhook_subscriptions(urls: list[str], config: Path | None) -> tuple[dict, .
         if config is not None:
             found += subscriptions.load_config(config)
     except ValueError as exc:
-        raise SystemExit(f"myoperator-mock: {exc}")
+        raise SystemExit(f"myoperator-mock: {exc}") from None
     return tuple(found)
 
 
@@ -251,7 +251,8 @@ def banner(settings: Settings, app) -> str:
     speed = f" x{settings.speed:g}" if settings.clock == "real" and settings.speed != 1 else ""
     lines.append(f"  state: {settings.data_dir or 'in memory'}; clock: {settings.clock}{speed}")
     if not is_loopback(settings.host):
-        lines.append(f"  WARNING: listening on {settings.host}, beyond this machine: /_mock/ needs X-Mock-Control-Token")
+        lines.append(f"  WARNING: listening on {settings.host}, beyond this machine: "
+                     "/_mock/ needs X-Mock-Control-Token")
     return "\n".join(lines)
 
 

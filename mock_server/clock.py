@@ -10,13 +10,14 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 log = logging.getLogger("mock_server")
 
-UTC = timezone.utc
+UTC = UTC
 
 
 class Clock(Protocol):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LOGGERS = ("mock_server", "uvicorn", "uvicorn.error", "uvicorn.access")
 FORMATS = ("text", "json")
@@ -23,7 +23,7 @@ class JsonFormatter(logging.Formatter):
     (``event``, ``status_code``, ``latency_ms``, …) for a CI job to filter on."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
         line.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
         if record.exc_info:

@@ -13,8 +13,8 @@ from mock_server.ids import IdFactory
 from mock_server.journal import Journal
 from mock_server.settings import Settings
 from mock_server.store import SqliteBackend, Store, TenantState
-from mock_server.webhooks.dispatcher import Dispatcher
 from mock_server.store.names import JOBS
+from mock_server.webhooks.dispatcher import Dispatcher
 
 if TYPE_CHECKING:
     from mock_server.engine.steps import Vocabulary

@@ -28,7 +28,8 @@ class Faults:
         self.rules[:] = [r for r in self.rules if r["until"] is None or parse_iso(r["until"]) > now]
         for rule in self.rules:
             if rule["method"] in ("*", method) and (rule["path"] == path or
-                                                    (rule["path"].endswith("*") and path.startswith(rule["path"][:-1]))):
+                                                    (rule["path"].endswith("*")
+                                                     and path.startswith(rule["path"][:-1]))):
                 if rule["times"] is not None:
                     rule["times"] -= 1
                     if rule["times"] <= 0:

@@ -12,8 +12,8 @@ import json
 import random
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,12 @@ import orjson
 from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import call_history
-from mock_server.fixtures_telephony import telephony
 from mock_server.domain.media_types import meta_media_id
+from mock_server.fixtures_telephony import telephony
 from mock_server.settings import DEFAULT_SEED
 
 # Fixture timestamps are spread before this instant; a manual clock starts here by default.
-REFERENCE_TIME = datetime(2025, 7, 15, 10, 0, 0, tzinfo=timezone.utc)
+REFERENCE_TIME = datetime(2025, 7, 15, 10, 0, 0, tzinfo=UTC)
 FORMAT_VERSION = 1
 CALL_HISTORY = 200  # calls per company, over the weeks before REFERENCE_TIME
 # The committed default fixtures: in the wheel inside the package (pyproject's force-include), in a
@@ -410,7 +410,8 @@ def _contacts(g: _Gen, company_id: str) -> list[dict]:
     contacts = []
     start = REFERENCE_TIME - timedelta(days=150)
     for n in range(24):
-        created = start + timedelta(days=n * 6, seconds=g.rng.randint(0, 80_000), microseconds=g.rng.randint(0, 999) * 1000)
+        created = start + timedelta(days=n * 6, seconds=g.rng.randint(0, 80_000),
+                                    microseconds=g.rng.randint(0, 999) * 1000)
         fields: dict[str, Any] = {}
         if n % 2 == 0:
             fields = {

@@ -96,7 +96,7 @@ def parse_json(raw: bytes, style: ValidationStyle) -> Any:
     try:
         value = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also 4300+ digit integers
-        raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}")
+        raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}") from None
     if b"\\ud" in raw.lower() and _has_lone_surrogate(value):
         raise style.field("non_field_errors", "JSON parse error - lone surrogate in a \\u escape.")
     if raw.count(b"[") + raw.count(b"{") > MAX_NESTING and _depth(value) > MAX_NESTING:  # counting is cheap
@@ -151,7 +151,7 @@ def query_int(request: Request, name: str, default: int, style: ValidationStyle,
     try:
         value = int(raw)
     except ValueError:
-        raise style.field(name, "A valid integer is required.")
+        raise style.field(name, "A valid integer is required.") from None
     if value < minimum:
         raise style.field(name, f"Ensure this value is greater than or equal to {minimum}.")
     return min(value, maximum) if maximum is not None else value

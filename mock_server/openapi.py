@@ -19,16 +19,17 @@ import copy
 import json
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mock_server import contract, schemas
+from mock_server.developer_paths import COLLECTION_PATHS, LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
 from mock_server.domain import media_types as media, whatsapp_rules
 from mock_server.services import campaigns, contacts, phonenumbers
-from mock_server.developer_paths import COLLECTION_PATHS, LIVE_PATHS, PREFIXES as DEVELOPER_PREFIXES
 from mock_server.settings import DEFAULT_PORT
 
 OPENAPI_VERSION = "3.1.0"
@@ -237,7 +238,7 @@ def _rewrite(schema: Any, rewrite_ref) -> Any:
             out[key] = rewrite_ref(value)
         elif key in SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {name: _rewrite(sub, rewrite_ref) for name, sub in value.items()}
-        elif key in SCHEMA_LISTS and isinstance(value, list) or key == "items" and isinstance(value, list):
+        elif (key in SCHEMA_LISTS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
             out[key] = [_rewrite(sub, rewrite_ref) for sub in value]
         elif key in SCHEMA_VALUES:
             out[key] = _rewrite(value, rewrite_ref)

@@ -25,6 +25,6 @@ class Refusal(Exception):
         self.fields, self.details = fields, details
 
     @classmethod
-    def field(cls, name: str, message: str, **kwargs: Any) -> "Refusal":
+    def field(cls, name: str, message: str, **kwargs: Any) -> Refusal:
         """A refusal of one field of the request."""
         return cls(kwargs.pop("code", "400"), kwargs.pop("text", ""), fields={name: [message]}, **kwargs)

@@ -7,8 +7,8 @@ not list.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from starlette.routing import BaseRoute
 

@@ -13,14 +13,13 @@ from starlette.routing import Route
 from mock_server.context import AppContext
 from mock_server.control.common import bounded_list, control_error, tenant_of
 from mock_server.domain import whatsapp
+from mock_server.domain.whatsapp_rules import recipient
 from mock_server.engine import runner
-from mock_server.steps import message_kinds
-from mock_server.steps import messages as message_steps
 from mock_server.errors import DRF_INVALID
 from mock_server.http import EMPTY, MAX_JSON_BYTES, Json, parse_json, read_body, read_json, require_object
-from mock_server.domain.whatsapp_rules import recipient
 from mock_server.services import messaging, templates
 from mock_server.services.phonenumbers import phone_number
+from mock_server.steps import message_kinds, messages as message_steps
 from mock_server.store.names import CONVERSATIONS, MESSAGES, TEMPLATES
 
 

@@ -25,12 +25,12 @@ async def patch_ivr(request: Request) -> Json:
         try:
             ip_address(address)
         except ValueError:
-            raise DRF_INVALID.field("whitelisted_ips", f"{address[:45]!r} is not an IP address.")
+            raise DRF_INVALID.field("whitelisted_ips", f"{address[:45]!r} is not an IP address.") from None
     if "billing_expires_at" in body:
         try:
             body["billing_expires_at"] = iso(parse_iso(body["billing_expires_at"]))
         except (ValueError, OverflowError):
-            raise DRF_INVALID.field("billing_expires_at", "An ISO 8601 instant is required.")
+            raise DRF_INVALID.field("billing_expires_at", "An ISO 8601 instant is required.") from None
     unknown = set(body.get("did_ids", [])) - {d["id"] for d in tenant[DIDS]}
     if unknown:
         raise DRF_INVALID.field("did_ids", f"Not DIDs of this company: {', '.join(sorted(unknown))[:200]}.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -23,7 +23,7 @@ from mock_server.store.names import IVRS, PHONE_NUMBERS, USERS, WABA_ACCOUNTS
 log = logging.getLogger("mock_server.clock")
 
 MAX_BALANCE = 1e12
-LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=timezone.utc)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
 PHONE_STATES = {"phone_number_status": ["connected", "otp_verified", "disconnected", "pending"],
                 "onboarding_status": ["success", "pending", "failed"], "status": ["active", "disabled"]}
 WABA_STATES = {"waba_review_status": ["approved", "pending", "rejected"], "status": ["active", "disabled"]}
@@ -44,7 +44,8 @@ def describe(tenant: TenantState) -> dict:
         "users": [{"uuid": u["id"], "name": u["name"], "role": u.get("role"), "role_id": u["role_id"],
                    "extension": u["extension"]} for u in tenant[USERS]],
         "wallet_balance": account.get("wallet_balance"), "service_active": account.get("service_active"),
-        "waba_accounts": [{"waba_id": w["waba_id"], "role": w.get("role"), "waba_review_status": w["waba_review_status"],
+        "waba_accounts": [{"waba_id": w["waba_id"], "role": w.get("role"),
+                           "waba_review_status": w["waba_review_status"],
                            "status": w["status"]} for w in wabas.values()],
         "phone_numbers": [{"phone_number_id": p["phone_number_id"], "role": p.get("role"),
                            "waba_id": wabas.get(p["waba_account_id"], {}).get("waba_id"),
@@ -164,7 +165,7 @@ async def advance_clock(request: Request) -> Json:
         try:
             target = parse_iso(str(to))
         except ValueError:
-            raise DRF_INVALID.field("to", "An ISO 8601 instant is required.")
+            raise DRF_INVALID.field("to", "An ISO 8601 instant is required.") from None
         if target < now:
             raise DRF_INVALID.field("to", "The clock cannot move backwards.")
     if target >= LATEST_INSTANT:  # timestamps, ids and 24-hour windows must stay representable

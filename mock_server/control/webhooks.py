@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -101,7 +101,10 @@ async def list_deliveries(request: Request) -> Json:
     keep = _filter(request, DELIVERY_FILTERS)
     wait = _seconds(request, "wait", MAX_WAIT_SECONDS)
     count = query_int(request, "count", 1, DRF_INVALID, minimum=1, maximum=MAX_WAIT_COUNT)
-    matches = (lambda d: keep(d) and (company_id is None or d["company_id"] == company_id))
+
+    def matches(d: dict) -> bool:
+        return keep(d) and (company_id is None or d["company_id"] == company_id)
+
     satisfied = True
     if wait:
         satisfied = await ctx.webhooks.wait_for(matches, count, wait)

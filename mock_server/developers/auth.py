@@ -8,8 +8,9 @@ missing or not a company's is the live service's 400 ``This not an authorized re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response

@@ -30,9 +30,9 @@ matches no filter that tests it, and never raises.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from mock_server.errors import quoted
 
@@ -358,7 +358,7 @@ def evaluate(node: Node, log: Log) -> bool:
     raise TypeError(f"not a filter expression node: {node!r}")
 
 
-def compile(expression: Any) -> Predicate:  # noqa: A001 - the name the search endpoint uses
+def compile(expression: Any) -> Predicate:
     """Parse once (raising FilterExpressionError), then match legacy call logs."""
     tree = parse(expression)
     return lambda log: evaluate(tree, log)

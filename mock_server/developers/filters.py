@@ -1,4 +1,5 @@
-"""Developers API: GET /search/filters (live: GET /filters), the list of call-log filters Search Logs' ``filters`` accepts.
+"""Developers API: GET /search/filters (live: GET /filters), the list of call-log filters Search Logs'
+``filters`` accepts.
 
 The list is the documented one (mock_server.developers.filter_expr.FILTERS), the same for every
 account. Any other method gets the developers API's error body with a 405 and an Allow header.

@@ -12,7 +12,8 @@ code reads it (``status == "success"``, then ``url``), the success body is
 - Each request issues a new link, kept as a document (``recording_links``: token, file, call id,
   issued_at, expires_at) so it survives a restart. The link is
   ``<base>/search/recordings/<token>.mp3`` on this server (``<base>/recordings/<token>.mp3`` when
-  asked at the live bare ``/recordings/link``; either way its errors are the developers API's), needing no API token, like a pre-signed URL: it serves a small silent
+  asked at the live bare ``/recordings/link``; either way its errors are the developers API's), needing
+  no API token, like a pre-signed URL: it serves a small silent
   MP3 (``developers.audio``) until ``expires_at`` (24 h after issue on the server clock), then
   410. Single byte ranges are honoured (206/416). Other methods get the developers API's 405.
 """
@@ -29,9 +30,9 @@ from starlette.routing import Route
 
 from mock_server.clock import parse_iso
 from mock_server.context import AppContext
+from mock_server.developer_paths import family
 from mock_server.developers import audio
 from mock_server.developers.auth import Params, developer_endpoint, developer_error
-from mock_server.developer_paths import family
 from mock_server.http import Json
 from mock_server.services import recordings
 from mock_server.services.recordings import LINK_PATH
@@ -146,7 +147,8 @@ async def serve_audio(request: Request) -> Response:
     if call is None or call.get("recording") != link["file"]:
         raise developer_error(404, RECORDING_GONE)
     data = audio.silent_mp3()
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": f"private, max-age={math.ceil((expires - now).total_seconds())}"}
+    max_age = math.ceil((expires - now).total_seconds())
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": f"private, max-age={max_age}"}
     if SAFE_NAME.match(link["file"]):
         headers["Content-Disposition"] = f'inline; filename="{link["file"]}"'
     try:

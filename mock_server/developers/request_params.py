@@ -12,7 +12,8 @@ A malformed body is the developers API's 400; bodies over MAX_JSON_BYTES are ref
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import FormParserError
@@ -21,8 +22,8 @@ from starlette.requests import Request
 
 from mock_server.developers.params import NestingError, php_fields
 from mock_server.errors import ValidationStyle
-from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
 from mock_server.forms import FIELD_LIMIT, FormStream
+from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
 
 MULTIPART = "multipart/form-data"
 

@@ -4,8 +4,8 @@ same endpoint."""
 
 from starlette.routing import Route
 
-from mock_server.developers import contactadd, errors, filters, logs, recordings, users
 from mock_server.developer_paths import LIVE_PATHS
+from mock_server.developers import contactadd, errors, filters, logs, recordings, users
 from mock_server.surface import Surface
 
 MODULES = (users, logs, filters, recordings, contactadd)

@@ -11,8 +11,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from mock_server.context import AppContext
-from mock_server.developers import render
-from mock_server.developers import user_rules as rules
+from mock_server.developers import render, user_rules as rules
 from mock_server.developers.auth import Params, developer_endpoint
 from mock_server.http import Json
 from mock_server.refusals import Refusal

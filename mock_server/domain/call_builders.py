@@ -10,9 +10,22 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mock_server.domain.calls import (FAILURES, OBD_DIALERS, PARTY_TYPES, STATUSES, SessionStart, answer_leg,
-                                      end_leg, end_session, new_session, recording_file_name, ring_leg, start_leg,
-                                      start_voicemail, transfer)
+from mock_server.domain.calls import (
+    FAILURES,
+    OBD_DIALERS,
+    PARTY_TYPES,
+    STATUSES,
+    SessionStart,
+    answer_leg,
+    end_leg,
+    end_session,
+    new_session,
+    recording_file_name,
+    ring_leg,
+    start_leg,
+    start_voicemail,
+    transfer,
+)
 from mock_server.phones import is_e164
 
 

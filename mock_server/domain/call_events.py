@@ -133,11 +133,11 @@ def _leg_event(session: dict, event_type: str, leg_index: int, at: str | datetim
         raise ValueError(f"leg {leg_index} was never answered")
     at = _moment(when)
     view = session_at(session, at)
-    shown = {l["leg_index"]: l for l in view["legs"]}
+    shown = {leg["leg_index"]: leg for leg in view["legs"]}
     if leg_index not in shown or (event_type == "call.answered" and shown[leg_index]["answered_at"] is None):
         raise ValueError(f"leg {leg_index} is not {'dialled' if event_type == 'call.dial_begin' else 'answered'} "
                          f"at {iso(at)}")
-    payload = {"legs": [_dial_leg(view, l) for l in view["legs"]]}
+    payload = {"legs": [_dial_leg(view, leg) for leg in view["legs"]]}
     return envelope(session, event_type, payload, event_id=event_id, timestamp=ms_time(at),
                     sequence=_sequence(session, sequence), customer_identifier=_known_customer(view))
 

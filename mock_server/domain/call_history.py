@@ -4,7 +4,8 @@ The first sessions are a fixed coverage set, so every call category and status, 
 transfers, voicemail, an answered call without a recording, OBD dialers, SMS logs and every Log
 Filter (item 60: source, event, type, status, noted / unnoted / archived / starred, the two- and
 three-word filters, the ClickOcalls / OBD / Callbacks tags) match at least one call whatever the
-seed; the rest are drawn at random with realistic weights. Every call is played through the lifecycle functions of ``calls``.
+seed; the rest are drawn at random with realistic weights. Every call is played through the lifecycle
+functions of ``calls``.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def generate(rng: random.Random, now: datetime, company_id: str, users: list[dic
     starts = sorted(_moment(rng, now) for _ in plans)
     rng.shuffle(plans)
     sessions = [_call(tenant, start, category, outcome, options)
-                for start, (category, outcome, options) in zip(starts, plans)]
+                for start, (category, outcome, options) in zip(starts, plans, strict=True)]
     return _decorate(tenant, sessions, now)
 
 
@@ -206,13 +207,14 @@ def _decorate(tenant: _Tenant, sessions: list[dict], now: datetime) -> list[dict
         nth_call += 1
         t = parse_iso(s["ended_at"])
         anonymous_id = (tenant.anonymous or {}).get("id")
-        agent_ids = [l["user_id"] for l in s["legs"] if l["type"] == "agent" and l["user_id"]
-                     and l["user_id"] != anonymous_id]
+        agent_ids = [leg["user_id"] for leg in s["legs"] if leg["type"] == "agent" and leg["user_id"]
+                     and leg["user_id"] != anonymous_id]
         author = agent_ids[-1] if agent_ids else rng.choice(tenant.users)["id"]
         if nth_call in (0, 3) or rng.random() < 0.22:
             for _ in range(rng.randint(1, 2)):
                 t += timedelta(seconds=rng.randint(5, 240))
-                s = calls.add_comment(s, t, comment_id=call_builders.hex_id(rng), text=rng.choice(COMMENTS), user_id=author)
+                s = calls.add_comment(s, t, comment_id=call_builders.hex_id(rng), text=rng.choice(COMMENTS),
+                                      user_id=author)
         if nth_call in (0, 1) or rng.random() < 0.18:
             for _ in range(rng.randint(1, 2)):
                 t += timedelta(seconds=rng.randint(5, 120))

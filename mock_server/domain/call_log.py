@@ -12,8 +12,9 @@ rendered too. ``_ld`` holds the agent legs (each an attempt to reach an agent, `
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from mock_server.clock import parse_iso
 from mock_server.domain.calls import leg_outcome, national_number
@@ -56,7 +57,7 @@ def recording_link(session: dict, bits: dict) -> str:
 
 
 def _second_of_day(instant: datetime) -> int:
-    utc = instant.astimezone(timezone.utc)
+    utc = instant.astimezone(UTC)
     return utc.hour * 3600 + utc.minute * 60 + utc.second
 
 
@@ -70,7 +71,7 @@ def _agent(leg: dict, bits: dict) -> dict:
 
 
 def _leg(session: dict, leg: dict, bits: dict, wrapup: bool) -> dict:
-    by_index = {l["leg_index"]: l for l in session["legs"]}
+    by_index = {leg["leg_index"]: leg for leg in session["legs"]}
     reached = bool(leg["answered_at"] or leg["inbound"])
     talk = leg["talk_duration"] or 0
     start = leg["answered_at"] or leg["started_at"]
@@ -98,7 +99,7 @@ def render(session: dict, bits: dict, *, disposition: bool = False) -> dict:
         raise ValueError("the call log is written once the call has ended")
     start, end = epoch(session["started_at"]), epoch(session["ended_at"])
     department = session.get("department") or {}
-    agent_legs = [l for l in session["legs"] if l["type"] == "agent"]
+    agent_legs = [leg for leg in session["legs"] if leg["type"] == "agent"]
     flags = {"ui": session["uid"], "is": "1" if session["starred"] else "0", "vt": str(session.get("view_type", 2)),
              "ic": "1" if session["comments"] else "0", "ia": "1" if session["archived"] else "0",
              "ib": "1" if session["billable"] else "0"}

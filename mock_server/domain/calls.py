@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum, auto
-from typing import Any, Mapping
+from typing import Any
 
 from mock_server.clock import iso, parse_iso
 from mock_server.phones import is_e164
@@ -324,9 +325,9 @@ def answer_leg(session: dict, leg_index: int, moment: datetime) -> dict:
     leg.update(result="answered", dial_status="ANSWER", answered_at=iso(moment),
                ring_duration=seconds_between(leg["started_at"], moment))
     s["answered_at"] = s["answered_at"] or iso(moment)
-    live = [l for l in s["legs"] if talking(l)]
+    live = [leg for leg in s["legs"] if talking(leg)]
     if not s["bridged"] and ((s["category"] == "otp" and leg["type"] == "customer")
-                             or {l["type"] for l in live} == {"agent", "customer"}):
+                             or {leg["type"] for leg in live} == {"agent", "customer"}):
         # An OTP call needs nobody but the customer; every other call is bridged once an agent
         # and the customer are on the line together.
         s["bridged"], s["bridged_at"] = True, iso(moment)
@@ -388,9 +389,9 @@ def start_voicemail(session: dict, moment: datetime) -> dict:
     s = _copy(session)
     _advance(s, moment, "session", "voicemail")
     _session_move(s, "voicemail")
-    if any(l["state"] in ("dialing", "ringing", "answered") for l in s["legs"]):
+    if any(leg["state"] in ("dialing", "ringing", "answered") for leg in s["legs"]):
         raise IllegalTransition("session", session["state"], "voicemail", "a dialled leg is still live")
-    if not any(l["type"] == "customer" and talking(l) for l in s["legs"]):
+    if not any(leg["type"] == "customer" and talking(leg) for leg in s["legs"]):
         raise IllegalTransition("session", session["state"], "voicemail", "no caller on the line to leave a message")
     s["voicemail_at"] = iso(moment)
     return s
@@ -405,7 +406,7 @@ def reach_ivr(session: dict, moment: datetime, ivr_id: str | None = None) -> dic
         raise IllegalTransition("session", s["state"], "ivr")
     if s.get("ivr_started_at"):
         raise IllegalTransition("session", s["state"], "ivr", "the call already reached its IVR")
-    if not any(l["type"] == "customer" and talking(l) for l in s["legs"]):
+    if not any(leg["type"] == "customer" and talking(leg) for leg in s["legs"]):
         raise IllegalTransition("session", s["state"], "ivr", "no customer on the line to hear the IVR")
     _advance(s, moment, "session", "ivr")
     s["ivr_started_at"] = iso(moment)
@@ -431,8 +432,8 @@ def end_session(session: dict, moment: datetime, *, recording: str | None = None
         status = "bridged" if s["bridged"] else "missed"
     s.update(status=status, ended_at=iso(moment), logged_at=iso(moment),
              duration=seconds_between(s["started_at"], moment), recording=recording or None,
-             billable=s["type"] == "sms" and s["direction"] == "outgoing"
-             or any(l["answered_at"] or l["inbound"] for l in s["legs"]))
+             billable=(s["type"] == "sms" and s["direction"] == "outgoing")
+             or any(leg["answered_at"] or leg["inbound"] for leg in s["legs"]))
     return s
 
 
@@ -510,9 +511,9 @@ def session_at(session: dict, at: datetime) -> dict:
     s.update(status=None, ended_at=None, logged_at=None, duration=None, recording=None)
     if s["voicemail_at"] and parse_iso(s["voicemail_at"]) <= at:
         s["state"] = "voicemail"
-    elif any(l["answered_at"] for l in s["legs"]):
+    elif any(leg["answered_at"] for leg in s["legs"]):
         s["state"] = "answered"
-    elif any(not l["inbound"] for l in s["legs"]):
+    elif any(not leg["inbound"] for leg in s["legs"]):
         s["state"] = "ringing"
     else:
         s["state"] = "initiated"

@@ -45,13 +45,14 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum, auto
-from typing import Iterable
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import IllegalTransition, next_state
 from mock_server.domain.whatsapp_rules import WINDOW
+
 
 # --- the transition tables -------------------------------------------------------------------
 class MessageStatus(StrEnum):

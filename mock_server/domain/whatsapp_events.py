@@ -51,8 +51,9 @@ Documented quirks reproduced on purpose:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
@@ -393,7 +394,8 @@ def conversation_event(conversation: dict, bits: dict, event_type: str, *, event
         raise ValueError(f"unknown conversation event {event_type!r}")
     activity = whatsapp.latest_activity(conversation, kinds[event_type], at)
     if activity is None:
-        raise ValueError(f"the conversation has no {kinds[event_type]} activity at or before {iso(whatsapp.moment(at))}")
+        raise ValueError(f"the conversation has no {kinds[event_type]} activity at or before "
+                         f"{iso(whatsapp.moment(at))}")
     payload = {"id": conversation["id"], "customer_country_code": conversation["customer_country_code"],
                "customer_contact": conversation["customer_contact"], "customer_name": customer_name(conversation),
                "assigned_to": conversation.get("assigned_to"), "status": whatsapp.conversation_state(conversation),
@@ -437,5 +439,5 @@ def domain_event(message: dict | None, conversation: dict, event_type: str, bits
                  at: str | datetime, sequence: int | None = None) -> dict:
     """The whole domain event ``ctx.webhooks.emit`` takes (channel "whatsapp", session = the conversation)."""
     return {"event_id": event_id, "event_type": event_type, "channel": "whatsapp", "session_id": conversation["id"],
-            "at": iso(whatsapp.moment(at)), "bodies": render_all(message, conversation, event_type, bits, event_id=event_id,
-                                                         at=at, sequence=sequence)}
+            "at": iso(whatsapp.moment(at)),
+            "bodies": render_all(message, conversation, event_type, bits, event_id=event_id, at=at, sequence=sequence)}

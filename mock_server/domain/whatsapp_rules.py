@@ -7,8 +7,9 @@ Field errors are DRF-style ``{field: [message]}`` dicts keyed by the request pat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from mock_server.clock import parse_iso
 from mock_server.refusals import Refusal

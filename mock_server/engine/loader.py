@@ -26,10 +26,11 @@ kind and default, literal offsets in order, and no parameter left unused.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import yaml
 from jsonschema.exceptions import best_match

@@ -14,9 +14,10 @@ needs to give only what it changes. They are checked against the scenario when t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from mock_server.clock import iso
 from mock_server.engine import runner

@@ -194,7 +194,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
             if action is None:
                 raise ValueError(f"unknown action {entry['do']!r}")
             action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), at))
-    except Exception as exc:  # noqa: BLE001 - a run fails; the clock and the API go on
+    except Exception as exc:
         if not isinstance(exc, ValueError):
             log.exception("scenario %s step %s failed unexpectedly", run["scenario"], index)
         fail(ctx, tenant, run, index, exc, at)

@@ -10,17 +10,20 @@ The kinds below (``BASIC_KINDS``) need nothing from the tenant; ``mock_server.st
 from the fixtures.
 
 Which actions and kinds exist is one table, ``mock_server.steps.VOCABULARY`` (a ``Vocabulary``), which the app
-hands the engine (``engine.register_actions``): nothing registers itself on import. Values arrive as JSON from the control API or as text from the CLI's ``--param k=v``, so
-numeric and true/false kinds also read their text forms.
+hands the engine (``engine.register_actions``): nothing registers itself on import.
+
+Values arrive as JSON from the control API or as text from the CLI's ``--param k=v``, so numeric and
+true/false kinds also read their text forms.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mock_server.phones import is_e164
 from mock_server.store import TenantState

@@ -4,8 +4,8 @@ only a claim the application checks against it). An unknown or missing key is th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response

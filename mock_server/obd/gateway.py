@@ -25,7 +25,7 @@ def primitive_type(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int) or isinstance(value, float) and value.is_integer():
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return "integer"
     return {float: "number", str: "string", list: "array", dict: "object"}[type(value)]
 

@@ -7,10 +7,11 @@ words. The gateway's checks (x-api-key, JSON, field types) come before these, in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from mock_server.clock import parse_iso
 from mock_server.domain.call_builders import dialable
@@ -150,7 +151,8 @@ def _user(body: dict, users: list[dict]) -> dict:
 def _ivr_agents(ivr: dict, users: list[dict]) -> tuple[dict, ...]:
     """The agents the IVR dialer hunts: up to three of its department's who take calls."""
     department = ivr.get("department_id")
-    agents = tuple(u for u in users if dialable(u) and (department is None or department in u.get("department_ids", [])))
+    agents = tuple(u for u in users
+                   if dialable(u) and (department is None or department in u.get("department_ids", [])))
     if not agents:
         raise refusal(404, "Routing configuration not available: no agent of the IVR's department receives calls")
     return agents[:3]

@@ -10,8 +10,8 @@ that does not fit the company is the documented 403 in the error envelope.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response

@@ -14,7 +14,7 @@ is not, in the per-field messages the API answers with.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +49,13 @@ def schema(name: str) -> dict:
     return _registry()[1][name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     registry, documents = _registry()
     return Draft202012Validator(documents[name], registry=registry)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_validator(name: str):
     # Each document is identified by the URI it is found at; its own relative $id would be
     # resolved against that URI a second time, so it is left out here.
@@ -92,7 +92,8 @@ def _describe(error) -> list[tuple[str, str]]:
         best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
         return _describe(best)
     if kind == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        wanted = error.validator_value
+        expected = wanted if isinstance(wanted, str) else " or ".join(wanted)
         return [(label, f"{path.rsplit('.', 1)[-1] or 'Value'} must be of type {expected}.")]
     if kind == "enum":
         return [(label, f"\"{quoted(error.instance)}\" is not a valid choice. Choose one of: "

@@ -18,9 +18,10 @@ raises NotPlaced inside its unit of work, so nothing of it is kept.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from mock_server.clock import iso, parse_iso
 from mock_server.engine import call_rules, overrides

@@ -11,8 +11,8 @@ stand: sent, delivered and read once Meta reported them (a read message was deli
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
@@ -68,7 +69,7 @@ def parse_date_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_number(value: Any) -> float | None:

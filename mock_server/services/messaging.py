@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.clock import iso
 from mock_server.domain import whatsapp
-from mock_server.engine import message_rules as lifecycle
-from mock_server.engine import runner
+from mock_server.engine import message_rules as lifecycle, runner
+from mock_server.refusals import Refusal
+
 # The contacts' phone index; it moves to services.contacts with the Contacts API's rules (issue 11).
 from mock_server.services.contacts import phone_key
-from mock_server.refusals import Refusal
 from mock_server.store import TenantState
 from mock_server.store.names import CONTACTS, CONVERSATIONS, MESSAGES, USERS
 

@@ -9,8 +9,9 @@ kept as a document (token, file, call id, issued_at, expires_at) so it survives 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from mock_server.clock import iso, parse_iso

@@ -8,11 +8,16 @@ belongs to) and ``review_job_id`` (its pending review on the scheduler).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mock_server.clock import iso
-from mock_server.domain.whatsapp_rules import PLACEHOLDER, find_template as best_match, template_approved
-from mock_server.domain.whatsapp_rules import placeholders as variables
+from mock_server.domain.whatsapp_rules import (
+    PLACEHOLDER,
+    find_template as best_match,
+    placeholders as variables,
+    template_approved,
+)
 from mock_server.store import TenantState
 from mock_server.store.names import TEMPLATES
 

@@ -9,7 +9,8 @@ No HTTP here.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from mock_server.clock import iso
 from mock_server.context import AppContext

@@ -138,8 +138,8 @@ def media_ready(ctx: AppContext, tenant: TenantState, at: datetime, message: dic
 def _received(ctx: AppContext, tenant: TenantState, at: datetime, phone_number_id: str, who: tuple[str, str],
               payload: dict) -> tuple[dict, dict]:
     conversation = messaging.conversation_for(ctx, tenant, at, phone_number_id, *who)
-    message = messaging.new_message(ctx, conversation, at, direction="incoming", type=payload["type"], status="received",
-                               payload=payload, source="customer")
+    message = messaging.new_message(ctx, conversation, at, direction="incoming", type=payload["type"],
+                                    status="received", payload=payload, source="customer")
     conversation = whatsapp.customer_wrote(conversation, at)
     return message, publish(ctx, tenant, at, conversation, message, "message.received")
 
@@ -446,15 +446,15 @@ def start_campaign(step: Step) -> None:
     tenant[CAMPAIGNS].put(dict(campaign, status="running", modified_at=iso(step.at),
                                stats=campaigns.stats_of(campaign, [], lambda _: [], step.at, started=True)))
     message_ids = []
-    for (contact, who), (scenario, extra, chosen_by) in zip(recipients, outcomes):
+    for (contact, who), (scenario, extra, chosen_by) in zip(recipients, outcomes, strict=True):
         message = send_template(ctx, tenant, step.at, TemplateMessage(
             phone_number_id=campaign["phone_number_id"], who=who, template=template,
             context=campaigns.context_for(campaign, contact, example_context(template)), source="cmp",
             message_by=sender, campaign_id=campaign["id"]))
         message_ids.append(message["id"])
         params = {**message_rules.fitted(ctx, scenario, message_rules.message_params(message)), **extra}
-        runner.start_run(ctx, tenant, scenario, params, trigger={
-            "kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by}, at=step.at)
+        trigger = {"kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by}
+        runner.start_run(ctx, tenant, scenario, params, trigger=trigger, at=step.at)
     refresh_campaigns(tenant, tenant[MESSAGES].get(message_ids[0]), step.at)
     step.state.update(campaign_id=campaign["id"], message_ids=message_ids)
 

@@ -8,15 +8,16 @@ persistence and user fixtures one format.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import orjson
 
 from mock_server.store.backend import Doc, MemoryBackend
-from mock_server.store.units import UnitOfWork
 from mock_server.store.names import ACCOUNT
+from mock_server.store.units import UnitOfWork
 
 
 class Collection:

@@ -13,8 +13,8 @@ place (every writer puts a new dict), which is also what keeps memory equal to d
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 Undo = Callable[[], None]
 

@@ -82,7 +82,8 @@ class Tenant:
 
     @property
     def developer_token(self) -> str:
-        """The developers API's ``token`` parameter (``/search``, ``/user``…, their ``/search/…`` twins, ``/contactadd``)."""
+        """The developers API's ``token`` parameter (``/search``, ``/user``…, their ``/search/…`` twins,
+        ``/contactadd``)."""
         return self.description["developer_token"]
 
     def ivr(self, label: str = "main") -> dict:
@@ -155,9 +156,9 @@ class Simulator:
                 client.headers.update(token)
                 yield cls(client, IN_PROCESS_URL, server)
             return
-        with on_free_port(lambda port: create_app(Settings(**chosen, port=port))) as url:
-            with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT, trust_env=False, headers=token) as client:
-                yield cls(client, url, server)
+        with (on_free_port(lambda port: create_app(Settings(**chosen, port=port))) as url,
+              httpx.Client(base_url=url, timeout=HTTP_TIMEOUT, trust_env=False, headers=token) as client):
+            yield cls(client, url, server)
 
     @property
     def tenant(self) -> Tenant:

@@ -29,9 +29,9 @@ import httpx
 from mock_server import schemas
 from mock_server.clock import iso, parse_iso
 from mock_server.store import TenantState
+from mock_server.store.names import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS
 from mock_server.webhooks import subscriptions as subs
 from mock_server.webhooks.encode import encode
-from mock_server.store.names import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
@@ -52,7 +52,8 @@ def _tell(delivery: dict, attempt: dict, tries: int) -> None:
     answer = attempt["status_code"] if attempt["status_code"] is not None else attempt["error"]
     which = "redelivery" if attempt["redelivery"] else f"attempt {tries} of {len(RETRY_SCHEDULE) + 1}"
     if delivery["status"] == "pending":
-        outcome, level = f"next retry in {RETRY_SCHEDULE[tries - 1]:g} s, at {delivery['next_attempt_at']}", logging.WARNING
+        outcome = f"next retry in {RETRY_SCHEDULE[tries - 1]:g} s, at {delivery['next_attempt_at']}"
+        level = logging.WARNING
     elif delivery["status"] == "failed":
         outcome, level = "no retry left: failed", logging.WARNING
     else:
@@ -61,8 +62,9 @@ def _tell(delivery: dict, attempt: dict, tries: int) -> None:
     log.log(level, "webhook %s -> %s: %s in %g ms (%s; %s)", delivery["event_type"], delivery["url"], answer,
             attempt["latency_ms"], which, outcome,
             extra={"event": "webhook.attempt", "event_type": delivery["event_type"], "url": delivery["url"],
-                   "delivery_id": delivery["id"], "event_id": delivery["event_id"], "company_id": delivery["company_id"],
-                   "status_code": attempt["status_code"], "error": attempt["error"], "latency_ms": attempt["latency_ms"],
+                   "delivery_id": delivery["id"], "event_id": delivery["event_id"],
+                   "company_id": delivery["company_id"], "status_code": attempt["status_code"],
+                   "error": attempt["error"], "latency_ms": attempt["latency_ms"],
                    "attempt": attempt["n"], "attempts": len(RETRY_SCHEDULE) + 1, "redelivery": attempt["redelivery"],
                    "status": delivery["status"], "next_attempt_at": delivery["next_attempt_at"]})
 
@@ -97,7 +99,8 @@ class Dispatcher:
         self.log_size = settings.delivery_log_size
         self.timeout = settings.webhook_timeout
         # From --webhook-url / --webhook-config: fixed for the server's life, unlike those added at run time.
-        self.configured = [dict(s, source="config", company_id=s.get("company_id")) for s in settings.webhook_subscriptions]
+        self.configured = [dict(s, source="config", company_id=s.get("company_id"))
+                           for s in settings.webhook_subscriptions]
         self._lanes: dict[str, deque[tuple[str, str]]] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._outstanding = 0
@@ -106,7 +109,8 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queued: set[tuple[str, int]] = set()  # (delivery id, attempt number) in a lane or in flight
-        self._added: dict[str, dict] = {s["id"]: s for s in json.loads(ctx.store.backend.get_meta(SUBSCRIPTIONS) or "[]")}
+        kept = json.loads(ctx.store.backend.get_meta(SUBSCRIPTIONS) or "[]")
+        self._added: dict[str, dict] = {s["id"]: s for s in kept}
         ctx.scheduler.register(ATTEMPT, lambda tenant_id, job: self._enqueue(tenant_id, job["delivery_id"], job["n"]))
 
     # --- ids and subscriptions -------------------------------------------------------------
@@ -155,7 +159,8 @@ class Dispatcher:
     def _new_delivery(self, company_id: str, subscription: dict, event: dict, now: str) -> dict:
         fmt = subscription["format"]
         return {
-            "id": self.ctx.ids.uuid(), "company_id": company_id, "event_id": event["event_id"], "event_type": event["event_type"],
+            "id": self.ctx.ids.uuid(), "company_id": company_id, "event_id": event["event_id"],
+            "event_type": event["event_type"],
             "session_id": event["session_id"], "channel": event["channel"], "subscription_id": subscription["id"],
             "url": subscription["url"], "format": fmt, "content_type": subscription["content_type"],
             "headers": subs.request_headers(subscription), "body": event["bodies"][fmt],
@@ -326,8 +331,8 @@ class Dispatcher:
 
     def redeliver(self, tenant: TenantState, delivery_id: str) -> dict:
         """Send a delivery once more, same event_id and body (to test a receiver's deduplication)."""
-        delivery = dict(tenant[WEBHOOK_DELIVERIES].get(delivery_id), status="pending", next_attempt_at=iso(self.ctx.now()),
-                        redelivering=True)
+        delivery = dict(tenant[WEBHOOK_DELIVERIES].get(delivery_id), status="pending",
+                        next_attempt_at=iso(self.ctx.now()), redelivering=True)
         tenant[WEBHOOK_DELIVERIES].put(delivery)
         self._enqueue(tenant.company_id, delivery_id, len(delivery["attempts"]) + 1)
         return delivery
@@ -345,7 +350,7 @@ class Dispatcher:
                     return False
                 try:
                     await asyncio.wait_for(self._changed.wait(), left)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     return False
         return True
 

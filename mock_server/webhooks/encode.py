@@ -96,7 +96,7 @@ def _multipart(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
     boundary = _boundary(names + values)
     delimiter = b"--" + boundary.encode("ascii")
     body = bytearray()
-    for name, value in zip(names, values):
+    for name, value in zip(names, values, strict=True):
         body += delimiter + b'\r\nContent-Disposition: form-data; name="' + name + b'"\r\n\r\n' + value + b"\r\n"
     body += delimiter + b"--\r\n"
     return bytes(body), f"{MULTIPART}; boundary={boundary}"

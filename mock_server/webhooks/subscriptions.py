@@ -115,7 +115,7 @@ def _check_url(url: str) -> None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
         httpx.Request("POST", url)  # what delivery will build (this also decodes an IDNA host)
     except (ValueError, httpx.InvalidURL):  # ValueError: also idna's errors
-        raise DRF_INVALID.field("url", f"Enter a valid URL: {quoted(url)}")
+        raise DRF_INVALID.field("url", f"Enter a valid URL: {quoted(url)}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise DRF_INVALID.field("url", "Only http and https URLs can receive webhooks.")
     if not parts.hostname:
@@ -161,7 +161,7 @@ def request_headers(subscription: dict[str, Any]) -> dict[str, str]:
     headers = dict(subscription["headers"])
     auth = subscription["auth"]
     if auth["type"] == "basic":
-        credentials = f"{auth['username']}:{auth['password']}".encode("utf-8")
+        credentials = f"{auth['username']}:{auth['password']}".encode()
         name, value = "Authorization", "Basic " + base64.b64encode(credentials).decode("ascii")
     elif auth["type"] == "api_key":
         name, value = auth["key"], auth["value"]

@@ -24,8 +24,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from mock_server.control.common import control_error, ctx_of
-from mock_server.errors import DRF_INVALID
 from mock_server.control.ui.feed import Watch, changes
+from mock_server.errors import DRF_INVALID
 
 STATIC = Path(__file__).parent / "static"
 MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",

@@ -45,7 +45,7 @@ def query_instant(request: Request, name: str) -> datetime | None:
     try:
         return parse_iso(raw.strip()).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise DRF_INVALID.field(name, "Enter a valid date/time.")
+        raise DRF_INVALID.field(name, "Enter a valid date/time.") from None
 
 
 def ordering_terms(request: Request) -> list[tuple[str, bool]]:

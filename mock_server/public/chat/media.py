@@ -22,11 +22,11 @@ from starlette.requests import Request
 
 from mock_server.clock import iso
 from mock_server.context import AppContext
+from mock_server.domain.media_types import APPLICATIONS, EXTENSIONS, MB, MEDIA_TYPES, UPLOAD_CAP, meta_media_id
 from mock_server.errors import DRF_INVALID
 from mock_server.forms import FIELD_LIMIT, FormStream
 from mock_server.http import EMPTY, Json, parse_json
 from mock_server.public.auth import endpoint
-from mock_server.domain.media_types import APPLICATIONS, EXTENSIONS, MB, MEDIA_TYPES, UPLOAD_CAP, meta_media_id
 from mock_server.store import TenantState
 from mock_server.store.names import MEDIA
 
@@ -74,7 +74,7 @@ async def _read_multipart(request: Request, boundary: bytes) -> tuple[FormStream
         form.finalize()
     except FormParserError as exc:
         if not head_only:  # too large to read, the size is the answer whatever the first bytes hold
-            raise DRF_INVALID.field("non_field_errors", f"Multipart form parse error - {str(exc)[:120]}")
+            raise DRF_INVALID.field("non_field_errors", f"Multipart form parse error - {str(exc)[:120]}") from None
         return form, declared_size
     if not form.ended:
         raise DRF_INVALID.field("non_field_errors", "Multipart form parse error - the body ended before the "

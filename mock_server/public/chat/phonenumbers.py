@@ -13,6 +13,7 @@ from mock_server.services.phonenumbers import EXPANSIONS
 from mock_server.store import TenantState
 from mock_server.store.names import PHONE_NUMBERS, WABA_ACCOUNTS
 
+
 @endpoint
 async def list_phonenumbers(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
     limit = query_int(request, "limit", 10, DRF_INVALID, minimum=1, maximum=100)

@@ -53,7 +53,8 @@ def campaign(campaign: dict, template: dict | None) -> dict:
         "modified_at": campaign["modified_at"], "scheduled_at": campaign.get("scheduled_at"),
         "status": campaign["status"], "scheduled_type": campaign.get("scheduled_type"),
         "created_by": campaign.get("created_by"), "variables_mapping": campaign.get("variables_mapping") or [],
-        "template": {"template_id": template["id"], "template_body": template.get("components", [])} if template else {},
+        "template": ({"template_id": template["id"], "template_body": template.get("components", [])}
+                     if template else {}),
         "audience": {k: audience.get(k) for k in ("count", "file_url", "filename")},
     }
     if campaign["status"] == "failed" or campaign.get("failure_reason"):

@@ -10,13 +10,14 @@ template) are ``domain.whatsapp_rules``; Meta's review of a template is ``servic
 
 from __future__ import annotations
 
+import itertools
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from mock_server.domain.media_types import media_kind
 from mock_server.domain.whatsapp_events import ById
-from mock_server.domain.whatsapp_rules import CATEGORIES, PLACEHOLDER, VARIABLE, add_error
-from mock_server.domain.whatsapp_rules import placeholders as variables
+from mock_server.domain.whatsapp_rules import CATEGORIES, PLACEHOLDER, VARIABLE, add_error, placeholders as variables
 from mock_server.errors import quoted
 
 # The "Language Support" table at the top of MyOperator's API documentation, in its order.
@@ -206,7 +207,7 @@ class _Check:
         if kinds.count("PHONE_NUMBER") > MAX_PHONE_BUTTONS:
             errors.add(path, f"A template can have at most {MAX_PHONE_BUTTONS} PHONE_NUMBER button.")
         groups = [k == "QUICK_REPLY" for k in kinds]
-        if sum(1 for a, b in zip(groups, groups[1:]) if a != b) > 1:
+        if sum(1 for a, b in itertools.pairwise(groups) if a != b) > 1:
             errors.add(path, "QUICK_REPLY buttons must be grouped together, before or after the URL and "
                              "PHONE_NUMBER buttons.")
         for j, button in enumerate(buttons):

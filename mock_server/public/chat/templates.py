@@ -15,6 +15,7 @@ from mock_server.services import templates
 from mock_server.store import TenantState
 from mock_server.store.names import MEDIA, TEMPLATES, WABA_ACCOUNTS
 
+
 def invalid_template_id() -> ApiError:
     # Documented with the integer code 404 (unlike most bodies' string codes).
     return ApiError(404, {"status": "error", "code": 404, "message": "Invalid Template ID", "errors": {}})
@@ -81,7 +82,8 @@ async def list_templates(request: Request, ctx: AppContext, tenant: TenantState)
 
 @endpoint
 async def fetch_template(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    return Json({"status": "success", "code": "200", "message": "OK", "data": templates.view(_template(tenant, request))})
+    view = templates.view(_template(tenant, request))
+    return Json({"status": "success", "code": "200", "message": "OK", "data": view})
 
 
 @endpoint

@@ -8,8 +8,17 @@ from starlette.requests import Request
 
 from mock_server.context import AppContext
 from mock_server.errors import CONTACT_INVALID
-from mock_server.http import (EMPTY, MAX_JSON_BYTES, Json, page, parse_json, query_int, query_list, read_body,
-                              require_object)
+from mock_server.http import (
+    EMPTY,
+    MAX_JSON_BYTES,
+    Json,
+    page,
+    parse_json,
+    query_int,
+    query_list,
+    read_body,
+    require_object,
+)
 from mock_server.public.auth import endpoint
 from mock_server.public.contacts import render, rules, search
 from mock_server.services import contacts as contact_book
@@ -72,7 +81,8 @@ def _search(request: Request, tenant: TenantState, body: Any) -> Json:
         try:
             cursors[name] = search.decode_token(raw) if raw else None
         except ValueError:
-            raise CONTACT_INVALID.field(name, "Invalid pagination token: use a pagination_token from a result.")
+            raise CONTACT_INVALID.field(
+                name, "Invalid pagination token: use a pagination_token from a result.") from None
     matches = [c for c in tenant[CONTACTS] if query.matches(c)]
     results = search.window(matches, cursors["after"], cursors["before"], limit)
     data = {"total": len(results), "filter_total": len(matches),

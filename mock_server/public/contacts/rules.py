@@ -6,7 +6,7 @@ What a contact is, when one may be added or changed, and finding one, are the co
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from mock_server.services.contacts import phone_with_cc
 

@@ -16,14 +16,22 @@ import base64
 import binascii
 import calendar
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from mock_server.clock import parse_iso
 from mock_server.errors import quoted
-from mock_server.services.contacts import (SOURCES, invalid, parse_date, parse_date_time, parse_number,
-                                          phone_with_cc, text_of)
+from mock_server.services.contacts import (
+    SOURCES,
+    invalid,
+    parse_date,
+    parse_date_time,
+    parse_number,
+    phone_with_cc,
+    text_of,
+)
 
 ALL_TYPES = frozenset({"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"})
 # The documented "Supported Operations" table.
@@ -98,7 +106,7 @@ def _moment(value: Any) -> date | datetime:
 def _field_instant(value: Any) -> datetime | None:
     day = parse_date(value)
     if day is not None:
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
     return parse_date_time(value)
 
 
@@ -106,7 +114,7 @@ def _compare(instant: datetime, moment: date | datetime) -> int:
     if isinstance(moment, datetime):
         left, right = instant, moment
     else:
-        left, right = instant.astimezone(timezone.utc).date(), moment
+        left, right = instant.astimezone(UTC).date(), moment
     return (left > right) - (left < right)
 
 
@@ -344,7 +352,7 @@ def decode_token(text: str) -> tuple[int, str]:
         raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
         value = json.loads(raw.decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
-        raise ValueError("not a pagination token")
+        raise ValueError("not a pagination token") from None
     if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str)
             or not isinstance(value[1], int) or isinstance(value[1], bool)):
         raise ValueError("not a pagination token")
