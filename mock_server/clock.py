@@ -173,13 +173,18 @@ class Scheduler:
             return False
         job = heapq.heappop(self._heap)
         if job.due_at > self.clock.now():
-            self.clock.set(job.due_at)
+            self._manual_clock().set(job.due_at)
         self._fire(job)
         return True
 
     def finish_at(self, target: datetime) -> None:
         if target > self.clock.now():
-            self.clock.set(target)
+            self._manual_clock().set(target)
+
+    def _manual_clock(self) -> ManualClock:
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("only a manual clock can be moved")
+        return self.clock
 
     def _drop(self, unwanted: Callable[[Job], bool]) -> None:
         # Cancelling is rare (a reset, a deleted template): rebuilding the heap keeps firing simple.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mock_server import fixtures as fixture_data
@@ -82,7 +83,7 @@ class AppContext:
         with self.store.transaction():
             if company_id is None:
                 for stale in set(self.store.tenants) - set(fixtures):
-                    self.store.on_rollback(lambda cid=stale: self._rebuild_jobs(cid))  # runs once it is back
+                    self.store.on_rollback(partial(self._rebuild_jobs, stale))  # runs once it is back
                     self.scheduler.cancel_tenant(stale)
                     self.store.drop(stale)
             reference = self.fixtures.get("reference_time", iso(fixture_data.REFERENCE_TIME))
@@ -90,7 +91,7 @@ class AppContext:
             # default start); on the real clock they keep their distance from the server's start.
             anchor = None if self.clock.manual else self.started_at
             for cid in targets:
-                self.store.on_rollback(lambda cid=cid: self._rebuild_jobs(cid))
+                self.store.on_rollback(partial(self._rebuild_jobs, cid))
                 self.scheduler.cancel_tenant(cid)
                 state = fixture_data.tenant_state(fixtures[cid], reference, anchor)
                 self._reschedule(self.store.seed(cid, state))
@@ -119,8 +120,10 @@ class AppContext:
         self.scheduler.cancel(job_id)
         tenant[JOBS].delete(job_id)
         if job is not None:
-            self.store.on_rollback(lambda: self.scheduler.add(job_id, tenant.company_id, parse_iso(job["due_at"]),
-                                                              job["action"], job["payload"]))
+            def reschedule() -> None:
+                self.scheduler.add(job_id, tenant.company_id, parse_iso(job["due_at"]), job["action"], job["payload"])
+
+            self.store.on_rollback(reschedule)
 
     def _rebuild_jobs(self, company_id: str) -> None:
         """The heap's jobs of a tenant a failed reset put back, from its kept jobs."""

@@ -88,7 +88,7 @@ OPERATIONS.update({(method, LIVE_PATHS[path]): entry for (method, path), entry i
 # upload), DRF's default parsers (multipart, urlencoded and JSON). Any other is the 415 (http.require_media_type).
 JSON_BODY = ("application/json",)
 FORM_BODY = ("multipart/form-data", "application/x-www-form-urlencoded", "application/json")
-REQUEST_MEDIA_TYPES = {("POST", "/chat/media/upload"): FORM_BODY}
+REQUEST_MEDIA_TYPES: dict[tuple[str, str], tuple[str, ...]] = {("POST", "/chat/media/upload"): FORM_BODY}
 
 # Served, but not JSON: the recording a link points at (audio/mpeg, or a developers error body).
 AUDIO = ("GET", "/search/recordings/{token}.mp3")
@@ -124,4 +124,5 @@ def response_schemas(method: str, path: str, status: int) -> tuple[str, ...]:
 
 def request_media_types(method: str, path: str) -> tuple[str, ...]:
     """The Content-Types a public operation's body may have (JSON for all but the media upload)."""
-    return REQUEST_MEDIA_TYPES.get(operation(method, path), JSON_BODY)
+    op = operation(method, path)
+    return REQUEST_MEDIA_TYPES.get(op, JSON_BODY) if op is not None else JSON_BODY

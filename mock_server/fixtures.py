@@ -54,7 +54,7 @@ WABA_STATES = [
 ]
 
 # One definition per custom-field type, named as in the Contacts API examples.
-CUSTOM_FIELDS = [
+CUSTOM_FIELDS: list[dict[str, Any]] = [
     {"id": "text", "name": "Company", "type": "text"},
     {"id": "company_name", "name": "Company name", "type": "text"},
     {"id": "location", "name": "Location", "type": "text"},
@@ -279,7 +279,7 @@ def _media(g: _Gen) -> list[dict]:
     kinds = [("image/jpeg", "banner.jpg", 245_760), ("image/png", "card_one.png", 183_112),
              ("image/png", "card_two.png", 190_004), ("video/mp4", "promo.mp4", 4_718_592),
              ("application/pdf", "brochure.pdf", 812_544)]
-    media = [{"id": g.uuid(), "application": "template", "mime_type": mime, "filename": name,
+    media: list[dict[str, Any]] = [{"id": g.uuid(), "application": "template", "mime_type": mime, "filename": name,
               "file_size": size, "created": iso(g.moment(120))} for mime, name, size in kinds]
     return [dict(m, meta_media_id=meta_media_id(m["id"])) for m in media]
 
@@ -402,7 +402,7 @@ def _campaigns(g: _Gen, phone_number_id: str, templates: list[dict]) -> list[dic
 
 
 def _body_variables(template: dict) -> list[str]:
-    body = next((c for c in template["components"] if c["type"] == "BODY"), {})
+    body: dict[str, Any] = next((c for c in template["components"] if c["type"] == "BODY"), {})
     return list(body.get("example", {}))
 
 

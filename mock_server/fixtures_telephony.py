@@ -20,7 +20,7 @@ DEPARTMENTS = ["Sales", "Support", "Billing"]
 USERS = [(1, "owner"), (2, "admin"), (4, "manager"), (8, "agent"), (8, "agent"), (8, "agent"), (8, "agent"),
          (8, "no_calls"), (8, "anonymous")]
 # IVRs / OBD campaigns in the states the OBD API's documented errors depend on.
-IVRS = [
+IVRS: list[tuple[str, dict[str, Any]]] = [
     ("main", {"anonymous_enabled": True}),
     ("no_anonymous", {"anonymous_enabled": False}),
     ("ip_locked", {"anonymous_enabled": True, "whitelisted_ips": ["203.0.113.10"]}),

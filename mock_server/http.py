@@ -159,7 +159,7 @@ def query_int(request: Request, name: str, default: int, style: ValidationStyle,
 
 def query_list(request: Request, name: str) -> list[str]:
     """A comma-separated (or repeated) query parameter."""
-    values = []
+    values: list[str] = []
     for raw in request.query_params.getlist(name):
         values.extend(v.strip() for v in raw.split(",") if v.strip())
     return values

@@ -521,7 +521,7 @@ def _document(local: str, control: tuple[Operation, ...]) -> dict:
         add(method, path, _control_operation(method, path, endpoint))
     webhooks = {name.removeprefix("webhooks/"): _webhook(name) for name in webhook_events()}
 
-    doc = {
+    doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "MyOperator APIs, as myoperator-mock serves them", "version": __version__,
                  "description": "Every endpoint of the public, OBD and developers APIs the simulator mocks, the "

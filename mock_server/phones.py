@@ -20,12 +20,12 @@ NATIONAL_NUMBERS = {"91": re.compile(r"[0-9]{10}")}
 
 
 def is_e164(number: str | None) -> bool:
-    return bool(number) and E164.fullmatch(number) is not None
+    return isinstance(number, str) and E164.fullmatch(number) is not None
 
 
 def is_complete_e164(number: str | None) -> bool:
     """E.164 with a national number of its country's length where that is fixed (+91 and ten digits)."""
-    if not is_e164(number):
+    if not isinstance(number, str) or not is_e164(number):
         return False
     digits = number[1:]
     size = code_length(digits)

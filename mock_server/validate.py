@@ -104,15 +104,17 @@ def _operation_schemas(method: str, path: str, side: str) -> tuple[str, ...]:
         if side != "request" and int(side) >= 400:
             return contract.surface_errors(path)
         raise UsageError(f"{method} {audio} answers audio/mpeg; only its errors (4xx) are JSON")
-    if documented is None and control is None:
+    if documented is not None:
+        entry, template = contract.OPERATIONS[documented], documented[1]
+    elif control is not None:
+        entry, template = openapi.CONTROL_OPERATIONS[control], control[1]
+    else:
         if any(m == method and openapi.matches(t, path) for m, t, _ in control_operations):
             raise UsageError(f"{method} {path} is a /_mock/ route whose bodies have no schema: nothing to check")
         known = sorted({f"{m} {p}" for m, p in list(contract.OPERATIONS) + list(openapi.CONTROL_OPERATIONS)})
         close = difflib.get_close_matches(f"{method} {path}", known, n=3, cutoff=0.5)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise UsageError(f"no documented operation {method} {path}{hint}")
-    entry = contract.OPERATIONS[documented] if documented else openapi.CONTROL_OPERATIONS[control]
-    template = (documented or control)[1]
     if side == "request":
         names = entry.get("request") or openapi.EXTRA_REQUESTS.get((method, template))
         if names is None:
@@ -230,6 +232,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun if n == 1 else plural}"
 
 
+JSON_TYPES: dict[type, str] = {str: "string", list: "array", dict: "object"}
+
+
 def json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -237,7 +242,7 @@ def json_type(value: Any) -> str:
         return "boolean"
     if isinstance(value, (int, float)):
         return "integer" if isinstance(value, int) or value.is_integer() else "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+    return JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def snippet(value: Any) -> str:

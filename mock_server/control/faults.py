@@ -22,7 +22,7 @@ async def add_fault(request: Request) -> Json:
     preset = body.get("preset")
     if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
         raise DRF_INVALID.field("preset", f"One of: {', '.join(PRESETS)}.")
-    body = {**PRESETS.get(preset, {}), **{k: v for k, v in body.items() if k != "preset"}}
+    body = {**(PRESETS[preset] if preset is not None else {}), **{k: v for k, v in body.items() if k != "preset"}}
     path, status, seconds = body.get("path"), body.get("status", 500), body.get("seconds")
     times = body.get("times", None if seconds is not None else 1)
     if not isinstance(path, str) or not path.startswith("/"):

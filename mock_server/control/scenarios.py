@@ -12,6 +12,8 @@ flows do (overrides).
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -47,8 +49,8 @@ def describe_param(scenario: Scenario, name: str, tenant: TenantState | None) ->
 
 
 def describe(scenario: Scenario, tenant: TenantState | None, steps: bool = False) -> dict:
-    out = {"name": scenario.name, "description": scenario.description, "channel": scenario.channel,
-           "params": {name: describe_param(scenario, name, tenant) for name in scenario.params}}
+    out: dict[str, Any] = {"name": scenario.name, "description": scenario.description, "channel": scenario.channel,
+                           "params": {name: describe_param(scenario, name, tenant) for name in scenario.params}}
     if steps:
         out["steps"] = [dict(step) for step in scenario.steps]
         out["deadline"] = scenario.deadline

@@ -89,12 +89,16 @@ class Collection:
         current, restored = self._docs.get(doc_id), doc if position != -1 else None
         if self._on_change is not None:
             self._on_change(current, restored)
-        if position is None:
-            self._docs[doc_id] = doc
-        elif position == -1:
+        if position == -1:
             self._docs.pop(doc_id, None)
             self._ranks.pop(doc_id, None)
+        elif doc is None:
+            raise ValueError(f"undo of {doc_id!r}: only a new document has no earlier version")
+        elif position is None:
+            self._docs[doc_id] = doc
         else:
+            if rank is None:
+                raise ValueError(f"undo of {doc_id!r}: a deleted document goes back with its rank")
             items = list(self._docs.items())
             items.insert(position, (doc_id, doc))
             self._docs.clear()
@@ -221,8 +225,8 @@ class Store:
             self._credentials[field] = {}
             for company_id, tenant in self.tenants.items():
                 self._reindex(company_id, None, tenant.account, only=field)
-        tenant = self.tenants.get(self._credentials[field].get(credential, ""))
-        return tenant if tenant is not None and tenant.account.get(field) == credential else None
+        found = self.tenants.get(self._credentials[field].get(credential, ""))
+        return found if found is not None and found.account.get(field) == credential else None
 
     def _account_changed(self, tenant: TenantState, old: Doc | None, new: Doc | None) -> None:
         if self.tenants.get(tenant.company_id) is tenant:  # not a replaced tenant object kept for an undo

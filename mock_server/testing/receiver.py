@@ -203,7 +203,7 @@ class _Server(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer's own would look the host's FQDN up in DNS, which a loopback server never needs.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        self.server_name, self.server_port = self.socket.getsockname()[:2]  # the address bound
 
 
 class _Handler(BaseHTTPRequestHandler):

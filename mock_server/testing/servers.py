@@ -20,7 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import uvicorn
@@ -65,7 +65,7 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def on_free_port(build: Callable[[int], Any], lifespan: str = "on") -> Iterator[str]:
+def on_free_port(build: Callable[[int], Any], lifespan: Literal["on", "auto"] = "on") -> Iterator[str]:
     """Serve ``build(port)`` on a free loopback port; yields its base URL, e.g. http://127.0.0.1:54321.
 
     ``lifespan="on"`` (an app that must start up, like the simulator: a failure is an error) or

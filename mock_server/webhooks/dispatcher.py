@@ -101,7 +101,7 @@ class Dispatcher:
         # From --webhook-url / --webhook-config: fixed for the server's life, unlike those added at run time.
         self.configured = [dict(s, source="config", company_id=s.get("company_id"))
                            for s in settings.webhook_subscriptions]
-        self._lanes: dict[str, deque[tuple[str, str]]] = {}
+        self._lanes: dict[str, deque[tuple[str, str, int]]] = {}  # url: (company id, delivery id, attempt number)
         self._workers: dict[str, asyncio.Task] = {}
         self._outstanding = 0
         self._settled: asyncio.Event | None = None
@@ -192,27 +192,32 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # emitted outside the server's loop (a script, a test's thread): the
             return            # delivery stays pending in the log and ``flush`` queues it
-        self._bind(loop)
+        settled, _ = self._bind(loop)
         tenant = self.ctx.store.tenant(company_id)
         delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id) if tenant else None
         if delivery is None or (delivery_id, n) in self._queued:
             return
         self._queued.add((delivery_id, n))
         self._outstanding += 1
-        self._settled.clear()
+        settled.clear()
         self._lanes.setdefault(delivery["url"], deque()).append((company_id, delivery_id, n))
         worker = self._workers.get(delivery["url"])
         if worker is None or worker.done():
             self._workers[delivery["url"]] = loop.create_task(self._drain(delivery["url"]))
 
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> tuple[asyncio.Event, asyncio.Condition]:
         """Loop-bound helpers are made on the loop that first needs them (tests start several apps)."""
-        if self._loop is loop:
-            return
-        self._loop, self._client = loop, None
-        self._settled, self._changed = asyncio.Event(), asyncio.Condition()
-        self._settled.set()
-        self._lanes, self._workers, self._outstanding, self._queued = {}, {}, 0, set()
+        if self._loop is not loop:
+            self._loop, self._client = loop, None
+            self._settled, self._changed = asyncio.Event(), asyncio.Condition()
+            self._settled.set()
+            self._lanes, self._workers, self._outstanding, self._queued = {}, {}, 0, set()
+        return self._signals()
+
+    def _signals(self) -> tuple[asyncio.Event, asyncio.Condition]:
+        """The loop-bound helpers: every attempt and wait is queued after ``_bind`` made them."""
+        assert self._settled is not None and self._changed is not None, "bound by _bind"
+        return self._settled, self._changed
 
     def kick(self) -> None:
         """At start-up: every pending delivery a restart left behind goes out when it is due."""
@@ -249,6 +254,7 @@ class Dispatcher:
 
     async def _drain(self, url: str) -> None:
         lane = self._lanes[url]
+        settled, changed = self._signals()
         while lane:
             company_id, delivery_id, n = lane.popleft()
             try:
@@ -259,15 +265,15 @@ class Dispatcher:
                 self._queued.discard((delivery_id, n))
                 self._outstanding -= 1
                 if self._outstanding == 0:
-                    self._settled.set()
-                async with self._changed:
-                    self._changed.notify_all()
+                    settled.set()
+                async with changed:
+                    changed.notify_all()
 
     # --- one attempt -------------------------------------------------------------------------
     async def _attempt(self, company_id: str, delivery_id: str, n: int) -> None:
         tenant = self.ctx.store.tenant(company_id)
         delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id) if tenant else None
-        if delivery is None or delivery["status"] != "pending" or len(delivery["attempts"]) + 1 != n:
+        if tenant is None or delivery is None or delivery["status"] != "pending" or len(delivery["attempts"]) + 1 != n:
             return  # a reset removed it, it was delivered meanwhile, or this attempt was already made
         content, content_type = encode(delivery["body"], delivery["content_type"], delivery["format"])
         headers = httpx.Headers({"User-Agent": USER_AGENT})  # a configured User-Agent replaces ours
@@ -331,8 +337,10 @@ class Dispatcher:
 
     def redeliver(self, tenant: TenantState, delivery_id: str) -> dict:
         """Send a delivery once more, same event_id and body (to test a receiver's deduplication)."""
-        delivery = dict(tenant[WEBHOOK_DELIVERIES].get(delivery_id), status="pending",
-                        next_attempt_at=iso(self.ctx.now()), redelivering=True)
+        current = tenant[WEBHOOK_DELIVERIES].get(delivery_id)
+        if current is None:  # the caller found it in this tenant's log (find_delivery)
+            raise KeyError(delivery_id)
+        delivery = dict(current, status="pending", next_attempt_at=iso(self.ctx.now()), redelivering=True)
         tenant[WEBHOOK_DELIVERIES].put(delivery)
         self._enqueue(tenant.company_id, delivery_id, len(delivery["attempts"]) + 1)
         return delivery
@@ -340,16 +348,16 @@ class Dispatcher:
     async def wait_for(self, matches, count: int, timeout: float) -> bool:
         """Wait (real seconds) until ``count`` deliveries satisfy ``matches``; False on timeout."""
         loop = asyncio.get_running_loop()
-        self._bind(loop)
+        _, changed = self._bind(loop)
         self._catch_up()
         deadline = loop.time() + timeout
-        async with self._changed:
+        async with changed:
             while sum(1 for d in self.deliveries() if matches(d)) < count:
                 left = deadline - loop.time()
                 if left <= 0:
                     return False
                 try:
-                    await asyncio.wait_for(self._changed.wait(), left)
+                    await asyncio.wait_for(changed.wait(), left)
                 except TimeoutError:
                     return False
         return True
