@@ -60,7 +60,7 @@ class Collection:
         self._backend.delete(self._tenant_id, self.kind, doc_id)
         old, rank = self._docs[doc_id], self._ranks[doc_id]
         if self._units.open:  # put back where it stood in the order (O(n), only inside a unit)
-            self._units.record(partial(self._undo, doc_id, old, list(self._docs).index(doc_id), rank))
+            self._units.record(partial(self._undo_delete, doc_id, old, list(self._docs).index(doc_id), rank))
         self._reindex(doc_id, old, None)
         del self._docs[doc_id], self._ranks[doc_id]
         if self._on_change is not None:
@@ -75,7 +75,7 @@ class Collection:
     def _set(self, doc_id: str, doc: Doc) -> None:
         old = self._docs.get(doc_id)
         if self._units.open:  # an update keeps its place in the order; a new id is last until undone
-            self._units.record(partial(self._undo, doc_id, old, None if old is not None else -1, None))
+            self._units.record(partial(self._undo_set, doc_id, old))
         if old is None:
             self._ranks[doc_id], self._next_rank = self._next_rank, self._next_rank + 1
         self._docs[doc_id] = doc
@@ -83,28 +83,29 @@ class Collection:
         if self._on_change is not None:
             self._on_change(old, doc)
 
-    def _undo(self, doc_id: str, doc: Doc | None, position: int | None, rank: int | None) -> None:
-        """Put one document back as it was: ``position`` None (an update), -1 (it was new) or its place
-        (it was deleted, ``rank`` its rank then)."""
-        current, restored = self._docs.get(doc_id), doc if position != -1 else None
+    def _undo_set(self, doc_id: str, old: Doc | None) -> None:
+        """Undo a write: the earlier version back in its place, or (``old`` None: it was new) the document gone."""
+        current = self._docs.get(doc_id)
         if self._on_change is not None:
-            self._on_change(current, restored)
-        if position == -1:
+            self._on_change(current, old)
+        if old is None:
             self._docs.pop(doc_id, None)
             self._ranks.pop(doc_id, None)
-        elif doc is None:
-            raise ValueError(f"undo of {doc_id!r}: only a new document has no earlier version")
-        elif position is None:
-            self._docs[doc_id] = doc
         else:
-            if rank is None:
-                raise ValueError(f"undo of {doc_id!r}: a deleted document goes back with its rank")
-            items = list(self._docs.items())
-            items.insert(position, (doc_id, doc))
-            self._docs.clear()
-            self._docs.update(items)
-            self._ranks[doc_id] = rank
-        self._reindex(doc_id, current, restored)
+            self._docs[doc_id] = old
+        self._reindex(doc_id, current, old)
+
+    def _undo_delete(self, doc_id: str, doc: Doc, position: int, rank: int) -> None:
+        """Undo a delete: the document back at ``position`` in the order, with the rank it had."""
+        current = self._docs.get(doc_id)
+        if self._on_change is not None:
+            self._on_change(current, doc)
+        items = list(self._docs.items())
+        items.insert(position, (doc_id, doc))
+        self._docs.clear()
+        self._docs.update(items)
+        self._ranks[doc_id] = rank
+        self._reindex(doc_id, current, doc)
 
     def lookup(self, index: str, key_of: Callable[[Doc], Any], key: Any) -> list[Doc]:
         """The documents whose ``key_of(doc) == key``, in the collection's order, through an index built
