@@ -127,7 +127,7 @@ LEG_TABLE: dict[LegState, dict[LegEvent, LegState]] = {
 LEG_STATES = tuple(LegState)
 LEG_EVENTS = tuple(sorted(LegEvent))
 FAILURE_EVENTS = {"NO ANSWER": LE.NO_ANSWER, "BUSY": LE.BUSY, "NO CARRIER": LE.NO_CARRIER, "CANCEL": LE.CANCEL}
-FAILURE_STATUS = {event: status for status, event in FAILURE_EVENTS.items()}
+FAILURE_STATUS: dict[str, str] = {event: status for status, event in FAILURE_EVENTS.items()}
 LIVE_LEG_STATES = (L.DIALING, L.RINGING, L.CONNECTED, L.ANSWERED)
 
 

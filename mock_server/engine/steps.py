@@ -111,7 +111,7 @@ def seconds(tenant: TenantState, value: Any, spec: dict) -> float | int:
 
 
 def number(tenant: TenantState, value: Any, spec: dict) -> int:
-    return _bounded(_number(value, integer=True), spec, -10 ** 9, 10 ** 9)
+    return int(_bounded(_number(value, integer=True), spec, -10 ** 9, 10 ** 9))  # a whole number, as an int
 
 
 def text(tenant: TenantState, value: Any, spec: dict) -> str:

@@ -30,7 +30,7 @@ def audience(campaign: dict, contacts: Iterable[dict],
     """(contact, (country code, number)) of the first ``recipients`` (default: the audience's count)
     contacts WhatsApp can deliver to."""
     wanted = recipients if recipients is not None else int((campaign.get("audience") or {}).get("count") or 0)
-    found = []
+    found: list[tuple[dict, tuple[str, str]]] = []
     for contact in contacts:
         if len(found) >= wanted:
             break

@@ -130,7 +130,7 @@ def check_custom_value(definition: dict, value: Any) -> str | None:
 
 def clean_custom_fields(values: dict, definitions: dict[str, dict], errors: dict) -> dict:
     """The given custom values, checked by their definitions; null means 'clear this field'."""
-    clean = {}
+    clean: dict[str, Any] = {}
     for field_id, value in values.items():
         key = f"custom_fields.{field_id}"
         definition = definitions.get(field_id)

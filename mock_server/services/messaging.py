@@ -151,4 +151,4 @@ def start_lifecycle(ctx: AppContext, tenant: TenantState, message: dict) -> None
         tenant[MESSAGES].put(dict(message, lifecycle_error=str(exc)))
         return
     if run["status"] == "failed":  # its first step refused the message (kept with the run)
-        tenant[MESSAGES].put(dict(tenant[MESSAGES].get(message["id"]), lifecycle_error=run["error"]))
+        tenant[MESSAGES].put(dict(tenant[MESSAGES].get(message["id"]) or message, lifecycle_error=run["error"]))
