@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.routing import Route
 
-from mock_server.clock import iso, parse_iso
+from mock_server.clock import RealClock, iso, parse_iso
 from mock_server.context import AppContext
 from mock_server.control.common import control_error, ctx_of, tenant_of
 from mock_server.errors import DRF_INVALID
@@ -137,8 +137,9 @@ async def journal(request: Request) -> Json:
 
 
 def clock_state(ctx: AppContext) -> dict:
-    real = {} if ctx.clock.manual else {"speed": ctx.clock.speed, "paused": ctx.clock.paused}
-    return {"now": iso(ctx.now()), "mode": "manual" if ctx.clock.manual else "real", **real,
+    clock = ctx.clock
+    real = {"speed": clock.speed, "paused": clock.paused} if isinstance(clock, RealClock) else {}
+    return {"now": iso(ctx.now()), "mode": "real" if isinstance(clock, RealClock) else "manual", **real,
             "pending": [{"id": j.id, "company_id": j.tenant_id, "due_at": iso(j.due_at), "action": j.action,
                          "payload": j.payload} for j in ctx.scheduler.pending()]}
 
@@ -181,7 +182,8 @@ async def advance_clock(request: Request) -> Json:
 async def steer_clock(request: Request) -> Json:
     """The real clock's ``speed`` (simulated seconds per real second) and ``paused``, from now on."""
     ctx = ctx_of(request)
-    if ctx.clock.manual:
+    clock = ctx.clock
+    if not isinstance(clock, RealClock):
         raise control_error(409, "The clock is manual; it moves only through POST /_mock/clock/advance.")
     body = await read_json(request, DRF_INVALID)
     errors = {key: ["Unknown field. Settable: speed, paused."] for key in body if key not in ("speed", "paused")}
@@ -193,10 +195,10 @@ async def steer_clock(request: Request) -> Json:
         errors["paused"] = ["Must be true or false."]
     if errors:
         raise DRF_INVALID.error(errors)
-    ctx.clock.steer(speed=speed, paused=paused)
+    clock.steer(speed=speed, paused=paused)
     state = clock_state(ctx)
-    log.info("clock %s at %s, x%g", "paused" if ctx.clock.paused else "running", state["now"], ctx.clock.speed,
-             extra={"event": "clock.steer", "now": state["now"], "speed": ctx.clock.speed, "paused": ctx.clock.paused})
+    log.info("clock %s at %s, x%g", "paused" if clock.paused else "running", state["now"], clock.speed,
+             extra={"event": "clock.steer", "now": state["now"], "speed": clock.speed, "paused": clock.paused})
     return Json(state)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.clock import iso
+from mock_server.clock import RealClock, iso
 from mock_server.store.names import WEBHOOK_EVENTS
 
 if TYPE_CHECKING:
@@ -28,8 +28,9 @@ class Watch:
 
 
 def clock_summary(ctx: AppContext) -> dict:
-    real = {} if ctx.clock.manual else {"speed": ctx.clock.speed, "paused": ctx.clock.paused}
-    return {"now": iso(ctx.now()), "mode": "manual" if ctx.clock.manual else "real", **real,
+    clock = ctx.clock
+    real = {"speed": clock.speed, "paused": clock.paused} if isinstance(clock, RealClock) else {}
+    return {"now": iso(ctx.now()), "mode": "real" if isinstance(clock, RealClock) else "manual", **real,
             "pending": len(ctx.scheduler.pending())}
 
 
