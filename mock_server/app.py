@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -168,10 +170,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await ctx.webhooks.close()
             ctx.close()
 
+    # Each handler takes its own exception type; Starlette's mapping is typed for handlers of any Exception.
+    handlers: dict[Any, Callable[..., Any]] = {ApiError: api_error, Refusal: refused, HTTPException: http_error,
+                                               ClientDisconnect: client_gone, Exception: server_error}
     app = Starlette(
         routes=[route for surface in SURFACES for route in surface.routes],
-        exception_handlers={ApiError: api_error, Refusal: refused, HTTPException: http_error,
-                            ClientDisconnect: client_gone, Exception: server_error},
+        exception_handlers=handlers,
         lifespan=lifespan,
     )
     app.state.ctx = ctx
