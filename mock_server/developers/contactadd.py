@@ -57,7 +57,7 @@ def contact_body(params: Params) -> dict[str, Any]:
     parts = split_phone(phone) if phone is not None else None
     if phone is not None and parts is None:
         errors["phonenumber"] = [PHONE_FORM]
-    if errors:
+    if errors or parts is None:  # (no parts without an error: the number is required)
         raise Refusal("400", fields=errors)
     body = {"name": name, "country_code": parts[0], "phone_number": parts[1], "email_id": email}
     as_contact(lambda: _schema_errors(body))

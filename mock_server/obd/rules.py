@@ -7,7 +7,7 @@ words. The gateway's checks (x-api-key, JSON, field types) come before these, in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
@@ -43,9 +43,9 @@ class Company:
     """What a request is checked against: the x-api-key's company and its telephony."""
     company_id: str
     account: dict
-    ivrs: Iterable[dict]
-    users: Iterable[dict]
-    dids: Iterable[dict]
+    ivrs: Sequence[dict]
+    users: Sequence[dict]
+    dids: Sequence[dict]
     reference_lock: Callable[[str], int]  # reference_id -> the seconds it stays taken, 0 when it is free
 
 
@@ -137,7 +137,7 @@ def _e164(body: dict, field: str) -> str:
     return value
 
 
-def _user(body: dict, users: list[dict]) -> dict:
+def _user(body: dict, users: Sequence[dict]) -> dict:
     user = next((u for u in users if u["id"] == body["user_id"].strip() and u.get("extension") != 0), None)
     if user is None:
         raise refusal(400, f"Invalid user_id \"{quoted(body['user_id'])}\"")
@@ -148,7 +148,7 @@ def _user(body: dict, users: list[dict]) -> dict:
     return user
 
 
-def _ivr_agents(ivr: dict, users: list[dict]) -> tuple[dict, ...]:
+def _ivr_agents(ivr: dict, users: Sequence[dict]) -> tuple[dict, ...]:
     """The agents the IVR dialer hunts: up to three of its department's who take calls."""
     department = ivr.get("department_id")
     agents = tuple(u for u in users
@@ -158,7 +158,7 @@ def _ivr_agents(ivr: dict, users: list[dict]) -> tuple[dict, ...]:
     return agents[:3]
 
 
-def _did(body: dict, ivr: dict, dids: list[dict]) -> dict:
+def _did(body: dict, ivr: dict, dids: Sequence[dict]) -> dict:
     """The DID the call goes out from: caller_id, else std_code (or the deprecated region), else the first."""
     mapped = [d for d in dids if d["id"] in ivr["did_ids"]]
     caller_id = (body.get("caller_id") or "").strip()

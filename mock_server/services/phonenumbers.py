@@ -20,13 +20,14 @@ def waba_of(tenant: TenantState, phone: dict | None) -> dict | None:
     return tenant[WABA_ACCOUNTS].get(phone.get("waba_account_id")) if phone else None
 
 
-def sender_waba(tenant: TenantState, phone_number_id: str) -> dict | None:
+def sender_waba(tenant: TenantState, phone_number_id: str) -> dict:
     """The sending number's WABA, once the number and its company may send (else the documented
     CHAT_03xx / CHAT_0004 refusal)."""
     phone = phone_number(tenant, phone_number_id)
     waba = waba_of(tenant, phone)
     if refusal := sender_refusal(phone, waba, tenant.account):
         raise refusal
+    assert waba is not None  # a number without an approved WABA was refused above
     return waba
 
 

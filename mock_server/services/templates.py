@@ -82,7 +82,7 @@ def register_actions(ctx: AppContext) -> None:
         tenant = ctx.store.tenant(company_id)
         template = tenant[TEMPLATES].get(payload.get("template_id")) if tenant is not None else None
         # A deleted (or already decided) template's review is a no-op.
-        if template is None or template["waba_template_status"] != "pending":
+        if tenant is None or template is None or template["waba_template_status"] != "pending":
             return
         decide(ctx, tenant, template, *review(template))
 

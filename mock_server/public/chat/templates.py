@@ -74,8 +74,8 @@ async def list_templates(request: Request, ctx: AppContext, tenant: TenantState)
              and (not statuses or t["waba_template_status"] in statuses)
              and (not categories or t["category"] in categories)]
     # Newest first; templates created in the same instant (a manual clock) by creation order.
-    found = [t for _, _, t in sorted(found, key=lambda x: x[:2], reverse=True)]
-    data = page(request, found, limit, offset)
+    ordered = [t for _, _, t in sorted(found, key=lambda x: x[:2], reverse=True)]
+    data = page(request, ordered, limit, offset)
     data["results"] = [templates.view(t) for t in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Templates", "data": data})
 

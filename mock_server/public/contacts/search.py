@@ -111,6 +111,8 @@ def _field_instant(value: Any) -> datetime | None:
 
 
 def _compare(instant: datetime, moment: date | datetime) -> int:
+    left: date  # a datetime is a date too: both sides are datetimes, or both days
+    right: date
     if isinstance(moment, datetime):
         left, right = instant, moment
     else:
