@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,7 +20,7 @@ BODY_CAPTURE_LIMIT = 64 * 1024
 TENANT_KEY = "myoperator_mock.company_id"
 
 
-def note_tenant(scope: dict, company_id: str) -> None:
+def note_tenant(scope: MutableMapping[str, Any], company_id: str) -> None:
     """Record ``company_id`` as the tenant of the request whose (Starlette) scope this is."""
     scope[TENANT_KEY] = company_id
 

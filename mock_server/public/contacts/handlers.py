@@ -68,7 +68,7 @@ def _create(ctx: AppContext, tenant: TenantState, body: Any) -> Json:
     body = _object(None if body is EMPTY else body, "public/contact.create.request")
     clean = contact_book.clean_create(body, _definitions(tenant))
     doc = contact_book.add(ctx, tenant, clean)
-    layout = "instead_of_status" if "custom_fields" in body else "none"
+    layout: render.Layout = "instead_of_status" if "custom_fields" in body else "none"
     return Json(render.success("Contact Created", render.contact(doc, layout)))
 
 
