@@ -38,8 +38,8 @@ async def read_params(request: Request, style: ValidationStyle) -> dict[str, Any
 
 
 def body_params(content_type: str, raw: bytes, style: ValidationStyle) -> dict[str, Any]:
-    kind, options = parse_options_header(content_type)
-    kind = kind.decode("latin-1").strip().lower()
+    mime, options = parse_options_header(content_type)
+    kind = mime.decode("latin-1").strip().lower()
     if kind == MULTIPART:
         return _fields(_multipart(raw, options.get(b"boundary"), style), style)
     if kind == "application/json" or raw.lstrip()[:1] in (b"{", b"["):

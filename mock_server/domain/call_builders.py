@@ -296,9 +296,9 @@ def _two_party(run: _Run, spec: CallSpec) -> None:
     if not spec.agents:  # an IVR-only OBD call: the customer hears the IVR and hangs up
         run.wait(5, 30)
         return
-    index = _hunt_then_answer(run, spec, dept_id)
-    if index is not None:
-        _finish_bridge(run, spec, index, dept_id, spec.hunt)
+    hunted = _hunt_then_answer(run, spec, dept_id)
+    if hunted is not None:
+        _finish_bridge(run, spec, hunted, dept_id, spec.hunt)
     else:
         run.wait(1, 5)
 
