@@ -11,6 +11,7 @@ from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PUBLIC_API = (ROOT / "docs" / "public-api.md").read_text(encoding="utf-8")
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
 # the README and every docs/ page: what one names, the code must serve or hold
 ALL = "\n".join([README, *(p.read_text(encoding="utf-8") for p in DOCS)])
@@ -38,7 +39,9 @@ def test_the_credentials_table_is_the_default_fixtures():
         waba = next(w for w in tenant["state"]["waba_accounts"] if w["role"] == "primary")
         for value in (account["company_id"], account["api_key"], primary["phone_number_id"], waba["waba_id"],
                       account["obd_api_key"], account["developer_token"]):
+            # the README's table and the public API page's (where the roles and gateway answers are) both
             assert f"`{value}`" in README
+            assert f"`{value}`" in PUBLIC_API
 
 
 def test_the_readme_gives_the_ci_test_command():
