@@ -1,8 +1,9 @@
-"""The docs run as printed: the README's five-minute tour, executed against a served simulator."""
+"""The docs run as printed (the README's five-minute tour, against a served simulator) and build strictly as a site."""
 
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,11 @@ def test_the_readme_tour_runs_as_printed():
     assert events[0] == "call.initiated" and events[-2:] == ["call.end", "call.summary"]
     delivered = re.findall(r"^(call\.\w+) delivered 1 200$", out, re.M)
     assert sorted(delivered) == sorted(events)  # every event reached the receiver, first time, with a 200
+
+
+def test_the_docs_site_builds_strictly(tmp_path):
+    # mkdocs.yml makes every broken link, missing anchor or page outside the nav a warning, and --strict fails on one
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "site" / "fidelity" / "index.html").exists()
