@@ -1,4 +1,4 @@
-"""The README's claims that code can check: its paths exist, its credentials are the fixtures'."""
+"""The README's and docs/ pages' claims that code can check: their paths exist, the credentials are the fixtures'."""
 
 import re
 from pathlib import Path
@@ -9,7 +9,12 @@ from mock_server import fixtures
 from mock_server.settings import DEFAULT_SEED
 from tests.conftest import make_app
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PUBLIC_API = (ROOT / "docs" / "public-api.md").read_text(encoding="utf-8")
+DOCS = sorted((ROOT / "docs").rglob("*.md"))
+# the README and every docs/ page: what one names, the code must serve or hold
+ALL = "\n".join([README, *(p.read_text(encoding="utf-8") for p in DOCS)])
 
 
 def route_patterns():
@@ -17,14 +22,14 @@ def route_patterns():
     return [re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", r.path) + "$") for r in app.routes if isinstance(r, Route)]
 
 
-def test_every_path_the_readme_names_is_served():
+def test_every_path_the_docs_name_is_served():
     patterns = route_patterns()
     named = set(re.findall(r"(?<![\w.])(/(?:chat|contacts|contactadd|_mock|search|obd-api-v1)[A-Za-z0-9_/{}$.:<>-]*)",
-                           README))
+                           ALL))
     assert len(named) > 20
     for path in named - {"/chat/", "/_mock/", "/search/", "/search", "/search/recordings/"}:  # prose naming a prefix ("under /search/…")
         concrete = re.sub(r"\$\{?\w+\}?|\{[^/]+\}|<\w+>|:\w+", "x", path.split("?")[0]).rstrip("/.:>")
-        assert any(p.match(concrete) for p in patterns), f"README names {path}, which nothing serves"
+        assert any(p.match(concrete) for p in patterns), f"the docs name {path}, which nothing serves"
 
 
 def test_the_credentials_table_is_the_default_fixtures():
@@ -34,7 +39,9 @@ def test_the_credentials_table_is_the_default_fixtures():
         waba = next(w for w in tenant["state"]["waba_accounts"] if w["role"] == "primary")
         for value in (account["company_id"], account["api_key"], primary["phone_number_id"], waba["waba_id"],
                       account["obd_api_key"], account["developer_token"]):
+            # the README's table and the public API page's (where the roles and gateway answers are) both
             assert f"`{value}`" in README
+            assert f"`{value}`" in PUBLIC_API
 
 
 def test_the_readme_gives_the_ci_test_command():
@@ -43,8 +50,16 @@ def test_the_readme_gives_the_ci_test_command():
     assert command in README
 
 
-def test_every_file_the_readme_names_exists():
-    root = Path(__file__).resolve().parent.parent
-    named = set(re.findall(r"`((?:tests|mock_server|benchmarks|fixtures)/[A-Za-z0-9_/.-]+\.(?:py|json|md))`", README))
-    assert named, "the README names no files"
-    assert [path for path in sorted(named) if not (root / path).exists()] == []
+def test_every_file_the_docs_name_exists():
+    named = set(re.findall(r"`((?:tests|mock_server|benchmarks|fixtures)/[A-Za-z0-9_/.-]+\.(?:py|json|md))`", ALL))
+    assert named, "the docs name no files"
+    assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
+
+
+def test_the_readme_maps_every_docs_page_and_its_links_resolve():
+    # the README's "Documentation" list is the way in: a page it does not link is a page nobody finds
+    links = set(re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", README))
+    local = {link for link in links if "://" not in link}
+    pages = {f"docs/{p.relative_to(ROOT / 'docs').as_posix()}" for p in DOCS} - {"docs/index.md"}  # the site's home
+    assert pages <= local
+    assert [link for link in sorted(local) if not (ROOT / link).exists()] == []
