@@ -89,8 +89,11 @@ def _conversation(request: Request, tenant) -> dict:
 
 
 def _agent(tenant, body: dict, key: str) -> str | None:
-    if body.get(key) is None:
-        return None
+    """The agent ``body[key]`` names, None when it names none."""
+    return None if body.get(key) is None else _named_agent(tenant, body, key)
+
+
+def _named_agent(tenant, body: dict, key: str) -> str:
     try:
         return message_kinds.chat_agent(tenant, body[key], {})
     except ValueError as exc:
@@ -103,7 +106,7 @@ async def assign_conversation(request: Request) -> Json:
     tenant = tenant_of(request)
     conversation = _conversation(request, tenant)
     body = await read_json(request, DRF_INVALID, "control/conversation.assign.request")
-    agent = _agent(tenant, body, "agent_id")
+    agent = _named_agent(tenant, body, "agent_id")  # required by the schema
     by = _agent(tenant, body, "by") or agent
     with ctx.store.transaction():
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from mock_server.clock import RealClock, iso
 from mock_server.context import AppContext
 from mock_server.control.errors import control_error
 from mock_server.errors import DRF_INVALID
@@ -13,6 +14,13 @@ from mock_server.store import TenantState
 
 def ctx_of(request: Request) -> AppContext:
     return request.app.state.ctx
+
+
+def clock_reading(ctx: AppContext) -> dict:
+    """The clock as the control plane and the UI show it: now, its mode, and a real clock's speed and pause."""
+    clock = ctx.clock
+    real = {"speed": clock.speed, "paused": clock.paused} if isinstance(clock, RealClock) else {}
+    return {"now": iso(ctx.now()), "mode": "real" if isinstance(clock, RealClock) else "manual", **real}
 
 
 def tenant_of(request: Request) -> TenantState:

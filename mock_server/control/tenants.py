@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from mock_server.clock import RealClock, iso, parse_iso
 from mock_server.context import AppContext
-from mock_server.control.common import control_error, ctx_of, tenant_of
+from mock_server.control.common import clock_reading, control_error, ctx_of, tenant_of
 from mock_server.errors import DRF_INVALID
 from mock_server.http import Json, read_json
 from mock_server.store import TenantState
@@ -137,11 +137,9 @@ async def journal(request: Request) -> Json:
 
 
 def clock_state(ctx: AppContext) -> dict:
-    clock = ctx.clock
-    real = {"speed": clock.speed, "paused": clock.paused} if isinstance(clock, RealClock) else {}
-    return {"now": iso(ctx.now()), "mode": "real" if isinstance(clock, RealClock) else "manual", **real,
-            "pending": [{"id": j.id, "company_id": j.tenant_id, "due_at": iso(j.due_at), "action": j.action,
-                         "payload": j.payload} for j in ctx.scheduler.pending()]}
+    pending = [{"id": j.id, "company_id": j.tenant_id, "due_at": iso(j.due_at), "action": j.action,
+                "payload": j.payload} for j in ctx.scheduler.pending()]
+    return {**clock_reading(ctx), "pending": pending}
 
 
 async def get_clock(request: Request) -> Json:

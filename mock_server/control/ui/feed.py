@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mock_server.clock import RealClock, iso
+from mock_server.control.common import clock_reading
 from mock_server.store.names import WEBHOOK_EVENTS
 
 if TYPE_CHECKING:
@@ -28,10 +28,7 @@ class Watch:
 
 
 def clock_summary(ctx: AppContext) -> dict:
-    clock = ctx.clock
-    real = {"speed": clock.speed, "paused": clock.paused} if isinstance(clock, RealClock) else {}
-    return {"now": iso(ctx.now()), "mode": "real" if isinstance(clock, RealClock) else "manual", **real,
-            "pending": len(ctx.scheduler.pending())}
+    return {**clock_reading(ctx), "pending": len(ctx.scheduler.pending())}
 
 
 def changes(ctx: AppContext, watch: Watch) -> list[tuple[str, Any]]:

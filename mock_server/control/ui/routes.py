@@ -79,8 +79,10 @@ def _resumed_at(request: Request) -> int | None:
     return int(last) if last.isascii() and last.isdigit() else None
 
 
-def sse(name: str, data, event_id: int) -> bytes:
-    return b"event: %s\nid: %d\ndata: %s\n\n" % (name.encode(), event_id, orjson.dumps(data, default=str))
+def sse(name: str, data, event_id: int | None) -> bytes:
+    """One server-sent event; its id (the journal's last seq, where a reconnecting page resumes) once known."""
+    id_line = b"" if event_id is None else b"id: %d\n" % event_id
+    return b"event: %s\n%sdata: %s\n\n" % (name.encode(), id_line, orjson.dumps(data, default=str))
 
 
 async def stream(request: Request) -> Response:
