@@ -28,17 +28,24 @@ def envelope(status: int, code: Any, message: str, details: Any = None, key: str
 
 # Field-level validation failures are reported per endpoint in one of these shapes; each
 # surface names the one its documentation shows (see the surfaces' ``errors.py``).
-class ValidationStyle:
-    """How one endpoint reports field errors (documented per endpoint)."""
+class FieldStyle:
+    """How one endpoint reports field errors: the one interface the request readers of ``http.py`` take."""
+
+    def error(self, fields: dict[str, list[str]], status: int = 400) -> ApiError:
+        raise NotImplementedError
+
+    def field(self, name: str, message: str) -> ApiError:
+        return self.error({name: [message]})
+
+
+class ValidationStyle(FieldStyle):
+    """Field errors in the public API's envelope, with the code and message one endpoint documents."""
 
     def __init__(self, code: Any, message: str, key: str = "errors"):
         self.code, self.message, self.key = code, message, key
 
     def error(self, fields: dict[str, list[str]], status: int = 400) -> ApiError:
         return envelope(status, self.code, self.message, fields, self.key)
-
-    def field(self, name: str, message: str) -> ApiError:
-        return self.error({name: [message]})
 
 
 # Django REST framework's defaults, which the chat service shows in its media and 404 bodies.

@@ -1,6 +1,6 @@
 """Request parsing and response helpers shared by every surface.
 
-Each helper takes the endpoint's ``ValidationStyle`` so that malformed input is answered in the
+Each helper takes the endpoint's ``FieldStyle`` so that malformed input is answered in the
 envelope that endpoint documents, never with a 500.
 """
 
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from mock_server import schemas
-from mock_server.errors import ValidationStyle, unsupported_media_type
+from mock_server.errors import FieldStyle, unsupported_media_type
 
 MAX_JSON_BYTES = 1024 * 1024
 # JSON nested deeper than this is refused at parsing: no documented body comes near it, and a value nested
@@ -60,7 +60,7 @@ def require_media_type(request: Request, accepted: tuple[str, ...]) -> None:
         raise unsupported_media_type(content_type)
 
 
-async def read_body(request: Request, limit: int, style: ValidationStyle) -> bytes:
+async def read_body(request: Request, limit: int, style: FieldStyle) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise style.field("non_field_errors", f"Request body is too large (limit {limit} bytes).")
@@ -86,7 +86,7 @@ def _no_constants(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(raw: bytes, style: ValidationStyle) -> Any:
+def parse_json(raw: bytes, style: FieldStyle) -> Any:
     """Strict JSON (no NaN/Infinity, no lone surrogates), or the style's 400; EMPTY for no body.
 
     The one parser every endpoint uses, so that every endpoint refuses the same hostile input.
@@ -117,7 +117,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def require_object(body: Any, style: ValidationStyle, schema: str | None = None) -> dict[str, Any]:
+def require_object(body: Any, style: FieldStyle, schema: str | None = None) -> dict[str, Any]:
     """``body`` must be a JSON object, valid against ``schema`` when given."""
     if not isinstance(body, dict):
         raise style.field("non_field_errors", "Invalid data. Expected a JSON object.")
@@ -128,7 +128,7 @@ def require_object(body: Any, style: ValidationStyle, schema: str | None = None)
     return body
 
 
-async def read_json(request: Request, style: ValidationStyle, schema: str | None = None,
+async def read_json(request: Request, style: FieldStyle, schema: str | None = None,
                     limit: int = MAX_JSON_BYTES) -> dict[str, Any]:
     """The body as a JSON object, validated against ``schema`` when given."""
     return require_object(parse_json(await read_body(request, limit, style), style), style, schema)
@@ -142,7 +142,7 @@ def _has_lone_surrogate(body: Any) -> bool:
     return False
 
 
-def query_int(request: Request, name: str, default: int, style: ValidationStyle,
+def query_int(request: Request, name: str, default: int, style: FieldStyle,
               minimum: int = 0, maximum: int | None = None) -> int:
     """An integer query parameter; values above ``maximum`` are capped (DRF's max_limit)."""
     raw = request.query_params.get(name)

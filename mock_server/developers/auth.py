@@ -18,19 +18,16 @@ from starlette.responses import Response
 from mock_server.context import AppContext
 from mock_server.developers.errors import developer_error, fields_message
 from mock_server.developers.request_params import read_params
-from mock_server.errors import ApiError
+from mock_server.errors import ApiError, FieldStyle
 from mock_server.journal import note_tenant
 from mock_server.store import TenantState
 
 
-class DeveloperStyle:
-    """Field errors in the developers API's one-message body (the ValidationStyle interface)."""
+class DeveloperStyle(FieldStyle):
+    """Field errors in the developers API's one-message body."""
 
     def error(self, fields: dict[str, list[str]], status: int = 400) -> ApiError:
         return developer_error(status, fields_message(fields))
-
-    def field(self, name: str, message: str) -> ApiError:
-        return self.error({name: [message]})
 
 
 DEV_INVALID = DeveloperStyle()

@@ -112,7 +112,7 @@ def parse_query(params: dict) -> Query:
             match = filter_expr.compile(params["filters"])
         except filter_expr.FilterExpressionError as error:
             problems.append(str(error))
-    if problems:
+    if problems or offset is None or not size or key is None:  # each None / 0 above added its problem
         raise Refusal("400", "; ".join(problems))
     return Query(start=bounds["from"], end=bounds["to"], offset=offset, size=min(size, MAX_PAGE_SIZE),
                  key=key, match=match)

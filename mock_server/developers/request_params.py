@@ -21,14 +21,14 @@ from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
 from mock_server.developers.params import NestingError, php_fields
-from mock_server.errors import ValidationStyle
+from mock_server.errors import FieldStyle
 from mock_server.forms import FIELD_LIMIT, FormStream
 from mock_server.http import EMPTY, MAX_JSON_BYTES, parse_json, read_body
 
 MULTIPART = "multipart/form-data"
 
 
-async def read_params(request: Request, style: ValidationStyle) -> dict[str, Any]:
+async def read_params(request: Request, style: FieldStyle) -> dict[str, Any]:
     """Query string and body parameters together (the body's win)."""
     params = _fields(request.query_params.multi_items(), style)
     raw = await read_body(request, MAX_JSON_BYTES, style)
@@ -37,7 +37,7 @@ async def read_params(request: Request, style: ValidationStyle) -> dict[str, Any
     return params
 
 
-def body_params(content_type: str, raw: bytes, style: ValidationStyle) -> dict[str, Any]:
+def body_params(content_type: str, raw: bytes, style: FieldStyle) -> dict[str, Any]:
     mime, options = parse_options_header(content_type)
     kind = mime.decode("latin-1").strip().lower()
     if kind == MULTIPART:
@@ -53,14 +53,14 @@ def body_params(content_type: str, raw: bytes, style: ValidationStyle) -> dict[s
         raise style.field("body", "The body is neither JSON nor a UTF-8 form.") from None
 
 
-def _fields(pairs: Iterable[tuple[str, str]], style: ValidationStyle) -> dict[str, Any]:
+def _fields(pairs: Iterable[tuple[str, str]], style: FieldStyle) -> dict[str, Any]:
     try:
         return php_fields(pairs)
     except NestingError as error:
         raise style.field("body", str(error)) from None
 
 
-def _multipart(raw: bytes, boundary: bytes | None, style: ValidationStyle) -> list[tuple[str, str]]:
+def _multipart(raw: bytes, boundary: bytes | None, style: FieldStyle) -> list[tuple[str, str]]:
     """The text fields of a multipart body, in order."""
     if not boundary:
         raise style.field("body", "Multipart form parse error - the Content-Type gives no boundary.")

@@ -21,7 +21,7 @@ and the moment the customer reached it, in the lifecycle events' millisecond for
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import customer_leg, find_leg, session_at
@@ -32,6 +32,10 @@ LIFECYCLE = ("call.initiated", "call.ivr_started", "call.dial_begin", "call.answ
 _SAME = object()
 
 
+@overload
+def ms_time(value: str | datetime) -> str: ...
+@overload
+def ms_time(value: None) -> None: ...
 def ms_time(value: str | datetime | None) -> str | None:
     """2025-12-23T12:21:05.779Z"""
     if value is None:
@@ -285,15 +289,15 @@ def timeline(session: dict) -> list[dict]:
 
 def render(session: dict, step: dict, bits: dict, *, event_id: str, sequence: int | None = None) -> dict:
     """One step of ``timeline(session)`` as its webhook."""
-    kind, at, leg = step["event_type"], step["at"], step.get("leg_index")
+    kind, at = step["event_type"], step["at"]
     if kind == "call.initiated":
         return call_initiated(session, event_id=event_id, at=at, sequence=sequence)
     if kind == "call.ivr_started":
         return call_ivr_started(session, event_id=event_id, at=at, sequence=sequence)
     if kind == "call.dial_begin":
-        return call_dial_begin(session, leg, event_id=event_id, at=at, sequence=sequence)
+        return call_dial_begin(session, step["leg_index"], event_id=event_id, at=at, sequence=sequence)
     if kind == "call.answered":
-        return call_answered(session, leg, event_id=event_id, at=at, sequence=sequence)
+        return call_answered(session, step["leg_index"], event_id=event_id, at=at, sequence=sequence)
     if kind == "call.end":
         return call_end(session, event_id=event_id, at=at, sequence=sequence,
                         obd_category=bits.get("obd_category", "outgoing"))

@@ -48,6 +48,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum, auto
+from typing import overload
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import IllegalTransition, next_state
@@ -118,6 +119,10 @@ ERROR_CODE = re.compile(r"(?:WABA_)?([0-9]+)")
 
 
 # --- shared guards ---------------------------------------------------------------------------
+@overload
+def moment(value: str | datetime) -> datetime: ...
+@overload
+def moment(value: None) -> None: ...
 def moment(value: str | datetime | None) -> datetime | None:
     """A stored ISO moment (or one already parsed) as a datetime."""
     if value is None:
@@ -129,7 +134,7 @@ def _not_before(last: Iterable[str | datetime | None], at: datetime, machine: st
     """Refuse a naive moment, or one before anything already recorded (time cannot run backwards)."""
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise IllegalTransition(machine, state, event, "moments must be timezone-aware datetimes")
-    latest = max((m for m in map(moment, last) if m is not None), default=None)
+    latest = max((moment(m) for m in last if m is not None), default=None)
     if latest is not None and at < latest:
         raise IllegalTransition(machine, state, event, f"time cannot go backwards: {iso(at)} is before {iso(latest)}")
 

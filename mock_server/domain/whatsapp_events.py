@@ -51,9 +51,9 @@ Documented quirks reproduced on purpose:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
@@ -85,6 +85,7 @@ def second_time(value: str | datetime | None) -> str | None:
 
 
 # --- tenant bits and small renderings --------------------------------------------------------
+@runtime_checkable
 class ById(Protocol):
     """Documents found one at a time by id: a dict keyed by id, or a tenant's collection."""
 
@@ -100,13 +101,16 @@ def tenant_bits(company_id: str, templates: Iterable[dict] | ById = (), media: I
             "media": _by_id(media, lambda m: str(m["id"]))}
 
 
-def _by_id(docs: Iterable[dict] | ById, id_of) -> ById:
-    return docs if hasattr(docs, "get") else {id_of(d): d for d in docs}
+def _by_id(docs: Iterable[dict] | ById, id_of: Callable[[dict], Any]) -> ById:
+    if isinstance(docs, ById):
+        return docs
+    return {id_of(d): d for d in docs}
 
 
 def source_of(message: dict) -> str:
     """lc / cmp / api; a customer's own message (source "customer" or none) counts as LiveChat's."""
-    return message.get("source") if message.get("source") in SOURCES else "lc"
+    source = message.get("source")
+    return source if source in SOURCES else "lc"
 
 
 def customer_identifier(conversation: dict) -> str:
@@ -174,7 +178,7 @@ def at_moment(message: dict, at: str | datetime) -> dict:
         # A status is there once recorded (a read reported before ``at`` may be recorded after it);
         # a delivery the read implied was recorded with the read.
         when = recorded.get(status) or (recorded.get("read") if status == "delivered" else None) or reported
-        return reported is not None and parse_iso(when) <= moment
+        return when is not None and reported is not None and parse_iso(when) <= moment
 
     moments = {s: t if there(s, t) else None for s, t in whatsapp.status_moments(message).items()}
     reached = [s for s in (*whatsapp.STAGES, "failed") if moments[s]]
@@ -245,7 +249,7 @@ def _components(components: list[dict], sent: dict, bits: dict, *, card: bool = 
 def template_payload(message: dict, sent: dict, template: dict, bits: dict) -> dict:
     """The variables as sent: header and body always (API, LiveChat), only those given (campaigns); a
     campaign also lists its carousel cards' media with Meta's id for each (the campaign examples)."""
-    payload = {"header": dict(sent.get("header") or {}), "body": dict(sent.get("body") or {})}
+    payload: dict[str, Any] = {"header": dict(sent.get("header") or {}), "body": dict(sent.get("body") or {})}
     if sent.get("buttons"):
         payload["buttons"] = copy.deepcopy(sent["buttons"])
     if source_of(message) == "cmp":
@@ -256,10 +260,10 @@ def template_payload(message: dict, sent: dict, template: dict, bits: dict) -> d
 
 
 def _card_media(template: dict, bits: dict) -> list[dict]:
-    carousel = next((c for c in template.get("components") or [] if c.get("type") == "CAROUSEL"), {})
+    carousel: dict = next((c for c in template.get("components") or [] if c.get("type") == "CAROUSEL"), {})
     out = []
     for n, card in enumerate(carousel.get("cards") or []):
-        header = next((c for c in card.get("components") or [] if c.get("type") == "HEADER"), {})
+        header: dict = next((c for c in card.get("components") or [] if c.get("type") == "HEADER"), {})
         if media_id := header.get("media_id"):
             stored = bits["media"].get(str(media_id)) or {}
             out.append({"index": card.get("index", n), "components": {"header": {

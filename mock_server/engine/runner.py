@@ -132,7 +132,7 @@ def timeline(scenario: loader.Scenario, params: dict) -> list[dict]:
         previous = offset
     deadline = scenario.deadline
     limit = loader.substitute(deadline["at"], params) if deadline else None
-    if limit is not None and plan[-1]["offset"] > limit:
+    if deadline and limit is not None and plan[-1]["offset"] > limit:
         plan = [s for s in plan if s["offset"] <= limit]
         plan.append({"do": deadline["do"], "with": loader.substitute(deadline.get("with") or {}, params),
                      "offset": limit})
@@ -172,7 +172,7 @@ def start_run(ctx: AppContext, tenant: TenantState, scenario_name: str, params: 
             if entry["offset"] > 0:
                 break
             execute(ctx, tenant, run["id"], entry["index"], at=now)
-    return tenant[SCENARIO_RUNS].get(run["id"])
+    return tenant[SCENARIO_RUNS].require(run["id"])
 
 
 def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: datetime | None = None) -> None:

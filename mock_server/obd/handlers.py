@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from mock_server.context import AppContext
 from mock_server.engine import RunRefused, UnknownScenario
-from mock_server.errors import ApiError
+from mock_server.errors import ApiError, FieldStyle
 from mock_server.http import EMPTY, Json, parse_json, read_body
 from mock_server.obd import gateway, rules
 from mock_server.obd.auth import endpoint
@@ -27,14 +27,11 @@ log = logging.getLogger("mock_server.obd")
 BODY_LIMIT = 64 * 1024
 
 
-class GatewayStyle:
-    """The gateway's 400 for a body it cannot accept (the ValidationStyle interface of http.py)."""
+class GatewayStyle(FieldStyle):
+    """The gateway's 400 for a body it cannot accept, whatever the field."""
 
-    def error(self, fields: dict, status: int = 400) -> ApiError:
+    def error(self, fields: dict[str, list[str]], status: int = 400) -> ApiError:
         return ApiError(status, {"message": gateway.INVALID_BODY})
-
-    def field(self, name: str, message: str) -> ApiError:
-        return self.error({name: [message]})
 
 
 GATEWAY = GatewayStyle()

@@ -131,7 +131,7 @@ def media_ready(ctx: AppContext, tenant: TenantState, at: datetime, message: dic
         raise ValueError("the message's media link is already there")
     link = f"{MEDIA_LINKS}/{tenant.company_id}/{message['id']}{MEDIA_EXTENSIONS[kind]}"
     ready = dict(message, payload={"type": kind, "context": dict(context, link=link)}, modified=iso(at))
-    publish(ctx, tenant, at, tenant[CONVERSATIONS].get(message["conversation_id"]), ready, "message.received")
+    publish(ctx, tenant, at, tenant[CONVERSATIONS].require(message["conversation_id"]), ready, "message.received")
     return ready
 
 
@@ -455,7 +455,7 @@ def start_campaign(step: Step) -> None:
         params = {**message_rules.fitted(ctx, scenario, message_rules.message_params(message)), **extra}
         trigger = {"kind": "campaign", "campaign_id": campaign["id"], "run_id": step.run["id"], "chosen_by": chosen_by}
         runner.start_run(ctx, tenant, scenario, params, trigger=trigger, at=step.at)
-    refresh_campaigns(tenant, tenant[MESSAGES].get(message_ids[0]), step.at)
+    refresh_campaigns(tenant, tenant[MESSAGES].require(message_ids[0]), step.at)
     step.state.update(campaign_id=campaign["id"], message_ids=message_ids)
 
 

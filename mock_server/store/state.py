@@ -41,6 +41,10 @@ class Collection:
     def get(self, doc_id: Any) -> Doc | None:
         return self._docs.get(str(doc_id))
 
+    def require(self, doc_id: Any) -> Doc:
+        """A document that must be there (one just written, or one another names): KeyError otherwise."""
+        return self._docs[str(doc_id)]
+
     def values(self) -> list[Doc]:
         return list(self._docs.values())
 

@@ -51,8 +51,12 @@ def file_error(mime: str, size: int) -> str | None:
     if mime not in MEDIA_TYPES:
         return f"file_type {mime} not allowed!"
     if size > min(MEDIA_TYPES[mime], UPLOAD_CAP):
-        return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
+        return size_error(mime, size)
     return None
+
+
+def size_error(mime: str, size: int) -> str:
+    return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
 
 
 async def _read_multipart(request: Request, boundary: bytes) -> tuple[FormStream, int | None]:
@@ -131,14 +135,14 @@ def _unread_file_error(form: FormStream, boundary: bytes, size: int) -> str:
     # The estimate assumes the file is the last part; it is over the cap in any case.
     size = max(size - offset - trailer, UPLOAD_CAP + 1)
     if file is None:  # the first bytes hold no file part: all there is to say is the size
-        return f"file_size {math.ceil(size / 1024)} KB not allowed for file_type {mime}!"
-    return file_error(mime, size)
+        return size_error(mime, size)
+    return file_error(mime, size) or size_error(mime, size)  # over the cap: never None
 
 
 @endpoint
 async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -> Json:
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
-    content_type = content_type.decode("latin-1").lower()
+    raw_type, options = parse_options_header(request.headers.get("content-type", ""))
+    content_type = raw_type.decode("latin-1").lower()
     if content_type != "multipart/form-data":
         if content_type not in ("application/json", "application/x-www-form-urlencoded", ""):
             raise DRF_INVALID.field("non_field_errors", f"Unsupported media type \"{content_type[:60]}\" in "
@@ -166,13 +170,12 @@ async def upload_media(request: Request, ctx: AppContext, tenant: TenantState) -
         mime = mime_type(file.headers.get("content-type", ""), file.filename)
         if message := file_error(mime, file.size):
             errors["file"] = [message]
-    if application is None or application.filename is not None:
-        app_value = application  # absent, or a file where text was expected
-    else:
+    app_value: object = application  # absent, or a file where text was expected
+    if application is not None and application.filename is None:
         app_value = bytes(application.data).decode("utf-8", "replace")
     if message := application_error(app_value):
         errors["application"] = [message]
-    if errors:
+    if errors or file is None or file.filename is None:  # no file is among the errors
         raise DRF_INVALID.error(errors)
 
     media_id = ctx.ids.uuid()
