@@ -7,6 +7,7 @@ envelope that endpoint documents, never with a 500.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -174,8 +175,9 @@ def base_url(request: Request) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
 
 
-def page(request: Request, items: list, limit: int, offset: int) -> dict[str, Any]:
-    """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results."""
+def page(request: Request, items: Sequence, limit: int, offset: int) -> dict[str, Any]:
+    """DRF's LimitOffsetPagination: count, next and previous URLs, and the page's results (``items``: a list,
+    or an ordered index's view, of which only the page is read)."""
     count = len(items)
     here = f"{base_url(request)}{request.scope['path']}"
     # Every other query parameter, repeated ones included, so that the link pages the same list.

@@ -27,6 +27,7 @@ from mock_server.developers import filter_expr
 from mock_server.developers.params import given
 from mock_server.domain.call_log import epoch
 from mock_server.refusals import Refusal
+from mock_server.store import Collection
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -151,22 +152,31 @@ def matches_key(session: Session, log: Log, key: str) -> bool:
 
 
 # --- selection ---------------------------------------------------------------------------------------
-def in_window(start: int, query: Query) -> bool:
-    return (query.start is None or start >= query.start) and (query.end is None or start <= query.end)
+def _finished_by_start(session: Session) -> tuple[int, str, str] | None:
+    """A finished call's place in the ordered index Search Logs reads (None: an unfinished one is left out)."""
+    if session.get("state") != "ended":
+        return None
+    return epoch(session["started_at"]), session["started_at"], session["id"]
 
 
-def search(sessions: Iterable[Session], query: Query, render: Callable[[Session], Log]) -> Page:
-    """The page of legacy logs the query selects, newest call first, and how many match in all."""
-    found: list[tuple[str, str, Log]] = []
-    for session in sessions:
-        if session.get("state") != "ended" or not in_window(epoch(session["started_at"]), query):
-            continue
+def search(calls: Collection, query: Query, render: Callable[[Session], Log]) -> Page:
+    """The page of legacy logs the query selects, newest call first, and how many match in all.
+
+    The finished calls are an ordered index by start, so the window is a range of it. Without a key or
+    filters every call of the window matches, and only the page is rendered; a key or filters are
+    matched against the rendering, so each call of the window is rendered once."""
+    finished = calls.ordered("finished_by_start", _finished_by_start)
+    window = finished.between(None if query.start is None else (query.start,),
+                              None if query.end is None else (query.end + 1,)).reversed()
+    chosen = slice(query.offset, query.offset + query.size)
+    if not query.key and query.match is None:
+        return Page(total=len(window), logs=[render(session) for session in window[chosen]], query=query)
+    found: list[Log] = []
+    for session in window:
         log = render(session)
         if matches_key(session, log, query.key) and (query.match is None or query.match(log)):
-            found.append((session["started_at"], session["id"], log))
-    found.sort(key=lambda row: (row[0], row[1]), reverse=True)
-    return Page(total=len(found), logs=[row[2] for row in found[query.offset:query.offset + query.size]],
-                query=query)
+            found.append(log)
+    return Page(total=len(found), logs=found[chosen], query=query)
 
 
 def body(page: Page, hit: Callable[[Log], dict]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def renderer(tenant: TenantState):
 @developer_endpoint
 async def search_logs(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
     query = log_search.parse_query(params)
-    page = log_search.search(tenant[CALLS].values(), query, renderer(tenant))
+    page = log_search.search(tenant[CALLS], query, renderer(tenant))
     return Json(log_search.body(page, call_log_live.hit))
 
 

@@ -65,8 +65,8 @@ def publish(ctx: AppContext, tenant: TenantState, at: datetime, conversation: di
 def refresh_campaigns(tenant: TenantState, message: dict, at: datetime) -> None:
     """The stats of the campaign a message belongs to (a customer's reply: of its conversation's campaigns)."""
     if message.get("direction") == "incoming":
-        sent = _conversation_messages(tenant, message["conversation_id"])
-        campaign_ids = {m["campaign_id"] for m in sent if m.get("campaign_id") is not None}
+        sent = tenant[MESSAGES].lookup("campaign_conversation", _campaign_conversation, message["conversation_id"])
+        campaign_ids = {m["campaign_id"] for m in sent}
     else:
         campaign_ids = {message["campaign_id"]} if message.get("campaign_id") is not None else set()
     for campaign_id in sorted(campaign_ids):
@@ -79,6 +79,11 @@ def refresh_campaigns(tenant: TenantState, message: dict, at: datetime) -> None:
 
 def _campaign_messages(tenant: TenantState, campaign_id: int) -> list[dict]:
     return tenant[MESSAGES].lookup("campaign_id", lambda m: m.get("campaign_id"), campaign_id)
+
+
+def _campaign_conversation(message: dict) -> str | None:
+    """The conversation of a campaign's message (None for any other: a reply reads only its campaigns')."""
+    return message.get("conversation_id") if message.get("campaign_id") is not None else None
 
 
 def _conversation_messages(tenant: TenantState, conversation_id: str) -> list[dict]:

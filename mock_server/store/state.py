@@ -17,6 +17,7 @@ import orjson
 
 from mock_server.store.backend import Doc, MemoryBackend
 from mock_server.store.names import ACCOUNT
+from mock_server.store.ordered import KeyOf, Ordered, OrderedIndex
 from mock_server.store.units import UnitOfWork
 
 
@@ -37,6 +38,7 @@ class Collection:
         self._next_rank = 0
         # name -> (key function, key -> ids in rank order): secondary indexes, kept in step with every write.
         self._indexes: dict[str, tuple[Callable[[Doc], Any], dict[Any, dict[str, None]]]] = {}
+        self._orders: dict[str, OrderedIndex] = {}  # name -> the documents sorted by a key, kept so
 
     def get(self, doc_id: Any) -> Doc | None:
         return self._docs.get(str(doc_id))
@@ -121,8 +123,22 @@ class Collection:
             self._indexes[index] = (key_of, entries)
         return [self._docs[i] for i in self._indexes[index][1].get(key, ())]
 
+    def ordered(self, index: str, key_of: KeyOf) -> Ordered:
+        """The documents sorted by ``key_of`` (ascending; a None key leaves a document out), through an
+        ordered index built on first use (the one scan), then kept in step with every write: a page, a
+        count or a key range of it reads only what it returns."""
+        if index not in self._orders:
+            self._orders[index] = OrderedIndex(key_of, self._docs)
+        return Ordered(self._docs, self._orders[index].entries)
+
+    def last(self) -> Doc | None:
+        """The newest document in insertion order (an update keeps a document's place), or None."""
+        return self._docs[next(reversed(self._docs))] if self._docs else None
+
     def _reindex(self, doc_id: str, old: Doc | None, new: Doc | None) -> None:
         """Move ``doc_id`` from ``old``'s key to ``new``'s in every index (either may be None: absent)."""
+        for order in self._orders.values():
+            order.move(doc_id, old, new)
         for key_of, entries in self._indexes.values():
             was = key_of(old) if old is not None else None
             now = key_of(new) if new is not None else None

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from mock_server.developers import filter_expr, log_search
 from mock_server.developers.log_search import Query, parse_query
 from mock_server.refusals import Refusal
+from mock_server.store import Store
 
 TIMESTAMP_FROM = "from must be a UTC unix timestamp in whole seconds, e.g. 1752573600"
 TIMESTAMP_TO = "to must be a UTC unix timestamp in whole seconds, e.g. 1752573600"
@@ -120,7 +121,8 @@ def render(s: dict) -> dict:
     return {"_ai": s["id"], "_su": s["su"], "_cm": "", "_cl": "+919876543210", "_cr": "9876543210"}
 
 
-SESSIONS = [session(n, su=1 + n % 2) for n in range(30)] + [session(40, state="answered")]
+SESSIONS = Store().seed("c1", {"calls": [session(n, su=1 + n % 2) for n in range(30)]
+                                + [session(40, state="answered")]})["calls"]
 
 
 def epoch_of(n: int) -> int:

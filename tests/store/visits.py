@@ -2,8 +2,10 @@
 
 ``count_visits`` swaps each collection's documents for a dict that counts every document iterated
 over (``values``, ``items``, ``keys``, iteration: what ``find``, ``values``, ``__iter__`` and an
-index's first build do); reads by id and index lookups of one key are not counted. A path that
-visits as many documents at 5,000 more stored as on fresh fixtures does not scan them.
+index's first build do) and every one read by key through an index (``docs[id]``: what a lookup's
+answer and a page of an ordered index read, so walking a whole index counts too); ``get`` by id is
+not counted. A path that visits as many documents at 5,000 more stored as on fresh fixtures does not
+scan them.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ class CountedDocs(dict):
 
     def __iter__(self):
         return self._counted(super().__iter__())
+
+    def __getitem__(self, doc_id):
+        self._counts[self._kind] += 1
+        return super().__getitem__(doc_id)
 
 
 def count_visits(tenant: TenantState) -> Counter:

@@ -97,8 +97,7 @@ async def list_contacts(request: Request, ctx: AppContext, tenant: TenantState) 
     with_custom = _includes_custom_fields(request)
     country_code = contact_book.normalise_country_code(request.query_params.get("country_code", "")) or None
     phone = request.query_params.get("phone_number", "").strip().lstrip("+") or None
-    found = [c for c in rules.newest_first(tenant[CONTACTS]) if rules.matches_phone_filter(c, country_code, phone)]
-    data = page(request, found, limit, offset)
+    data = page(request, rules.listed(tenant[CONTACTS], country_code, phone), limit, offset)
     data["results"] = [render.contact(c, "after_status" if with_custom else "none") for c in data["results"]]
     return Json(render.success("Data", data))
 

@@ -6,20 +6,31 @@ What a contact is, when one may be added or changed, and finding one, are the co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from mock_server.services.contacts import phone_with_cc
+from mock_server.store import Collection
 
 
-def newest_first(contacts: Iterable[dict]) -> list[dict]:
-    return sorted(contacts, key=lambda c: (c["created"], c["id"]), reverse=True)
+def _newest(contact: dict) -> tuple[str, str]:
+    return contact["created"], contact["id"]
 
 
-def matches_phone_filter(doc: dict, country_code: str | None, phone: str | None) -> bool:
-    """GET /contacts?country_code=91&phone_number=9198765XXXXX: the number may carry its code."""
-    if country_code and doc["country_code"] != country_code:
-        return False
+def _by_country_newest(contact: dict) -> tuple[str, str, str]:
+    return contact["country_code"], contact["created"], contact["id"]
+
+
+def listed(contacts: Collection, country_code: str | None, phone: str | None) -> Sequence[dict]:
+    """GET /contacts: newest first, narrowed by ``country_code`` and ``phone_number`` (which may carry its
+    code: 9198765XXXXX). Read through indexes: the whole list is an ordered index, one country code a
+    range of another, a phone number at most two lookups; a page of it reads only the page."""
     if phone:
-        return phone in (doc["phone_number"], phone_with_cc(doc))
-    return True
+        found = {c["id"]: c for c in [*contacts.lookup("phone_number", lambda c: c["phone_number"], phone),
+                                      *contacts.lookup("phone_with_cc", phone_with_cc, phone)]
+                 if not country_code or c["country_code"] == country_code}
+        return sorted(found.values(), key=_newest, reverse=True)
+    if country_code:
+        in_country = contacts.ordered("country_created", _by_country_newest)
+        return in_country.between((country_code,), (country_code + "\0",)).reversed()
+    return contacts.ordered("created", _newest).reversed()
 

@@ -1,0 +1,84 @@
+"""POST /search/search costs the same at any number of stored calls outside what it asks for: the finished
+calls are an ordered index by start, a window is a range of it, and a page without a key or filters
+renders only its own calls (tests/store/visits.py counts the calls a request visits)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mock_server.clock import iso, parse_iso
+from mock_server.developers import logs
+from tests.developers.support import token
+from tests.store.visits import count_visits
+
+MORE = 5000
+
+
+def grow(calls, n=MORE) -> None:
+    """``n`` more finished calls, each a day before the fixtures' history begins, straight to the store."""
+    model = next(c for c in calls if c["state"] == "ended")
+    oldest = min(parse_iso(c["started_at"]) for c in calls)
+    for i in range(n):
+        start = oldest - timedelta(days=1, seconds=i)
+        calls.put(dict(model, id=f"bulk-{i:05d}", uid=f"bulk-{i:05d}", started_at=iso(start),
+                       ended_at=iso(start + timedelta(minutes=1))))
+
+
+def searching(client, tenant, **params):
+    def act():
+        r = client.post("/search/search", params={"token": token(tenant), **params})
+        assert r.status_code == 200, r.text
+        return r.json()["data"]
+    return act
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """How many calls Search Logs renders."""
+    counted = {"calls": 0}
+    real = logs.renderer
+
+    def counting(tenant):
+        render = real(tenant)
+
+        def once(session):
+            counted["calls"] += 1
+            return render(session)
+        return once
+    monkeypatch.setattr(logs, "renderer", counting)
+    return counted
+
+
+def window_of(tenant) -> dict:
+    """From the fixtures' first finished call on: the grown calls all fall before it."""
+    first = min(parse_iso(c["started_at"]) for c in tenant.state["calls"] if c["state"] == "ended")
+    return {"from": int(first.timestamp())}
+
+
+@pytest.mark.parametrize("params", [{}, {"page_size": 5, "log_from": 7}, "window", "window+key"])
+def test_a_search_visits_and_renders_as_many_calls_at_any_size(client, tenant, rendered, params):
+    if params in ("window", "window+key"):
+        params = {**window_of(tenant), **({"search_key": "a"} if params == "window+key" else {})}
+    act = searching(client, tenant, **params)
+    act()  # the index built
+    counts = count_visits(tenant.state)
+    counts.clear()
+    rendered["calls"] = 0
+    before = act()
+    fresh = (counts["calls"], rendered["calls"])
+    grow(tenant.state["calls"])
+    counts.clear()
+    rendered["calls"] = 0
+    after = act()
+    assert (counts["calls"], rendered["calls"]) == fresh
+    if "from" not in params:  # the grown calls are older: the newest page is the same, the total grew
+        assert after["total"] == before["total"] + MORE and after["hits"] == before["hits"]
+    else:
+        assert after == before
+
+
+def test_a_page_without_a_key_renders_only_its_calls(client, tenant, rendered):
+    searching(client, tenant, page_size=3)()
+    assert rendered["calls"] == 3

@@ -1,0 +1,88 @@
+"""Ordered indexes answer what sorting every document would, after any writes and failed units, and a
+page of one reads only the page."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_server.store import Store
+from tests.store.visits import count_visits
+
+
+def by_rank(doc):
+    return None if doc.get("rank") is None else (doc["rank"], doc["id"])
+
+
+def sorted_scan(collection):
+    return [d["id"] for d in sorted((d for d in collection if d.get("rank") is not None), key=by_rank)]
+
+
+def people(n=6):
+    store = Store()
+    return store, store.seed("c1", {"people": [{"id": f"{i:02d}", "rank": i % 3} for i in range(n)]})["people"]
+
+
+def test_an_ordered_index_lists_sorts_slices_and_narrows():
+    _, folks = people()
+    ordered = folks.ordered("rank", by_rank)
+    assert [d["id"] for d in ordered] == ["00", "03", "01", "04", "02", "05"]
+    assert [d["id"] for d in ordered.reversed()[:3]] == ["05", "02", "04"]
+    assert [d["id"] for d in ordered.between((1,), (2,))] == ["01", "04"]
+    assert [d["id"] for d in ordered.between((1,), (2,)).reversed()] == ["04", "01"]
+    assert len(ordered.between((1,))) == 4 and len(ordered.between(None, (0,))) == 0
+    assert ordered[-1]["id"] == "05" and ordered.reversed()[-1]["id"] == "00"
+    with pytest.raises(IndexError):
+        ordered[6]
+
+
+def test_a_none_key_leaves_a_document_out_until_it_has_one():
+    _, folks = people()
+    folks.put({"id": "07"})
+    assert "07" not in [d["id"] for d in folks.ordered("rank", by_rank)]
+    folks.put({"id": "07", "rank": 0})
+    assert [d["id"] for d in folks.ordered("rank", by_rank)][:3] == ["00", "03", "07"]
+
+
+@st.composite
+def writes(draw):
+    """Puts (some without a rank) and deletes of a handful of ids, some inside a unit that then fails."""
+    ops = st.tuples(st.sampled_from(["put", "delete"]), st.sampled_from("012345"),
+                    st.sampled_from([0, 1, 2, None]), st.booleans())
+    return draw(st.lists(ops, max_size=12))
+
+
+@settings(max_examples=150, deadline=None)
+@given(writes())
+def test_ordered_indexes_stay_in_step_with_writes_and_failed_units(ops):
+    store, folks = people(4)
+    folks.ordered("rank", by_rank)  # built before the writes: from here on kept in step
+    for op, doc_id, rank, fails in ops:
+        try:
+            with store.transaction():
+                folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
+                if fails:
+                    raise RuntimeError("undo it")
+        except RuntimeError:
+            pass
+        assert [d["id"] for d in folks.ordered("rank", by_rank)] == sorted_scan(folks)
+
+
+@pytest.mark.parametrize("size", [10, 10_000])
+def test_a_page_of_an_ordered_index_reads_only_the_page(size):
+    store = Store()
+    tenant = store.seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
+    tenant["people"].ordered("rank", by_rank)
+    visits = count_visits(tenant)
+    ordered = tenant["people"].ordered("rank", by_rank)
+    assert len(ordered) == size
+    assert [d["id"] for d in ordered.reversed()[:3]] == [f"{i:05d}" for i in (size - 1, size - 2, size - 3)]
+    assert visits["people"] == 3
+
+
+def test_last_is_the_newest_document():
+    _, folks = people()
+    assert folks.last()["id"] == "05"
+    folks.put({"id": "01", "rank": 9})  # an update keeps its place
+    assert folks.last()["id"] == "05"
+    folks.delete("05")
+    assert folks.last()["id"] == "04"
