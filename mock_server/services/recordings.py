@@ -50,9 +50,10 @@ def recorded_call(tenant: TenantState, name: str) -> dict:
 def forget_old_links(tenant: TenantState, now: datetime) -> None:
     """Links expired for over a week are dropped (they would answer 404 instead of 410), so that
     issuing links does not grow the state without end."""
-    for link in tenant[RECORDING_LINKS]:
-        if now - parse_iso(link["expires_at"]) > FORGET_AFTER:
-            tenant[RECORDING_LINKS].delete(link["id"])
+    links = tenant[RECORDING_LINKS]
+    by_expiry = links.ordered("expiry", lambda link: (parse_iso(link["expires_at"]), link["id"]))
+    for link in list(by_expiry.between(None, (now - FORGET_AFTER,))):
+        links.delete(link["id"])
 
 
 def issue_link(ctx: AppContext, tenant: TenantState, name: str) -> dict:

@@ -65,8 +65,8 @@ class Collection:
             return None
         self._backend.delete(self._tenant_id, self.kind, doc_id)
         old, rank = self._docs[doc_id], self._ranks[doc_id]
-        if self._units.open:  # put back where it stood in the order (O(n), only inside a unit)
-            self._units.record(partial(self._undo_delete, doc_id, old, list(self._docs).index(doc_id), rank))
+        if self._units.open:  # put back by its rank where it stood in the order, should the unit fail
+            self._units.record(partial(self._undo_delete, doc_id, old, rank))
         self._reindex(doc_id, old, None)
         del self._docs[doc_id], self._ranks[doc_id]
         if self._on_change is not None:
@@ -101,16 +101,16 @@ class Collection:
             self._docs[doc_id] = old
         self._reindex(doc_id, current, old)
 
-    def _undo_delete(self, doc_id: str, doc: Doc, position: int, rank: int) -> None:
-        """Undo a delete: the document back at ``position`` in the order, with the rank it had."""
+    def _undo_delete(self, doc_id: str, doc: Doc, rank: int) -> None:
+        """Undo a delete: the document back with the rank it had, so in its place in the order (the one
+        cost that grows with the collection, paid only when a unit fails)."""
         current = self._docs.get(doc_id)
         if self._on_change is not None:
             self._on_change(current, doc)
-        items = list(self._docs.items())
-        items.insert(position, (doc_id, doc))
+        self._ranks[doc_id] = rank
+        items = sorted([*self._docs.items(), (doc_id, doc)], key=lambda item: self._ranks[item[0]])
         self._docs.clear()
         self._docs.update(items)
-        self._ranks[doc_id] = rank
         self._reindex(doc_id, current, doc)
 
     def lookup(self, index: str, key_of: Callable[[Doc], Any], key: Any) -> list[Doc]:
@@ -131,8 +131,12 @@ class Collection:
             self._orders[index] = OrderedIndex(key_of, self._docs)
         return Ordered(self._docs, self._orders[index].entries)
 
+    def first(self) -> Doc | None:
+        """The oldest document in insertion order (an update keeps a document's place), or None."""
+        return self._docs[next(iter(self._docs))] if self._docs else None
+
     def last(self) -> Doc | None:
-        """The newest document in insertion order (an update keeps a document's place), or None."""
+        """The newest document in insertion order, or None."""
         return self._docs[next(reversed(self._docs))] if self._docs else None
 
     def _reindex(self, doc_id: str, old: Doc | None, new: Doc | None) -> None:

@@ -171,9 +171,8 @@ class Dispatcher:
     def _trim(self, tenant: TenantState) -> None:
         """Keep the logs bounded: drop the oldest finished entries (a pending delivery is never dropped)."""
         events = tenant[WEBHOOK_EVENTS]
-        if len(events) > self.log_size:  # checked first: iterating a collection copies it
-            for entry in list(events)[:len(events) - self.log_size]:
-                events.delete(entry["id"])
+        while len(events) > self.log_size and (oldest := events.first()) is not None:
+            events.delete(oldest["id"])
         deliveries = tenant[WEBHOOK_DELIVERIES]
         excess = len(deliveries) - self.log_size
         if excess <= 0:

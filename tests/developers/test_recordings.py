@@ -262,3 +262,25 @@ def test_links_expired_for_over_a_week_are_forgotten(client, tenant):
     link(client, tenant, file)  # issuing a new link forgets links expired for over a week
     assert client.get(old).status_code == 404
     assert len(tenant.state["recording_links"]) == 1
+
+
+def test_issuing_a_link_visits_only_the_links_it_forgets(client, tenant):
+    """The sweep reads the links by expiry (an ordered index): live links are not visited, however many."""
+    from tests.store.visits import count_visits
+
+    file = recorded(tenant)["recording"]
+    link(client, tenant, file)  # the index built
+    counts = count_visits(tenant.state)
+    counts.clear()
+    link(client, tenant, file)
+    fresh = counts["recording_links"]
+    for _ in range(300):
+        link(client, tenant, file)
+    counts.clear()
+    link(client, tenant, file)
+    assert counts["recording_links"] == fresh
+    client.post("/_mock/clock/advance", json={"seconds": 8 * 86_400 + 60})
+    counts.clear()
+    link(client, tenant, file)
+    assert counts["recording_links"] == fresh + 2 * 303  # each expired link: found, then deleted
+    assert len(tenant.state["recording_links"]) == 1

@@ -56,8 +56,8 @@ def _requests(ctx: AppContext, watch: Watch) -> list[tuple[str, Any]]:
 def _events(watch: Watch, company_id: str, tenant) -> list[tuple[str, Any]]:
     logged = tenant[WEBHOOK_EVENTS]
     sent = watch.events.get(company_id)
-    last = logged.values()[-1:]
-    if sent is not None and len(logged) == len(sent) and all(e["id"] in sent for e in last):
+    last = logged.last()
+    if sent is not None and len(logged) == len(sent) and (last is None or last["id"] in sent):
         return []  # the common case, cheaply: nothing new
     current = list(logged)
     news: list[tuple[str, Any]] = []
