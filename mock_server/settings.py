@@ -44,6 +44,8 @@ class Settings:
     webhook_timeout: float = 10.0
     # How many events and finished deliveries each tenant's webhook log keeps (pending ones are never dropped).
     delivery_log_size: int = 1000
+    # How many finished (or failed) scenario runs each tenant keeps, newest first (running ones always kept).
+    run_log_size: int = 1000
     # Validate every emitted webhook body against its schema before it is queued (a bug raises).
     strict: bool = False
     # Where the docs and the live service disagree, which to follow: "observed" (live) or "documented"

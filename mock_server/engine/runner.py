@@ -203,6 +203,22 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
     if all(s["status"] == "done" for s in run["steps"]):
         run.update(status="finished", finished_at=iso(at))
     tenant[SCENARIO_RUNS].put(run)
+    forget_old_runs(ctx, tenant, keep=run["id"])
+
+
+def _finished_order(run: dict) -> tuple[str, str] | None:
+    return None if run["status"] == "running" else (run["finished_at"], run["id"])
+
+
+def forget_old_runs(ctx: AppContext, tenant: TenantState, keep: str) -> None:
+    """Keep the run log bounded (every call and message starts a run): the finished and failed runs
+    beyond the newest ``run_log_size`` are dropped, oldest first; a running run is never dropped, nor
+    ``keep`` (the run that just ended: on the manual clock many end at the same instant)."""
+    runs = tenant[SCENARIO_RUNS]
+    ended = runs.ordered("ended", _finished_order)
+    for run in list(ended[:max(len(ended) - ctx.settings.run_log_size, 0)]):
+        if run["id"] != keep:
+            runs.delete(run["id"])
 
 
 def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Exception, at: datetime) -> None:
@@ -215,6 +231,7 @@ def fail(ctx: AppContext, tenant: TenantState, run: dict, index: int, exc: Excep
         if later["job_id"]:
             ctx.unschedule(tenant, later["job_id"])
     tenant[SCENARIO_RUNS].put(run)
+    forget_old_runs(ctx, tenant, keep=run["id"])
     log.warning("scenario %s failed at step %d (%s): %s", run["scenario"], index + 1, entry["do"], exc,
                 extra={"event": "scenario.failed", "scenario": run["scenario"], "run_id": run["id"],
                        "company_id": tenant.company_id, "step": index + 1, "action": entry["do"], "reason": str(exc)})

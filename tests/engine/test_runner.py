@@ -14,7 +14,7 @@ from mock_server.engine import loader, runner
 from mock_server.steps import VOCABULARY
 from tests.conftest import Tenant, make_app, seeded_tenant
 from tests.engine import support
-from tests.support import ctx_of
+from tests.support import advance, ctx_of
 
 
 def test_the_listing_names_every_scenario_and_its_parameters(client, tenant):
@@ -256,3 +256,34 @@ def test_a_used_up_default_names_the_parameter_to_pass(client, tenant):
     (message,) = response.json()["errors"]["params.campaign"]
     assert message.startswith("No default left for params.campaign: the company has 0 of the tenant's scheduled "
                               "campaigns") and "Pass params.campaign" in message, message
+
+
+
+def test_the_run_log_keeps_the_newest_finished_runs_and_every_running_one():
+    app = make_app(run_log_size=3)
+    ctx, tenant = ctx_of(app), seeded_tenant(app)
+    runs = tenant.state["scenario_runs"]
+    for n in range(6):
+        runs.put({"id": f"run-{n}", "status": "failed" if n == 2 else "finished",
+                  "finished_at": f"2026-01-01T00:00:0{n}.000000Z"})
+    runs.put({"id": "running", "status": "running", "finished_at": None})
+    runner.forget_old_runs(ctx, tenant.state, keep="run-5")
+    assert sorted(r["id"] for r in runs) == ["run-3", "run-4", "run-5", "running"]
+    # On the manual clock many runs end at one instant: the one that just ended is never the one dropped.
+    for n in range(3):
+        runs.put({"id": f"tied-{n}", "status": "finished", "finished_at": "2026-01-01T00:00:09.000000Z"})
+        runner.forget_old_runs(ctx, tenant.state, keep=f"tied-{n}")
+        assert runs.get(f"tied-{n}") is not None and runs.get("running") is not None
+
+
+def test_runs_played_on_the_clock_leave_a_bounded_log():
+    app = make_app(run_log_size=2)
+    with TestClient(app) as client:
+        tenant = seeded_tenant(app)
+        started = [support.run(client, tenant, "oneway")["id"] for _ in range(5)]
+        advance(client, 3600)
+        runs = tenant.state["scenario_runs"]
+        assert all(r["status"] != "running" for r in runs)
+        assert 2 <= len(runs) <= 3 and started[-1] in {r["id"] for r in runs}
+        listed = client.get(f"/_mock/tenants/{tenant.company_id}/scenario-runs").json()
+        assert listed["count"] == len(runs)
