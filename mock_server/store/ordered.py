@@ -64,7 +64,21 @@ class Ordered(Sequence[Doc]):
         return self._docs[self._entries[self._position(i % len(self))][1]]
 
     def __iter__(self) -> Iterator[Doc]:
-        return (self[n] for n in range(len(self)))
+        # islice walks the sorted list once; indexing item by item would cost a bisect each
+        entries = self._entries.islice(self._start, self._stop, reverse=self._descending)
+        return (self._docs[doc_id] for _, doc_id in entries)
+
+    def keyed(self) -> Iterator[tuple[Any, Doc]]:
+        """``(key, document)`` pairs in order."""
+        entries = self._entries.islice(self._start, self._stop, reverse=self._descending)
+        return ((key, self._docs[doc_id]) for key, doc_id in entries)
+
+    def after(self, key: tuple) -> Ordered:
+        """The documents whose key is strictly greater than ``key`` (a whole key, not a prefix)."""
+        start = max(self._start, self._entries.bisect_left((key,)))
+        while start < self._stop and self._entries[start][0] == key:  # (key, id) pairs: a few at most
+            start += 1
+        return Ordered(self._docs, self._entries, start, max(start, self._stop), self._descending)
 
     def between(self, low: tuple | None = None, high: tuple | None = None) -> Ordered:
         """The documents with ``low <= key < high`` (either open when None). Keys compare as tuples, so a

@@ -83,9 +83,8 @@ def _search(request: Request, tenant: TenantState, body: Any) -> Json:
         except ValueError:
             raise CONTACT_INVALID.field(
                 name, "Invalid pagination token: use a pagination_token from a result.") from None
-    matches = [c for c in tenant[CONTACTS] if query.matches(c)]
-    results = search.window(matches, cursors["after"], cursors["before"], limit)
-    data = {"total": len(results), "filter_total": len(matches),
+    results, filter_total = search.page(tenant[CONTACTS], query, cursors["after"], cursors["before"], limit)
+    data = {"total": len(results), "filter_total": filter_total,
             "results": [render.search_result(c) for c in results]}
     return Json(render.success("Contacts Searched", data, code=200))
 

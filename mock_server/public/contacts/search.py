@@ -16,7 +16,8 @@ import base64
 import binascii
 import calendar
 import json
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from mock_server.services.contacts import (
     phone_with_cc,
     text_of,
 )
+from mock_server.store import Collection
 
 ALL_TYPES = frozenset({"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"})
 # The documented "Supported Operations" table.
@@ -332,6 +334,13 @@ def parse(body: Any, definitions: dict[str, dict]) -> Filter:
     return Filter(tuple(parsed))
 
 
+# Exact-phone conditions read these lookup indexes (the names and keys the contacts service uses).
+PHONE_INDEXES: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "phone_number": ("phone_number", lambda doc: doc["phone_number"]),
+    "phone_number_with_cc": ("phone_with_cc", phone_with_cc),
+}
+
+
 # --- ordering and cursors -------------------------------------------------------------------
 def epoch_ms(timestamp: str) -> int:
     instant = parse_iso(timestamp)
@@ -361,17 +370,40 @@ def decode_token(text: str) -> tuple[int, str]:
     return value[1], value[0]
 
 
-def window(docs: Iterable[dict], after: tuple[int, str] | None, before: tuple[int, str] | None,
-           limit: int) -> list[dict]:
-    """One page of ``docs`` (any order in, oldest first out) strictly after/before the cursors."""
-    ordered = sorted(docs, key=position)
-    if after is not None:
-        ordered = [d for d in ordered if position(d) > after]
-    if before is not None:
-        ordered = [d for d in ordered if position(d) < before]
-        if after is None:
-            return ordered[-limit:] if limit else []
-    return ordered[:limit]
+def _narrowed(contacts: Collection, query: Filter) -> list[dict] | None:
+    """The few contacts an exact phone condition allows (through the phone indexes), or None when no
+    condition narrows the search that way."""
+    for condition in query.conditions:
+        index = PHONE_INDEXES.get(condition.field.name)
+        if condition.operation == "is" and index:
+            name, key_of = index
+            return [doc for value in dict.fromkeys(condition.operand) for doc in contacts.lookup(name, key_of, value)]
+    return None
+
+
+def page(contacts: Collection, query: Filter, after: tuple[int, str] | None, before: tuple[int, str] | None,
+         limit: int) -> tuple[list[dict], int]:
+    """One page of the matching contacts (oldest first, strictly after/before the cursors) and how many
+    match in all. Contacts are read in order through the ``search_position`` index, so nothing is sorted
+    or re-parsed per request; an exact phone condition reads only its index hits, an empty filter only
+    the page. A broad filter tests every contact once, since ``filter_total`` counts them all."""
+    everyone = contacts.ordered("search_position", position)
+    last_before = before is not None and after is None  # ?before= alone: the page just before the cursor
+    if not query.conditions:
+        window = everyone.after(after) if after is not None else everyone
+        window = window.between(high=before) if before is not None else window
+        return (window[-limit:] if last_before else window[:limit]), len(everyone)
+    narrowed = _narrowed(contacts, query)
+    candidates = (everyone.keyed() if narrowed is None
+                  else sorted(((position(d), d) for d in narrowed), key=lambda pair: pair[0]))
+    total, hits = 0, deque[dict](maxlen=limit if last_before else None)
+    for key, doc in candidates:
+        if not query.matches(doc):
+            continue
+        total += 1
+        if (after is None or key > after) and (before is None or key < before) and (last_before or len(hits) < limit):
+            hits.append(doc)
+    return list(hits), total
 
 
 def _json_type(value: Any) -> str:
