@@ -97,6 +97,8 @@ def test_trigger_refuses_a_param_that_is_not_key_value(capsys):
 
 
 def test_serve_runs_uvicorn_without_its_access_log_unless_asked(monkeypatch):
+    import gc
+
     import uvicorn
 
     seen = []
@@ -106,7 +108,21 @@ def test_serve_runs_uvicorn_without_its_access_log_unless_asked(monkeypatch):
         server.started = True
 
     monkeypatch.setattr(uvicorn.Server, "run", run)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's objects stay collectable
     assert cli.main(["serve", "--clock", "manual", "--port", "9002"]) == 0
     assert cli.main(["serve", "--clock", "manual", "--port", "9002", "--access-log"]) == 0
     assert [config.access_log for config in seen] == [False, True]
     assert seen[0].log_level == "info" and seen[0].port == 9002
+
+
+def test_serve_freezes_the_loaded_state_out_of_the_collector(monkeypatch):
+    """Full collections stay short at any size of state: what is loaded before serving is frozen."""
+    import gc
+
+    import uvicorn
+
+    frozen: list = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server: frozen.append("run"))
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append("freeze"))
+    cli.main(["serve", "--clock", "manual", "--port", "9003"])
+    assert frozen == ["freeze", "run"]
