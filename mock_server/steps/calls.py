@@ -28,6 +28,7 @@ from mock_server.domain.call_builders import is_anonymous_user, party, takes_cal
 from mock_server.engine.steps import Step
 from mock_server.phones import code_length, is_e164
 from mock_server.services import recordings
+from mock_server.services.contacts import phone_with_cc
 from mock_server.store import TenantState
 from mock_server.store.names import CALLS, CONTACTS, DEPARTMENTS, DIDS, IVRS, USERS
 
@@ -128,7 +129,7 @@ def _dialled_agent(step: Step, session: dict) -> dict:
 
 def _customer(tenant: TenantState, number: str) -> dict:
     digits = number.removeprefix("+")
-    contact = next((c for c in tenant[CONTACTS] if f"{c.get('country_code')}{c.get('phone_number')}" == digits), None)
+    contact = next(iter(tenant[CONTACTS].lookup("phone_with_cc", phone_with_cc, digits)), None)
     return {"number": number, "country_code": digits[:code_length(digits)], "name": contact["name"] if contact else ""}
 
 
