@@ -159,24 +159,27 @@ def _finished_by_start(session: Session) -> tuple[int, str, str] | None:
     return epoch(session["started_at"]), session["started_at"], session["id"]
 
 
-def search(calls: Collection, query: Query, render: Callable[[Session], Log]) -> Page:
+def search(calls: Collection, query: Query, render: Callable[[Session], Log],
+           searchable: Callable[[Session], Log]) -> Page:
     """The page of legacy logs the query selects, newest call first, and how many match in all.
 
     The finished calls are an ordered index by start, so the window is a range of it. Without a key or
-    filters every call of the window matches, and only the page is rendered; a key or filters are
-    matched against the rendering, so each call of the window is rendered once."""
+    filters every call of the window matches, and only the page is rendered. A key is looked for in each
+    call's ``searchable`` part (the caller and the agents, a tenth of a rendering); filters read the whole
+    rendering, so with filters each call the key let through is rendered once."""
     finished = calls.ordered("finished_by_start", _finished_by_start)
     window = finished.between(None if query.start is None else (query.start,),
                               None if query.end is None else (query.end + 1,)).reversed()
     chosen = slice(query.offset, query.offset + query.size)
     if not query.key and query.match is None:
         return Page(total=len(window), logs=[render(session) for session in window[chosen]], query=query)
-    found: list[Log] = []
+    found: list[Session] = []
     for session in window:
-        log = render(session)
-        if matches_key(session, log, query.key) and (query.match is None or query.match(log)):
-            found.append(log)
-    return Page(total=len(found), logs=found[chosen], query=query)
+        if query.key and not matches_key(session, searchable(session), query.key):
+            continue
+        if query.match is None or query.match(render(session)):
+            found.append(session)
+    return Page(total=len(found), logs=[render(session) for session in found[chosen]], query=query)
 
 
 def body(page: Page, hit: Callable[[Log], dict]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ answered as the live service does (``call_log_live.hit``): ``{"status": "success
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -23,17 +25,17 @@ from mock_server.store.names import CALLS, DEPARTMENTS, USERS
 PATH = "/search/search"
 
 
-def renderer(tenant: TenantState):
+def renderers(tenant: TenantState) -> tuple[Callable[[dict], dict], Callable[[dict], dict]]:
     """``session -> AfterCall log`` for this tenant (its ``_fu`` is not shown: a hit's ``fileurl`` is
-    the panel's player page)."""
+    the panel's player page), and ``session -> the part of it a search key is looked for in``."""
     bits = call_log.tenant_bits(tenant.company_id, tenant[USERS].values(), tenant[DEPARTMENTS].values())
-    return lambda session: call_log.render(session, bits)
+    return (lambda session: call_log.render(session, bits)), (lambda session: call_log.searchable(session, bits))
 
 
 @developer_endpoint
 async def search_logs(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
     query = log_search.parse_query(params)
-    page = log_search.search(tenant[CALLS], query, renderer(tenant))
+    page = log_search.search(tenant[CALLS], query, *renderers(tenant))
     return Json(log_search.body(page, call_log_live.hit))
 
 

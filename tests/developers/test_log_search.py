@@ -131,32 +131,32 @@ def epoch_of(n: int) -> int:
 
 
 def test_only_finished_calls_newest_first():
-    page = log_search.search(SESSIONS, Query(size=100), render)
+    page = log_search.search(SESSIONS, Query(size=100), render, render)
     assert page.total == 30
     assert [log["_ai"] for log in page.logs] == [f"{n:016x}" for n in range(29, -1, -1)]
 
 
 def test_the_window_is_inclusive_on_the_call_s_start():
-    page = log_search.search(SESSIONS, Query(start=epoch_of(3), end=epoch_of(7), size=100), render)
+    page = log_search.search(SESSIONS, Query(start=epoch_of(3), end=epoch_of(7), size=100), render, render)
     assert [log["_ai"] for log in page.logs] == [f"{n:016x}" for n in (7, 6, 5, 4, 3)]
-    assert log_search.search(SESSIONS, Query(start=epoch_of(29) + 1), render).total == 0
-    assert log_search.search(SESSIONS, Query(end=epoch_of(0)), render).total == 1
+    assert log_search.search(SESSIONS, Query(start=epoch_of(29) + 1), render, render).total == 0
+    assert log_search.search(SESSIONS, Query(end=epoch_of(0)), render, render).total == 1
 
 
 def test_paging_offsets():
-    pages = [log_search.search(SESSIONS, Query(offset=o, size=12), render) for o in (0, 12, 24, 30, 99)]
+    pages = [log_search.search(SESSIONS, Query(offset=o, size=12), render, render) for o in (0, 12, 24, 30, 99)]
     assert [len(p.logs) for p in pages] == [12, 12, 6, 0, 0] and {p.total for p in pages} == {30}
     assert [log["_ai"] for p in pages for log in p.logs] == [f"{n:016x}" for n in range(29, -1, -1)]
 
 
 def test_filters_and_key_apply_to_the_rendering():
     query = parse_query({"filters": "13", "page_size": 100})
-    page = log_search.search(SESSIONS, query, render)
+    page = log_search.search(SESSIONS, query, render, render)
     assert page.total == 15 and all(log["_su"] == 2 for log in page.logs)
-    assert log_search.search(SESSIONS, parse_query({"search_key": "nobody"}), render).total == 0
+    assert log_search.search(SESSIONS, parse_query({"search_key": "nobody"}), render, render).total == 0
 
 
 def test_the_body_is_the_total_and_the_page_s_hits_without_paging_values():
-    page = log_search.search(SESSIONS, Query(offset=28, size=5), render)
+    page = log_search.search(SESSIONS, Query(offset=28, size=5), render, render)
     assert log_search.body(page, lambda log: {"hit": log["_ai"]}) == {"status": "success", "code": 200, "data": {
         "total": 30, "hits": [{"hit": "0000000000000001"}, {"hit": "0000000000000000"}]}}

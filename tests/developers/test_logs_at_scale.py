@@ -36,18 +36,18 @@ def searching(client, tenant, **params):
 
 @pytest.fixture
 def rendered(monkeypatch):
-    """How many calls Search Logs renders."""
+    """How many calls Search Logs renders whole (a search key reads only each call's searchable part)."""
     counted = {"calls": 0}
-    real = logs.renderer
+    real = logs.renderers
 
     def counting(tenant):
-        render = real(tenant)
+        render, searchable = real(tenant)
 
         def once(session):
             counted["calls"] += 1
             return render(session)
-        return once
-    monkeypatch.setattr(logs, "renderer", counting)
+        return once, searchable
+    monkeypatch.setattr(logs, "renderers", counting)
     return counted
 
 
@@ -81,4 +81,10 @@ def test_a_search_visits_and_renders_as_many_calls_at_any_size(client, tenant, r
 
 def test_a_page_without_a_key_renders_only_its_calls(client, tenant, rendered):
     searching(client, tenant, page_size=3)()
+    assert rendered["calls"] == 3
+
+
+def test_a_search_key_renders_only_the_page_it_returns(client, tenant, rendered):
+    found = searching(client, tenant, search_key="a", page_size=3)()
+    assert found["total"] > 3 and len(found["hits"]) == 3
     assert rendered["calls"] == 3
