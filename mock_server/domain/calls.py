@@ -19,7 +19,6 @@ not_answered); the legacy call log's received / missed / transferred is ``leg_ou
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 
 from mock_server.clock import iso, parse_iso
 from mock_server.phones import is_e164
+from mock_server.store import json_copy
 
 CATEGORIES = ("incoming", "oneway", "callback", "webcall", "obd", "otp")
 STATUSES = ("bridged", "missed", "voicemail")
@@ -171,7 +171,7 @@ def recording_file_name(session: dict) -> str:
 
 
 def _copy(session: dict) -> dict:
-    return copy.deepcopy(session)
+    return json_copy(session)  # a session is JSON data: a round trip copies it several times faster
 
 
 def _advance(session: dict, moment: datetime, machine: str, event: str) -> None:

@@ -199,10 +199,10 @@ class TenantState:
             self[kind].load(docs)
 
     def dump(self) -> dict[str, list[Doc]]:
-        return {kind: _copy(c.values()) for kind, c in sorted(self._collections.items()) if len(c)}
+        return {kind: json_copy(c.values()) for kind, c in sorted(self._collections.items()) if len(c)}
 
 
-def _copy(value: Any) -> Any:
+def json_copy(value: Any) -> Any:
     """A deep copy of JSON data (a JSON round trip: several times faster than copy.deepcopy)."""
     try:
         return orjson.loads(orjson.dumps(value))
@@ -230,7 +230,7 @@ class Store:
 
     def seed(self, company_id: str, state: dict[str, list[Doc]]) -> TenantState:
         """(Re)place a tenant's whole state, durably in one transaction."""
-        state = _copy(state)
+        state = json_copy(state)
         tenant = self._new_tenant(company_id)
         tenant.load(state)
         self.backend.replace_tenant(company_id, state)
