@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server.clock import iso
 from mock_server.engine import loader
 from mock_server.engine.steps import Step
-from mock_server.store import TenantState
+from mock_server.store import TenantState, json_copy
 from mock_server.store.names import SCENARIO_RUNS
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
     stored = tenant[SCENARIO_RUNS].get(run_id)
     if stored is None or stored["status"] != "running" or stored["steps"][index]["status"] != "pending":
         return
-    run = copy.deepcopy(stored)
+    run = json_copy(stored)  # a run is JSON data: a round trip copies it several times faster than deepcopy
     entry = run["steps"][index]
     action = ctx.vocabulary.actions.get(entry["do"])
     at = at or ctx.now()
@@ -193,7 +193,7 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
         with ctx.store.transaction():
             if action is None:
                 raise ValueError(f"unknown action {entry['do']!r}")
-            action(Step(ctx, tenant, run, copy.deepcopy(entry["with"]), at))
+            action(Step(ctx, tenant, run, json_copy(entry["with"]), at))
     except Exception as exc:
         if not isinstance(exc, ValueError):
             log.exception("scenario %s step %s failed unexpectedly", run["scenario"], index)
