@@ -7,8 +7,24 @@ loads ``mock_server.testing.plugin`` by itself: its fixtures (``myoperator``, ``
 - ``assert_matches_schema`` (``schema_check.py``): a payload against MyOperator's contract.
 """
 
-from mock_server.testing.receiver import WebhookReceiver
-from mock_server.testing.schema_check import assert_matches_schema
-from mock_server.testing.simulator import Simulator, Tenant
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["Simulator", "Tenant", "WebhookReceiver", "assert_matches_schema"]
+# Each name from its module on first use (PEP 562): pytest loads the plugin, inside this package, at every
+# start, and a run that does not use the simulator should not pay for importing it.
+_HOMES = {"Simulator": "simulator", "Tenant": "simulator", "WebhookReceiver": "receiver",
+          "assert_matches_schema": "schema_check"}
+
+if TYPE_CHECKING:
+    from mock_server.testing.receiver import WebhookReceiver
+    from mock_server.testing.schema_check import assert_matches_schema
+    from mock_server.testing.simulator import Simulator, Tenant
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

@@ -45,17 +45,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mock_server.profiles import PROFILES
-from mock_server.testing.receiver import WebhookReceiver
-from mock_server.testing.schema_check import assert_matches_schema
-from mock_server.testing.servers import on_free_port
-from mock_server.testing.simulator import SERVERS, Simulator
+from mock_server.testing.options import SCOPES, SERVERS
 
-SCOPES = ("function", "module")
+# The simulator, the receiver and the app behind them are imported by the fixtures that use them: this module
+# is loaded by every pytest run of an environment with the package installed, and should cost it nothing.
+if TYPE_CHECKING:
+    from mock_server.testing.receiver import WebhookReceiver
+    from mock_server.testing.simulator import Simulator
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,6 +106,8 @@ class _SharedSimulators:
     def get(self, server: str, settings: dict[str, Any]) -> Simulator:
         key = repr((server, sorted(settings.items())))
         if key not in self._running:
+            from mock_server.testing.simulator import Simulator
+
             self._running[key] = self._stack.enter_context(Simulator.start(server, **settings))
         return self._running[key]
 
@@ -118,6 +121,8 @@ def _myoperator_shared() -> Iterator[_SharedSimulators]:
 @pytest.fixture
 def myoperator(request: pytest.FixtureRequest, _myoperator_shared: _SharedSimulators) -> Iterator[Simulator]:
     """A running MyOperator simulator with fresh state and a manual clock (see the module's docstring)."""
+    from mock_server.testing.simulator import Simulator
+
     server, scope, settings = _options(request)
     if scope == "module":
         simulator = _myoperator_shared.get(server, settings)
@@ -131,6 +136,8 @@ def myoperator(request: pytest.FixtureRequest, _myoperator_shared: _SharedSimula
 @pytest.fixture
 def webhook_receiver(request: pytest.FixtureRequest) -> Iterator[WebhookReceiver]:
     """A real webhook receiver; subscribed to the test's company when the test uses ``myoperator``."""
+    from mock_server.testing.receiver import WebhookReceiver
+
     with WebhookReceiver() as receiver:
         if "myoperator" in request.fixturenames:
             request.getfixturevalue("myoperator").subscribe(receiver.url)
@@ -140,6 +147,8 @@ def webhook_receiver(request: pytest.FixtureRequest) -> Iterator[WebhookReceiver
 @pytest.fixture
 def serve_app() -> Iterator[Callable[[Any], str]]:
     """``serve_app(asgi_app)`` -> its base URL on a free loopback port, served until the test ends."""
+    from mock_server.testing.servers import on_free_port
+
     with ExitStack() as stack:
         yield lambda app: stack.enter_context(on_free_port(lambda port: app, lifespan="auto"))
 
@@ -147,4 +156,6 @@ def serve_app() -> Iterator[Callable[[Any], str]]:
 @pytest.fixture(name="assert_matches_schema")
 def assert_matches_schema_fixture() -> Callable[..., None]:
     """``assert_matches_schema(payload, "call.end")``, for tests that would rather not import it."""
+    from mock_server.testing.schema_check import assert_matches_schema
+
     return assert_matches_schema

@@ -32,9 +32,9 @@ import httpx
 from mock_server.app import create_app
 from mock_server.clock import iso, parse_iso
 from mock_server.settings import Settings
+from mock_server.testing.options import SERVERS
 from mock_server.testing.servers import IN_PROCESS_URL, in_process, on_free_port
 
-SERVERS = ("asgi", "http")
 # Settings a test may choose; where to listen is the simulator's business.
 SETTINGS = tuple(f.name for f in dataclass_fields(Settings) if f.name not in ("host", "port"))
 DEFAULTS = {"clock": "manual", "strict": True}

@@ -387,3 +387,26 @@ def test_installing_the_package_is_enough(pytester, monkeypatch, tmp_path):
     assert not (pytester.path / "conftest.py").exists()
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+def test_loading_the_plugin_imports_none_of_the_simulator():
+    """pytest loads the plugin at every start of an environment with the package installed: a run that uses
+    none of its fixtures should not pay for importing the app (a fixture imports it when first used)."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, mock_server.testing.plugin; "
+                               "print(sorted(m for m in sys.modules if m.startswith('mock_server')))"],
+        capture_output=True, text=True, check=True).stdout
+    assert eval(loaded) == ["mock_server", "mock_server.profiles", "mock_server.settings", "mock_server.testing",
+                            "mock_server.testing.options", "mock_server.testing.plugin"]
+
+
+def test_the_packages_names_still_import_as_before():
+    from mock_server import Settings, create_app
+    from mock_server.testing import Simulator, Tenant, WebhookReceiver, assert_matches_schema
+
+    assert callable(create_app) and Settings().clock == "real"
+    assert {Simulator.__name__, Tenant.__name__, WebhookReceiver.__name__} == {"Simulator", "Tenant", "WebhookReceiver"}
+    assert callable(assert_matches_schema)
