@@ -7,6 +7,8 @@ so a route and a scenario step do exactly the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -150,12 +152,20 @@ async def reply_in_conversation(request: Request) -> Json:
                  "message_by": message["message_by"]}, status_code=201)
 
 
+def _field(key: str) -> Callable[[dict], object]:
+    return lambda message: message.get(key)
+
+
 async def list_messages(request: Request) -> Json:
     """What the company sent and received, oldest first; filter by customer_number / phone_number_id."""
     tenant = tenant_of(request)
-    filters = {key: request.query_params.get(key) for key in ("customer_number", "phone_number_id", "direction")}
-    found = [m for m in tenant[MESSAGES]
-             if all(value in (None, "") or m.get(key) == value for key, value in filters.items())]
+    filters = {key: value for key in ("customer_number", "phone_number_id", "direction")
+               if (value := request.query_params.get(key))}
+    messages = tenant[MESSAGES]
+    # A customer's or a number's messages through a lookup index (in the collection's order), not a scan.
+    indexed = next((key for key in ("customer_number", "phone_number_id") if key in filters), None)
+    candidates = messages.lookup(indexed, _field(indexed), filters[indexed]) if indexed else messages.values()
+    found = [m for m in candidates if all(m.get(key) == value for key, value in filters.items())]
     return Json(bounded_list(request, "messages", found))
 
 
