@@ -141,12 +141,18 @@ class ClockMiddleware:
 
 
 async def tick(ctx: AppContext) -> None:
-    """With a real clock, fire timed changes as they fall due even when no request comes."""
+    """With a real clock, fire timed changes as they fall due even when no request comes. The ticker sleeps
+    until the next job is due (a second at most), and a job added due sooner wakes it, so no step or
+    retry fires late for having been scheduled while it slept."""
     speed = getattr(ctx.clock, "speed", 1.0)
+    sooner = asyncio.Event()
+    ctx.scheduler.on_earlier = sooner.set
     while True:
         due = ctx.scheduler.next_due()
         wait = 1.0 if due is None else max(0.0, min(1.0, (due - ctx.now()).total_seconds() / speed))
-        await asyncio.sleep(wait)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sooner.wait(), wait)
+        sooner.clear()
         ctx.scheduler.run_due()
 
 

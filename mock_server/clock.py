@@ -129,6 +129,8 @@ class Scheduler:
         self._seq = 0
         self._actions: dict[str, Action] = {}
         self.on_fire: Callable[[Job], None] = lambda job: None
+        # Told when a job becomes the next due: the real clock's ticker, asleep until the one before, wakes.
+        self.on_earlier: Callable[[], None] = lambda: None
 
     def register(self, action: str, handler: Action) -> None:
         self._actions[action] = handler
@@ -137,6 +139,8 @@ class Scheduler:
         self._seq += 1
         job = Job(due_at.astimezone(UTC), self._seq, tenant_id, action, payload, job_id)
         heapq.heappush(self._heap, job)
+        if self._heap[0] is job:
+            self.on_earlier()
         return job
 
     def cancel_tenant(self, tenant_id: str) -> None:

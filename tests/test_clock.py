@@ -81,3 +81,22 @@ def test_the_real_clock_runs_at_its_speed():
     assert clock.now() - start == timedelta(seconds=25)
     with pytest.raises(ValueError):
         RealClock(speed=0)
+
+
+def test_the_scheduler_says_when_a_job_becomes_the_next_due():
+    """The real clock's ticker sleeps until the next job: one added due sooner must wake it."""
+    clock = ManualClock(datetime(2025, 7, 15, 10, 0, tzinfo=timezone.utc))
+    scheduler = Scheduler(clock)
+    woken = []
+    scheduler.on_earlier = lambda: woken.append(True)
+    now = clock.now()
+    scheduler.add("a", "t", now + timedelta(seconds=60), "x", {})
+    scheduler.add("b", "t", now + timedelta(seconds=90), "x", {})  # later than the next: no need to wake
+    scheduler.add("c", "t", now + timedelta(seconds=5), "x", {})
+    assert woken == [True, True]
+
+
+def test_timestamps_are_written_with_microseconds_and_a_z_in_utc():
+    ist = timezone(timedelta(hours=5, minutes=30))
+    assert iso(datetime(2025, 7, 15, 15, 30, 0, 123, tzinfo=ist)) == "2025-07-15T10:00:00.000123Z"
+    assert iso(datetime(2025, 7, 15, 10, 0, tzinfo=timezone.utc)) == "2025-07-15T10:00:00.000000Z"
