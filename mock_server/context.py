@@ -61,7 +61,8 @@ class AppContext:
         """Move the manual clock, firing what falls due on the way; the new time is durable.
 
         Every webhook attempt a job queues is made before the next job fires, so receivers see
-        events in order and each retry is scheduled from the moment its attempt failed.
+        events in order and each retry is scheduled from the moment its attempt failed; but once an
+        attempt to a URL times out, the advance stops waiting for that URL (its lane goes on after).
         """
         await self.webhooks.flush()
         fired = 0

@@ -31,6 +31,13 @@ def _filter(request: Request, names: tuple[str, ...]) -> Callable[[dict], bool]:
     return lambda doc: all(doc.get(name) == value for name, value in wanted.items())
 
 
+def _flag(request: Request, name: str) -> bool:
+    value = request.query_params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise control_error(400, f"{name} must be true or false, not {value[:40]!r}.")
+    return value == "true"
+
+
 def _seconds(request: Request, name: str, upper: float) -> float:
     """A number of real seconds to wait, 0 (the default) to ``upper``."""
     try:
@@ -95,19 +102,21 @@ async def list_events(request: Request) -> Json:
 
 
 async def list_deliveries(request: Request) -> Json:
-    """The delivery log; ``wait`` (seconds) blocks until ``count`` matching deliveries exist."""
+    """The delivery log; ``wait`` (seconds) blocks until ``count`` matching deliveries exist, or with
+    ``settled=true`` until no attempt is queued or in flight (those an advance stopped waiting for)."""
     ctx = ctx_of(request)
     company_id = _company(request)
     keep = _filter(request, DELIVERY_FILTERS)
     wait = _seconds(request, "wait", MAX_WAIT_SECONDS)
-    count = query_int(request, "count", 1, DRF_INVALID, minimum=1, maximum=MAX_WAIT_COUNT)
+    settled = _flag(request, "settled")  # wait for the attempts in flight; then for ``count`` only if asked
+    count = query_int(request, "count", 0 if settled else 1, DRF_INVALID, minimum=1, maximum=MAX_WAIT_COUNT)
 
     def matches(d: dict) -> bool:
         return keep(d) and (company_id is None or d["company_id"] == company_id)
 
     satisfied = True
     if wait:
-        satisfied = await ctx.webhooks.wait_for(matches, count, wait)
+        satisfied = await ctx.webhooks.wait_for(matches, count, wait, settled=settled)
     found = [d for d in ctx.webhooks.deliveries(company_id) if keep(d)]
     return Json({"deliveries": found, "satisfied": satisfied})
 

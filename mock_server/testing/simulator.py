@@ -260,10 +260,16 @@ class Simulator:
             time.sleep(POLL_SECONDS)  # a real clock's events arrive in real time; nothing to wait on but the log
         raise AssertionError(self._nothing_like(event_type, format, company_id, fields, wait))
 
-    def deliveries(self, *, company_id: str | None = None, **filters: Any) -> list[dict]:
+    def deliveries(self, *, company_id: str | None = None, settle: float = 0, **filters: Any) -> list[dict]:
         """The delivery log of this company's webhooks: status, attempts, body…; filters event_type,
-        session_id, channel, event_id, status (pending, delivered, failed), subscription_id."""
+        session_id, channel, event_id, status (pending, delivered, failed), subscription_id.
+
+        ``settle``: first wait up to that many real seconds for the attempts still queued or in flight.
+        An advance stops waiting for a receiver once one of its attempts times out, so after an advance
+        with a hanging receiver its remaining attempts are still being made; ``settle`` waits for them."""
         params = {"company_id": self._tenant(company_id).company_id, **filters}
+        if settle:
+            params.update(wait=settle, settled="true")
         return self._call("GET", "/_mock/deliveries", params=params)["deliveries"]
 
     def redeliver(self, delivery_id: str) -> dict:

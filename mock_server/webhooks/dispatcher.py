@@ -11,7 +11,9 @@ A 2xx answer means delivered. Anything else (non-2xx, timeout, refused connectio
 next attempt on the server's clock after the published back-off (``RETRY_SCHEDULE``, Svix's); the
 same event_id and body go out every time. On a manual clock the retries fire as the clock is
 advanced, and ``AppContext.advance_clock`` waits for each attempt (``settle``) before firing the
-next job, so a 27-hour schedule plays out, in order, in one call.
+next job, so a 27-hour schedule plays out, in order, in one call. A lane whose attempt times out is
+no longer waited for until the advance ends: a receiver that hangs costs an advance one timeout, not
+attempts x events x timeout; its lane keeps sending, in order, after the advance has returned.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -103,8 +105,8 @@ class Dispatcher:
                            for s in settings.webhook_subscriptions]
         self._lanes: dict[str, deque[tuple[str, str, int]]] = {}  # url: (company id, delivery id, attempt number)
         self._workers: dict[str, asyncio.Task] = {}
-        self._outstanding = 0
-        self._settled: asyncio.Event | None = None
+        self._busy: Counter[str] = Counter()  # url: attempts queued or in flight
+        self._given_up: set[str] = set()  # lanes this advance no longer waits for (an attempt timed out)
         self._changed: asyncio.Condition | None = None
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -191,32 +193,29 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # emitted outside the server's loop (a script, a test's thread): the
             return            # delivery stays pending in the log and ``flush`` queues it
-        settled, _ = self._bind(loop)
+        self._bind(loop)
         tenant = self.ctx.store.tenant(company_id)
         delivery = tenant[WEBHOOK_DELIVERIES].get(delivery_id) if tenant else None
         if delivery is None or (delivery_id, n) in self._queued:
             return
         self._queued.add((delivery_id, n))
-        self._outstanding += 1
-        settled.clear()
+        self._busy[delivery["url"]] += 1
         self._lanes.setdefault(delivery["url"], deque()).append((company_id, delivery_id, n))
         worker = self._workers.get(delivery["url"])
         if worker is None or worker.done():
             self._workers[delivery["url"]] = loop.create_task(self._drain(delivery["url"]))
 
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> tuple[asyncio.Event, asyncio.Condition]:
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> asyncio.Condition:
         """Loop-bound helpers are made on the loop that first needs them (tests start several apps)."""
         if self._loop is not loop:
-            self._loop, self._client = loop, None
-            self._settled, self._changed = asyncio.Event(), asyncio.Condition()
-            self._settled.set()
-            self._lanes, self._workers, self._outstanding, self._queued = {}, {}, 0, set()
-        return self._signals()
+            self._loop, self._client, self._changed = loop, None, asyncio.Condition()
+            self._lanes, self._workers, self._busy, self._queued = {}, {}, Counter(), set()
+        return self._signal()
 
-    def _signals(self) -> tuple[asyncio.Event, asyncio.Condition]:
-        """The loop-bound helpers: every attempt and wait is queued after ``_bind`` made them."""
-        assert self._settled is not None and self._changed is not None, "bound by _bind"
-        return self._settled, self._changed
+    def _signal(self) -> asyncio.Condition:
+        """Notified after every attempt: every attempt and wait is queued after ``_bind`` made it."""
+        assert self._changed is not None, "bound by _bind"
+        return self._changed
 
     def kick(self) -> None:
         """At start-up: every pending delivery a restart left behind goes out when it is due."""
@@ -241,19 +240,24 @@ class Dispatcher:
                 self._enqueue(tenant.company_id, delivery["id"], n)
 
     async def flush(self) -> None:
-        """Make every attempt due by now, and wait for them."""
+        """At the start of an advance: make every attempt due by now, and wait for them."""
         self._bind(asyncio.get_running_loop())
+        self._given_up.clear()  # each advance waits for every lane again, up to one timeout
         self._catch_up()
         await self.settle()
 
     async def settle(self) -> None:
-        """Wait until every queued attempt has been made (the manual clock's advance calls this)."""
-        if self._settled is not None and self._loop is asyncio.get_running_loop():
-            await self._settled.wait()
+        """Wait until every queued attempt has been made (the manual clock's advance calls this), but for
+        the lanes given up on in this advance: a timed-out attempt says the receiver is not answering."""
+        if self._changed is None or self._loop is not asyncio.get_running_loop():
+            return
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: all(url in self._given_up for url, busy in self._busy.items() if busy))
 
     async def _drain(self, url: str) -> None:
         lane = self._lanes[url]
-        settled, changed = self._signals()
+        changed = self._signal()
         while lane:
             company_id, delivery_id, n = lane.popleft()
             try:
@@ -262,9 +266,7 @@ class Dispatcher:
                 log.exception("webhook attempt %s failed unexpectedly", delivery_id)
             finally:
                 self._queued.discard((delivery_id, n))
-                self._outstanding -= 1
-                if self._outstanding == 0:
-                    settled.set()
+                self._busy[url] -= 1
                 async with changed:
                     changed.notify_all()
 
@@ -282,10 +284,13 @@ class Dispatcher:
                                    "status_code": None, "error": None, "latency_ms": None, "response": ""}
         started = time.perf_counter()
         try:
-            response = await self._http().post(delivery["url"], content=content, headers=headers)
+            # httpx times each read and write; the whole attempt is bounded too (a receiver trickling bytes)
+            async with asyncio.timeout(self.timeout):
+                response = await self._http().post(delivery["url"], content=content, headers=headers)
             attempt.update(status_code=response.status_code, response=response.text[:SNIPPET])
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             attempt["error"] = f"timed out after {self.timeout:g} s"
+            self._given_up.add(delivery["url"])
         except httpx.HTTPError as exc:
             attempt["error"] = f"{type(exc).__name__}: {exc}"[:SNIPPET]
         attempt["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -344,14 +349,19 @@ class Dispatcher:
         self._enqueue(tenant.company_id, delivery_id, len(delivery["attempts"]) + 1)
         return delivery
 
-    async def wait_for(self, matches, count: int, timeout: float) -> bool:
-        """Wait (real seconds) until ``count`` deliveries satisfy ``matches``; False on timeout."""
+    def idle(self) -> bool:
+        """No attempt is queued or in flight (a retry not yet due on the clock is neither)."""
+        return not any(self._busy.values())
+
+    async def wait_for(self, matches, count: int, timeout: float, settled: bool = False) -> bool:
+        """Wait (real seconds) until ``count`` deliveries satisfy ``matches`` and, when ``settled``, every
+        queued attempt has been made; False on timeout."""
         loop = asyncio.get_running_loop()
-        _, changed = self._bind(loop)
+        changed = self._bind(loop)
         self._catch_up()
         deadline = loop.time() + timeout
         async with changed:
-            while sum(1 for d in self.deliveries() if matches(d)) < count:
+            while (settled and not self.idle()) or sum(1 for d in self.deliveries() if matches(d)) < count:
                 left = deadline - loop.time()
                 if left <= 0:
                     return False

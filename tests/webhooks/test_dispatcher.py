@@ -8,6 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.clock import parse_iso
+from mock_server.testing import WebhookReceiver
 from mock_server.webhooks import dispatcher as dispatching
 from mock_server.webhooks.dispatcher import RETRY_SCHEDULE, InvalidPayload
 from tests.conftest import make_app
@@ -111,6 +112,48 @@ def test_a_receiver_that_times_out_is_retried(company, events, receiver):
         assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 2
 
 
+def test_a_hanging_receiver_holds_up_an_advance_for_one_timeout_not_every_attempt(company, events, receiver):
+    """Before, the advance waited for every attempt of every event (events x 8 x the timeout); now a lane
+    whose attempt times out is no longer waited for, while a healthy lane still plays out in the advance."""
+    with WebhookReceiver() as hanging, subscribed_app(company.company_id, receiver.url,
+                                                      webhook_timeout=0.2) as (client, ctx, tenant):
+        subscribe(client, hanging.url)
+        hanging.timeout(1.0)
+        for event in events:
+            ctx.webhooks.emit(tenant, event)
+        advance(client, sum(RETRY_SCHEDULE) + 60)
+        held = deliveries(client, subscription_id=_subscription_of(client, hanging.url))
+        assert sum(len(d["attempts"]) for d in held) < len(events)  # the advance did not wait for them
+        healthy = deliveries(client, subscription_id=_subscription_of(client, receiver.url))
+        assert {d["status"] for d in healthy} == {"delivered"}  # the healthy lane played out in the advance
+        assert receiver.event_ids() == [e["event_id"] for e in events]
+
+        # The hanging lane goes on sending after the advance, in order; once the receiver recovers, the
+        # retries deliver every event, and the receiver saw exactly the attempts the log shows.
+        assert hanging.wait_for(len(events), timeout=30)
+        assert [r.event_id for r in hanging.requests] == [e["event_id"] for e in events]
+        hanging.recover()
+        advance(client, sum(RETRY_SCHEDULE) + 60)
+        held = wait_delivered(client, len(events), subscription_id=_subscription_of(client, hanging.url))
+        assert sorted(d["event_id"] for d in held) == sorted(e["event_id"] for e in events)
+        assert sum(len(d["attempts"]) for d in held) == len(hanging.requests)
+
+
+def test_waiting_for_the_attempts_in_flight_returns_once_they_are_made(company, events, receiver):
+    with subscribed_app(company.company_id, receiver.url, webhook_timeout=0.2) as (client, ctx, tenant):
+        receiver.timeout(1.0)
+        ctx.webhooks.emit(tenant, events[0])
+        ctx.webhooks.emit(tenant, events[1])
+        advance(client, 0)  # waits for the first attempt only: it times out
+        body = client.get("/_mock/deliveries", params={"wait": 20, "settled": "true"}).json()
+        assert body["satisfied"] and [len(d["attempts"]) for d in body["deliveries"]] == [1, 1]
+        assert all(d["attempts"][0]["error"].startswith("timed out") for d in body["deliveries"])
+
+
+def _subscription_of(client, url: str) -> str:
+    return next(s["id"] for s in client.get("/_mock/webhooks").json()["subscriptions"] if s["url"] == url)
+
+
 def test_redelivery_sends_the_same_event_id_again(client, ctx, company, events, receiver):
     subscribe(client, receiver.url)
     ctx.webhooks.emit(company, events[0])
@@ -155,7 +198,7 @@ def test_waiting_for_deliveries_that_do_not_come_says_so(client):
 
 
 @pytest.mark.parametrize("query", [{"wait": "soon"}, {"wait": "-1"}, {"wait": "nan"}, {"wait": "61"},
-                                   {"count": "x"}, {"company_id": "nope"}])
+                                   {"count": "x"}, {"company_id": "nope"}, {"settled": "yes"}])
 def test_bad_delivery_queries_are_refused(client, query):
     response = client.get("/_mock/deliveries", params=query)
     assert response.status_code == 400, response.text
