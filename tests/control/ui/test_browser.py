@@ -112,11 +112,13 @@ def shoot(driver, folder: Path, name: str) -> None:
 def test_the_page_loads_with_no_console_error_and_nothing_leaves_localhost(page, served, shots):
     assert page.current_url == served + "/_mock/ui"
     company = tenant_of(served)
-    cards = page.find_elements(By.CSS_SELECTOR, "#tenants .card")
-    assert len(cards) == 2 and company["api_key"] in cards[0].text
-    copy = [b.get_attribute("data-copy") for b in cards[0].find_elements(By.CSS_SELECTOR, "button[data-copy]")]
+    # Read in one script: the page re-renders the cards as it polls, so an element found first may be stale later.
+    cards = page.execute_script("""return [...document.querySelectorAll('#tenants .card')].map(card => ({
+        text: card.innerText, copy: [...card.querySelectorAll('button[data-copy]')].map(b => b.dataset.copy)}))""")
+    assert len(cards) == 2 and company["api_key"] in cards[0]["text"]
+    copy = cards[0]["copy"]
     assert company["company_id"] in copy and f"Bearer {company['api_key']}" in copy
-    assert "templates: 10" in cards[0].text  # what the tenant holds
+    assert "templates: 10" in cards[0]["text"]  # what the tenant holds
     assert page.find_element(By.ID, "clock-mode").text == "manual clock"
     for name in ("requests", "templates", "contacts", "users", "calls", "calllog", "campaigns", "scenarios",
                  "simulate", "settings", "webhooks", "conversations", "overview"):
