@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,26 +160,33 @@ def _finished_by_start(session: Session) -> tuple[int, str, str] | None:
 
 
 def search(calls: Collection, query: Query, render: Callable[[Session], Log],
-           searchable: Callable[[Session], Log]) -> Page:
+           searchable: Callable[[Session], Log], reads: Hashable = None) -> Page:
     """The page of legacy logs the query selects, newest call first, and how many match in all.
 
     The finished calls are an ordered index by start, so the window is a range of it. Without a key or
     filters every call of the window matches, and only the page is rendered. A key is looked for in each
-    call's ``searchable`` part (the caller and the agents, a tenth of a rendering); filters read the whole
-    rendering, so with filters each call the key let through is rendered once."""
-    finished = calls.ordered("finished_by_start", _finished_by_start)
+    call's ``searchable`` part (the caller and the agents, a tenth of a rendering) once: the calls it finds
+    are a selection (``Collection.selection``) kept in step with the calls, so asked again (paged through)
+    the key costs only the page; ``reads`` names what else ``searchable`` reads (the users' names), so that
+    a change there makes a new selection. Filters read the whole rendering, so with filters each call of
+    the window the key let through is rendered once."""
+    finished = (calls.selection(("search_key", query.key, reads), _finding(query.key, searchable)) if query.key
+                else calls.ordered("finished_by_start", _finished_by_start))
     window = finished.between(None if query.start is None else (query.start,),
                               None if query.end is None else (query.end + 1,)).reversed()
     chosen = slice(query.offset, query.offset + query.size)
-    if not query.key and query.match is None:
+    if query.match is None:
         return Page(total=len(window), logs=[render(session) for session in window[chosen]], query=query)
-    found: list[Session] = []
-    for session in window:
-        if query.key and not matches_key(session, searchable(session), query.key):
-            continue
-        if query.match is None or query.match(render(session)):
-            found.append(session)
+    found = [session for session in window if query.match(render(session))]
     return Page(total=len(found), logs=[render(session) for session in found[chosen]], query=query)
+
+
+def _finding(key: str, searchable: Callable[[Session], Log]) -> Callable[[Session], tuple[int, str, str] | None]:
+    """A finished call's place by start when ``key`` is found in it, else None."""
+    def place(session: Session) -> tuple[int, str, str] | None:
+        at = _finished_by_start(session)
+        return at if at is not None and matches_key(session, searchable(session), key) else None
+    return place
 
 
 def body(page: Page, hit: Callable[[Log], dict]) -> dict[str, Any]:

@@ -35,7 +35,8 @@ def renderers(tenant: TenantState) -> tuple[Callable[[dict], dict], Callable[[di
 @developer_endpoint
 async def search_logs(request: Request, ctx: AppContext, tenant: TenantState, params: Params) -> Json:
     query = log_search.parse_query(params)
-    page = log_search.search(tenant[CALLS], query, *renderers(tenant))
+    reads = (tenant[USERS].version, tenant[DEPARTMENTS].version)  # what a call's searchable part reads
+    page = log_search.search(tenant[CALLS], query, *renderers(tenant), reads=reads)
     return Json(log_search.body(page, call_log_live.hit))
 
 

@@ -8,7 +8,8 @@ persistence and user fixtures one format.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -19,6 +20,8 @@ from mock_server.store.backend import Doc, MemoryBackend
 from mock_server.store.names import ACCOUNT
 from mock_server.store.ordered import KeyOf, Ordered, OrderedIndex
 from mock_server.store.units import UnitOfWork
+
+SELECTIONS_KEPT = 8  # per collection: a few searches paged through at once, each at most a copy of the index
 
 
 class Collection:
@@ -36,9 +39,12 @@ class Collection:
         self._docs: dict[str, Doc] = {}
         self._ranks: dict[str, int] = {}  # id -> place in the order: ascending along ``_docs``
         self._next_rank = 0
+        self.version = 0  # counts the changes: names what the collection holds now, e.g. in a selection's query
         # name -> (key function, key -> ids in rank order): secondary indexes, kept in step with every write.
         self._indexes: dict[str, tuple[Callable[[Doc], Any], dict[Any, dict[str, None]]]] = {}
         self._orders: dict[str, OrderedIndex] = {}  # name -> the documents sorted by a key, kept so
+        # query -> the documents it selects, sorted, kept so: the most recently used first out last
+        self._selections: OrderedDict[Hashable, OrderedIndex] = OrderedDict()
 
     def get(self, doc_id: Any) -> Doc | None:
         return self._docs.get(str(doc_id))
@@ -131,6 +137,21 @@ class Collection:
             self._orders[index] = OrderedIndex(key_of, self._docs)
         return Ordered(self._docs, self._orders[index].entries)
 
+    def selection(self, query: Hashable, key_of: KeyOf) -> Ordered:
+        """The documents a query selects, sorted: ``key_of`` gives a selected document's sort key and
+        None for the rest. A search is asked again and again (paged through, polled by a dashboard), so
+        its selection is built by one scan on first use and then kept in step with every write like an
+        ordered index; asked again, it reads only its page. ``query`` names it (a hashable description of
+        everything ``key_of`` depends on besides the document). The ``SELECTIONS_KEPT`` most recently
+        used are kept, since each costs every write one ``key_of`` call."""
+        kept = self._selections.get(query)
+        if kept is None:
+            kept = self._selections[query] = OrderedIndex(key_of, self._docs)
+            while len(self._selections) > SELECTIONS_KEPT:
+                self._selections.popitem(last=False)
+        self._selections.move_to_end(query)
+        return Ordered(self._docs, kept.entries)
+
     def first(self) -> Doc | None:
         """The oldest document in insertion order (an update keeps a document's place), or None."""
         return self._docs[next(iter(self._docs))] if self._docs else None
@@ -141,7 +162,8 @@ class Collection:
 
     def _reindex(self, doc_id: str, old: Doc | None, new: Doc | None) -> None:
         """Move ``doc_id`` from ``old``'s key to ``new``'s in every index (either may be None: absent)."""
-        for order in self._orders.values():
+        self.version += 1
+        for order in (*self._orders.values(), *self._selections.values()):
             order.move(doc_id, old, new)
         for key_of, entries in self._indexes.values():
             was = key_of(old) if old is not None else None

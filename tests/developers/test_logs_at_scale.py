@@ -10,7 +10,7 @@ import pytest
 
 from mock_server.clock import iso, parse_iso
 from mock_server.developers import logs
-from tests.developers.support import token
+from tests.developers.support import call_key, hit_key, token
 from tests.store.visits import count_visits
 
 MORE = 5000
@@ -88,3 +88,31 @@ def test_a_search_key_renders_only_the_page_it_returns(client, tenant, rendered)
     found = searching(client, tenant, search_key="a", page_size=3)()
     assert found["total"] > 3 and len(found["hits"]) == 3
     assert rendered["calls"] == 3
+
+
+def test_a_search_key_asked_again_visits_as_many_calls_at_any_size(client, tenant):
+    model = next(c for c in tenant.state["calls"] if c["state"] == "ended")
+    act = searching(client, tenant, search_key=model["customer"]["number"][-6:], page_size=5)
+    act()  # the key's selection built: every finished call's searchable part read once
+    counts = count_visits(tenant.state)
+    before = act()
+    fresh = counts["calls"]
+    grow(tenant.state["calls"])  # kept in step: each grown call is tested as it is written
+    counts.clear()
+    after = act()
+    assert counts["calls"] == fresh <= 10
+    assert after["total"] == before["total"] + MORE and after["hits"] == before["hits"]
+
+
+def test_a_search_key_asked_again_has_the_calls_and_the_names_since(client, tenant):
+    calls = tenant.state["calls"]
+    answered = next(c for c in calls if c["state"] == "ended" and any(leg.get("user_id") for leg in c["legs"]))
+    user_id = next(leg["user_id"] for leg in answered["legs"] if leg.get("user_id"))
+    act = searching(client, tenant, search_key="Zebedee", page_size=100)
+    assert act()["total"] == 0
+    users = tenant.state["users"]
+    users.put(dict(users.require(user_id), name="Zebedee Quux"))  # what the key is looked for in changes
+    renamed = act()
+    assert renamed["total"] > 0 and call_key(answered) in {hit_key(h["_source"]) for h in renamed["hits"]}
+    calls.put(dict(answered, id="one-more", uid="one-more"))
+    assert act()["total"] == renamed["total"] + 1

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_server.store import Store
+from mock_server.store.state import SELECTIONS_KEPT
 from tests.store.visits import count_visits
 
 
@@ -77,6 +78,63 @@ def test_a_page_of_an_ordered_index_reads_only_the_page(size):
     assert len(ordered) == size
     assert [d["id"] for d in ordered.reversed()[:3]] == [f"{i:05d}" for i in (size - 1, size - 2, size - 3)]
     assert visits["people"] == 3
+
+
+def ranked_at_least(low):
+    return lambda doc: by_rank(doc) if (doc.get("rank") or 0) >= low else None
+
+
+@settings(max_examples=150, deadline=None)
+@given(writes())
+def test_a_selection_stays_in_step_with_writes_and_failed_units(ops):
+    store, folks = people(4)
+    folks.selection(("rank at least", 1), ranked_at_least(1))  # built before the writes
+    for op, doc_id, rank, fails in ops:
+        try:
+            with store.transaction():
+                folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
+                if fails:
+                    raise RuntimeError("undo it")
+        except RuntimeError:
+            pass
+        expected = [i for i in sorted_scan(folks) if folks.get(i)["rank"] >= 1]
+        assert [d["id"] for d in folks.selection(("rank at least", 1), ranked_at_least(1))] == expected
+
+
+@pytest.mark.parametrize("size", [10, 10_000])
+def test_a_selection_asked_again_reads_only_its_page(size):
+    store = Store()
+    tenant = store.seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
+    visits = count_visits(tenant)
+    assert len(tenant["people"].selection("even", lambda d: by_rank(d) if d["rank"] % 2 == 0 else None)) == size // 2
+    assert visits["people"] == size  # built: every document tested once
+    visits.clear()
+    again = tenant["people"].selection("even", lambda d: None)  # the kept one answers: its key_of is not called
+    assert [d["rank"] for d in again[:3]] == [0, 2, 4] and len(again) == size // 2
+    assert visits["people"] == 3
+
+
+def test_the_least_recently_used_selection_is_let_go_past_the_bound():
+    _, folks = people()
+    calls = []
+
+    def counted(low):
+        def key_of(doc):
+            calls.append(low)
+            return ranked_at_least(low)(doc)
+        return key_of
+
+    for low in range(SELECTIONS_KEPT):
+        folks.selection(low, counted(low))
+    folks.selection(0, counted(0))  # used again: now the most recent
+    calls.clear()
+    folks.selection("one more", counted(-1))  # past the bound: selection 1, the least recent, goes
+    folks.put({"id": "09", "rank": 2})
+    kept_lows = {low for low in calls if low >= 0}
+    assert kept_lows == set(range(SELECTIONS_KEPT)) - {1}
+    calls.clear()
+    assert [d["id"] for d in folks.selection(1, counted(1))] == ["01", "04", "02", "05", "09"]
+    assert calls  # built again by a scan, with the write in it
 
 
 def test_last_is_the_newest_document():

@@ -34,6 +34,7 @@ from mock_server.services.contacts import (
     text_of,
 )
 from mock_server.store import Collection
+from mock_server.store.ordered import Ordered
 
 ALL_TYPES = frozenset({"text", "text_area", "number", "single_select", "multi_select", "date", "date_time", "switch"})
 # The documented "Supported Operations" table.
@@ -284,6 +285,12 @@ class Filter:
     def matches(self, doc: dict) -> bool:
         return all(c.matches(doc) for c in self.conditions)
 
+    def signature(self) -> tuple:
+        """All that decides which contacts match besides the contacts themselves (a field's reader is
+        named by its key), so that two filters with one signature select the same contacts."""
+        return tuple((c.key, c.field.type, c.field.options, c.field.aliases, c.operation, c.operand)
+                     for c in self.conditions)
+
 
 def resolve_field(name: str, definitions: dict[str, dict]) -> Field | None:
     if name.startswith(CUSTOM_PREFIX):
@@ -384,18 +391,19 @@ def _narrowed(contacts: Collection, query: Filter) -> list[dict] | None:
 def page(contacts: Collection, query: Filter, after: tuple[int, str] | None, before: tuple[int, str] | None,
          limit: int) -> tuple[list[dict], int]:
     """One page of the matching contacts (oldest first, strictly after/before the cursors) and how many
-    match in all. Contacts are read in order through the ``search_position`` index, so nothing is sorted
-    or re-parsed per request; an exact phone condition reads only its index hits, an empty filter only
-    the page. A broad filter tests every contact once, since ``filter_total`` counts them all."""
-    everyone = contacts.ordered("search_position", position)
+    match in all. An empty filter reads the page of the ``search_position`` index; an exact phone
+    condition only its index hits; any other filter its selection (``Collection.selection``: built by
+    testing every contact once, then kept in step with writes), so paging through it, or asking it
+    again, reads only the page. Nothing is sorted or re-parsed per request."""
     last_before = before is not None and after is None  # ?before= alone: the page just before the cursor
     if not query.conditions:
-        window = everyone.after(after) if after is not None else everyone
-        window = window.between(high=before) if before is not None else window
-        return (window[-limit:] if last_before else window[:limit]), len(everyone)
+        return _window(contacts.ordered("search_position", position), after, before, limit, last_before)
     narrowed = _narrowed(contacts, query)
-    candidates = (everyone.keyed() if narrowed is None
-                  else sorted(((position(d), d) for d in narrowed), key=lambda pair: pair[0]))
+    if narrowed is None:
+        chosen = contacts.selection(("search", query.signature()),
+                                    lambda doc: position(doc) if query.matches(doc) else None)
+        return _window(chosen, after, before, limit, last_before)
+    candidates = sorted(((position(d), d) for d in narrowed), key=lambda pair: pair[0])
     total, hits = 0, deque[dict](maxlen=limit if last_before else None)
     for key, doc in candidates:
         if not query.matches(doc):
@@ -404,6 +412,14 @@ def page(contacts: Collection, query: Filter, after: tuple[int, str] | None, bef
         if (after is None or key > after) and (before is None or key < before) and (last_before or len(hits) < limit):
             hits.append(doc)
     return list(hits), total
+
+
+def _window(ordered: Ordered, after: tuple[int, str] | None, before: tuple[int, str] | None, limit: int,
+            last_before: bool) -> tuple[list[dict], int]:
+    """A page of contacts already in order, and how many there are in all."""
+    window = ordered.after(after) if after is not None else ordered
+    window = window.between(high=before) if before is not None else window
+    return (window[-limit:] if last_before else window[:limit]), len(ordered)
 
 
 def _json_type(value: Any) -> str:

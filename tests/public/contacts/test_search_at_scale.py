@@ -1,6 +1,7 @@
 """Search Contacts reads through indexes: an empty filter reads only its page, an exact phone condition
-only its lookup's hits; a broad filter tests each contact once, never sorting or re-reading the rest
-(tests/store/visits.py counts what a request visits)."""
+only its lookup's hits; a broad filter tests each contact once, never sorting or re-reading the rest, and
+asked again (paged through) reads only its page, with the writes since in it (tests/store/visits.py
+counts what a request visits)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import pytest
 
 from mock_server.public.contacts import search as dsl
-from tests.public.contacts.support import search
+from tests.public.contacts.support import create, search
 from tests.public.contacts.test_list_at_scale import MORE, grow
 from tests.store.visits import count_visits
 
@@ -47,6 +48,33 @@ def test_a_broad_search_visits_each_contact_once(client, tenant):
     visits, data = visited(client, tenant, {"and": {"name__contains": "a"}}, "limit=5")
     assert visits <= len(tenant.state["contacts"]) + 5  # one pass over the index (and the page it returns)
     assert data["filter_total"] >= 500
+
+
+BROAD = {"and": {"name__contains": "a", "status__is_not": "inactive"}}
+
+
+def test_a_broad_search_asked_again_visits_as_many_contacts_at_any_size(client, tenant):
+    first = search(client, tenant, BROAD, "limit=5")
+    fresh, again = visited(client, tenant, BROAD, "limit=5&after=" + first["results"][-1]["pagination_token"])
+    grow(tenant.state["contacts"])
+    search(client, tenant, BROAD, "limit=5")  # the grown contacts are in the first page: a new build
+    grown, later = visited(client, tenant, BROAD, "limit=5&after=" + first["results"][-1]["pagination_token"])
+    assert grown == fresh <= 10
+    assert later["filter_total"] == again["filter_total"] + MORE  # every grown contact is called "a…"
+
+
+def test_a_broad_search_asked_again_has_the_writes_since(client, tenant):
+    before = search(client, tenant, BROAD, "limit=100")
+    created = create(client, tenant, name="Zara Added")
+    renamed = before["results"][0]
+    r = client.patch(f"/contacts/{renamed['id']}", headers=tenant.headers, json={"name": "Bob"})
+    assert r.status_code == 200, r.text
+    after = search(client, tenant, BROAD, "limit=100")
+    ids = [c["id"] for c in after["results"]]
+    assert created["id"] in ids and renamed["id"] not in ids
+    assert after["filter_total"] == before["filter_total"]  # one in, one out
+    rescanned = dsl.page(tenant.state["contacts"], dsl.parse(BROAD, {}), None, None, 100)
+    assert [c["id"] for c in rescanned[0]] == ids
 
 
 @pytest.mark.parametrize("query", ["limit=7", "limit=7&after={cursor}", "limit=7&before={cursor}",
