@@ -3,9 +3,10 @@
 Message and conversation documents are plain JSON dicts (kinds ``messages`` and ``conversations``,
 written by public/chat/messages.py and control/chat.py). Every function here takes a document and a
 moment and returns a NEW document; the input is never touched. Which moves are legal is decided by
-two tables, h11-style like ``calls``: ``MESSAGE_TABLE`` and ``CONVERSATION_TABLE``. A move a table
-lacks, or one that breaks a guard (time running backwards, a naive moment, a click on a message
-without link tracking), raises ``calls.IllegalTransition`` and changes nothing.
+tables, h11-style like ``calls``: ``MESSAGE_TABLE`` and ``CONVERSATION_TABLE`` (and ``REVIEW_TABLE``, a
+template's review). A move a table lacks, or one that breaks a guard (time running backwards, a naive
+moment, a click on a message without link tracking), raises ``calls.IllegalTransition`` and changes
+nothing.
 
 Messages. An outgoing message starts ``accepted`` (Meta's word for a message it has taken but not
 yet handed to WhatsApp), then goes sent -> delivered -> read. It fails from accepted (the documented
@@ -52,7 +53,7 @@ from typing import overload
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import IllegalTransition, next_state
-from mock_server.domain.whatsapp_rules import WINDOW
+from mock_server.domain.whatsapp_rules import REVIEW_STATUSES, WINDOW
 
 
 # --- the transition tables -------------------------------------------------------------------
@@ -112,6 +113,32 @@ CONVERSATION_TABLE: dict[ConversationStatus, dict[ConversationEvent, Conversatio
 CONVERSATION_STATES = tuple(ConversationStatus)
 CONVERSATION_EVENTS = tuple(sorted(ConversationEvent))
 ACTIVITIES = {"assign": "conv_assigned", "close": "conv_closed"}
+
+
+class ReviewStatus(StrEnum):
+    """A template's ``waba_template_status``: Meta's review of it."""
+
+    PENDING = auto()
+    APPROVED = auto()
+    REJECTED = auto()
+
+
+class ReviewEvent(StrEnum):
+    SUBMIT = auto()  # (back) to review: a scenario's template.submit (a new template starts pending)
+    APPROVE = auto()  # the review rules' timed decision, a template.review step, or the control plane's
+    REJECT = auto()
+
+
+R, RE = ReviewStatus, ReviewEvent
+# The control plane may decide a template in any state (POST /_mock/.../templates/{id}/review), hence the
+# decisions out of approved and rejected.
+REVIEW_TABLE: dict[ReviewStatus, dict[ReviewEvent, ReviewStatus]] = {
+    R.PENDING: {RE.SUBMIT: R.PENDING, RE.APPROVE: R.APPROVED, RE.REJECT: R.REJECTED},
+    R.APPROVED: {RE.SUBMIT: R.PENDING, RE.APPROVE: R.APPROVED, RE.REJECT: R.REJECTED},
+    R.REJECTED: {RE.SUBMIT: R.PENDING, RE.APPROVE: R.APPROVED, RE.REJECT: R.REJECTED},
+}
+REVIEW_DECISIONS = {"approved": RE.APPROVE, "rejected": RE.REJECT}  # a decided status -> its event
+assert tuple(REVIEW_TABLE) == REVIEW_STATUSES, "whatsapp_rules.REVIEW_STATUSES lists the review table's states"
 
 # "btn-1" (the template's button 1), "card-0-btn-0" (carousel card 0, its button 0), as documented.
 BUTTON_INFO = re.compile(r"btn-([0-9]+)|card-([0-9]+)-btn-([0-9]+)")

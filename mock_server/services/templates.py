@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mock_server.clock import iso
+from mock_server.domain.calls import next_state
+from mock_server.domain.whatsapp import REVIEW_DECISIONS, REVIEW_TABLE
 from mock_server.domain.whatsapp_rules import (
     PLACEHOLDER,
     find_template as best_match,
@@ -65,6 +67,8 @@ def cancel_review(ctx: AppContext, tenant: TenantState, template: dict) -> None:
 
 
 def decide(ctx: AppContext, tenant: TenantState, template: dict, status: str, reason: str | None) -> dict:
+    """The review's decision (``status`` approved or rejected) written, a move of ``REVIEW_TABLE``."""
+    status = next_state(REVIEW_TABLE, "template review", template["waba_template_status"], REVIEW_DECISIONS[status])
     decided = {k: v for k, v in template.items() if k != "review_job_id"}
     decided.update(waba_template_status=status, failure_reason=reason, modified=iso(ctx.now()))
     return tenant[TEMPLATES].put(decided)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp, whatsapp_events, whatsapp_rules
+from mock_server.domain.calls import next_state
 from mock_server.engine import message_rules, runner
 from mock_server.engine.steps import Step
 from mock_server.phones import code_length, is_e164
@@ -391,7 +392,8 @@ def submit(step: Step) -> None:
     templates.cancel_review(step.ctx, step.tenant, template)
     held = {k: v for k, v in template.items() if k != "review_job_id"}
     if held["waba_template_status"] != "pending":
-        held.update(waba_template_status="pending", failure_reason=None, modified=iso(step.at))
+        status = next_state(whatsapp.REVIEW_TABLE, "template review", held["waba_template_status"], "submit")
+        held.update(waba_template_status=status, failure_reason=None, modified=iso(step.at))
     step.tenant[TEMPLATES].put(held)
     step.state["template_id"] = held["id"]
 

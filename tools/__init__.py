@@ -1,0 +1,1 @@
+"""Repository tools that are not part of the package: tools/pictures.py draws the docs' pictures."""
