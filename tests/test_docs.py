@@ -53,8 +53,7 @@ def test_the_docs_site_builds_strictly(tmp_path):
 
 
 def tables(header: str) -> list[list[list[str]]]:
-    """Every Markdown table under docs/ whose header row starts with ``header``: its rows' cells. (The magic
-    numbers' tables appear twice in docs/scenarios.md, an overview and the scenario files' reference.)"""
+    """Every Markdown table under docs/ whose header row starts with ``header``: its rows' cells."""
     found = []
     for page in sorted((ROOT / "docs").rglob("*.md")):
         lines = page.read_text(encoding="utf-8").splitlines()
@@ -67,6 +66,16 @@ def tables(header: str) -> list[list[list[str]]]:
             found.append(rows)
     assert found, f"no table starts with {header!r}"
     return found
+
+
+def test_each_magic_number_is_stated_once():
+    # one table per kind of number, in docs/scenarios.md; every other mention links to it
+    for header in ("| number | outcome |", "| `+<customer_country_code><customer_number>` |"):
+        assert len(tables(header)) == 1, header
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md")))
+    for number in (*call_rules.MAGIC_NUMBERS, *message_rules.MAGIC_NUMBERS):
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{number}` |")]
+        assert len(rows) == 1, number
 
 
 def test_the_obd_magic_number_table_is_the_codes():
