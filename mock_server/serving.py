@@ -16,7 +16,8 @@ client goes. ``BoundedHttpToolsProtocol`` is that protocol with:
   response has begun) and closed; the app sees the client gone.
 
 An idle keep-alive connection is closed by uvicorn's own ``timeout_keep_alive`` (5 s). h11, uvicorn's other
-protocol, bounds the head too but costs about a third of the throughput (benchmarks/README.md).
+protocol, bounds the head too (``h11_max_incomplete_event_size``) but has no read timeouts either and costs about a
+third of the throughput (wrk -t2 -c16 on GET /chat/templates?limit=10: 2,950 req/s on httptools, 2,007 on h11).
 """
 
 from __future__ import annotations
