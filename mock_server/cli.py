@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true",
                        help="log every request (uvicorn's access log: off by default, it costs a quarter of the "
                             "throughput; the request journal, GET /_mock/journal, keeps them anyway)")
+    serve.add_argument("--read-timeout", type=float, default=Settings.read_timeout, metavar="SECONDS",
+                       help="seconds a client has to send a request's line and headers, and the longest its body may "
+                            "pause, before it is answered 408 and closed (default 10)")
     trigger = commands.add_parser("trigger", help="run a scenario on a running simulator")
     trigger.add_argument("name", help="the scenario's name (GET /_mock/scenarios lists them)")
     trigger.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -159,6 +162,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise SystemExit("myoperator-mock: --speed must be above 0 and at most 10000")
     if not 0 < args.webhook_timeout <= 300:
         raise SystemExit("myoperator-mock: --webhook-timeout must be above 0 and at most 300 seconds")
+    if not 0 < args.read_timeout <= 3600:
+        raise SystemExit("myoperator-mock: --read-timeout must be above 0 and at most 3600 seconds")
     if not 0 < args.obd_reference_ttl <= 10 * 365 * 86_400:  # also refuses nan
         raise SystemExit("myoperator-mock: --obd-reference-ttl must be above 0 and at most ten years of seconds")
     if not is_loopback(args.host) and not args.control_token:
@@ -172,7 +177,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
                     webhook_subscriptions=webhook_subscriptions(args.webhook_url, args.webhook_config),
                     webhook_timeout=args.webhook_timeout, strict=args.strict, profile=args.profile,
                     allowed_hosts=tuple(args.allowed_host), control_token=args.control_token or None,
-                    access_log=args.access_log,
+                    access_log=args.access_log, read_timeout=args.read_timeout,
                     scenario_dirs=tuple(args.scenarios))
 
 
@@ -262,6 +267,7 @@ def serve(settings: Settings) -> int:
 
     import uvicorn
 
+    from mock_server import serving
     from mock_server.app import create_app
     from mock_server.control.ui.routes import close_streams
 
@@ -283,8 +289,8 @@ def serve(settings: Settings) -> int:
             close_streams(app)  # the sandbox UI's live feeds end now: uvicorn waits for every open response
             super().handle_exit(sig, frame)
 
-    server = Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                                   access_log=settings.access_log, log_config=config))
+    server = Server(serving.config(app, read_timeout=settings.read_timeout, host=settings.host, port=settings.port,
+                                   log_level=settings.log_level, access_log=settings.access_log, log_config=config))
     server.run()
     return 0 if server.started else 3  # as uvicorn.run: 3 when it could not start (the port taken, say)
 

@@ -24,6 +24,9 @@ class Settings:
     log_format: str = "text"  # the console's: "text" lines, or "json" (one object a line, for CI)
     # uvicorn's access log (a line per request): off by default, as it costs about a quarter of the throughput.
     access_log: bool = False
+    # Seconds a client has to send a request's line and headers, and the longest a body may pause (a slower one is
+    # answered 408 and closed); the head's size is bounded too (mock_server/serving.py).
+    read_timeout: float = 10.0
     # "real" follows the wall clock; "manual" moves only through /_mock/clock/advance; "ticking" is a
     # manual clock that also moves 1 ms on every read (a test clock that exposes order-of-reads bugs).
     clock: str = "real"

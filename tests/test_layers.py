@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mock_server"
 # no other surface; cycles between units are refused by their own test.
 LAYERS: dict[int, tuple[str, ...]] = {
     0: ("__main__", "cli", "testing", "validate"),
-    1: ("app", "surfaces"),
+    1: ("app", "surfaces", "serving"),
     2: ("public.chat", "public.contacts", "obd", "developers", "control"),
     3: ("public", "openapi"),  # the public API's gateway (auth, error shapes); the OpenAPI document of the surfaces
     4: ("steps",),

@@ -25,6 +25,9 @@ from typing import Any, Literal
 import httpx
 import uvicorn
 
+from mock_server import serving
+from mock_server.settings import Settings
+
 HOST = "127.0.0.1"
 IN_PROCESS_URL = "http://testserver"  # the host TestClient puts in requests; reachable only through it
 STARTUP_SECONDS = 30.0
@@ -65,18 +68,20 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def on_free_port(build: Callable[[int], Any], lifespan: Literal["on", "auto"] = "on") -> Iterator[str]:
+def on_free_port(build: Callable[[int], Any], lifespan: Literal["on", "auto"] = "on",
+                 read_timeout: float = Settings.read_timeout) -> Iterator[str]:
     """Serve ``build(port)`` on a free loopback port; yields its base URL, e.g. http://127.0.0.1:54321.
 
     ``lifespan="on"`` (an app that must start up, like the simulator: a failure is an error) or
-    ``"auto"`` (any ASGI app, with or without lifespan support)."""
+    ``"auto"`` (any ASGI app, with or without lifespan support). Served as ``myoperator-mock serve`` serves
+    (mock_server/serving.py: the request's head bounded, ``read_timeout`` for a head or a stalled body)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((HOST, 0))
     port = sock.getsockname()[1]
     try:
         # log_config=None leaves the test run's logging set-up alone; access lines would only be noise.
-        config = uvicorn.Config(build(port), log_config=None, access_log=False, lifespan=lifespan, ws="none",
-                                timeout_graceful_shutdown=5)
+        config = serving.config(build(port), read_timeout=read_timeout, log_config=None, access_log=False,
+                                lifespan=lifespan, ws="none", timeout_graceful_shutdown=5)
         server = _Server(config)
         thread = threading.Thread(target=server.run_until_told, args=(sock,), daemon=True,
                                   name=f"asgi-server-{port}")

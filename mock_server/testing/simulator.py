@@ -156,7 +156,8 @@ class Simulator:
                 client.headers.update(token)
                 yield cls(client, IN_PROCESS_URL, server)
             return
-        with (on_free_port(lambda port: create_app(Settings(**chosen, port=port))) as url,
+        with (on_free_port(lambda port: create_app(Settings(**chosen, port=port)),
+                           read_timeout=chosen.get("read_timeout", Settings.read_timeout)) as url,
               httpx.Client(base_url=url, timeout=HTTP_TIMEOUT, trust_env=False, headers=token) as client):
             yield cls(client, url, server)
 
