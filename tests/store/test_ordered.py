@@ -52,19 +52,24 @@ def writes(draw):
     return draw(st.lists(ops, max_size=12))
 
 
+def write(store, folks, op, doc_id, rank, fails) -> None:
+    """One put or delete in a unit of its own, which fails (and is undone) when ``fails``."""
+    try:
+        with store.transaction():
+            folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
+            if fails:
+                raise RuntimeError("undo it")
+    except RuntimeError:
+        pass
+
+
 @settings(max_examples=150, deadline=None)
 @given(writes())
 def test_ordered_indexes_stay_in_step_with_writes_and_failed_units(ops):
     store, folks = people(4)
     folks.ordered("rank", by_rank)  # built before the writes: from here on kept in step
-    for op, doc_id, rank, fails in ops:
-        try:
-            with store.transaction():
-                folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
-                if fails:
-                    raise RuntimeError("undo it")
-        except RuntimeError:
-            pass
+    for op in ops:
+        write(store, folks, *op)
         assert [d["id"] for d in folks.ordered("rank", by_rank)] == sorted_scan(folks)
 
 
@@ -89,14 +94,8 @@ def ranked_at_least(low):
 def test_a_selection_stays_in_step_with_writes_and_failed_units(ops):
     store, folks = people(4)
     folks.selection(("rank at least", 1), ranked_at_least(1))  # built before the writes
-    for op, doc_id, rank, fails in ops:
-        try:
-            with store.transaction():
-                folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
-                if fails:
-                    raise RuntimeError("undo it")
-        except RuntimeError:
-            pass
+    for op in ops:
+        write(store, folks, *op)
         expected = [i for i in sorted_scan(folks) if folks.get(i)["rank"] >= 1]
         assert [d["id"] for d in folks.selection(("rank at least", 1), ranked_at_least(1))] == expected
 
