@@ -1,4 +1,5 @@
-"""The docs run as printed (the README's five-minute tour, against a served simulator) and build strictly as a site."""
+"""The docs run as printed (the README's five-minute tour and every page's shell examples, each page against a served
+simulator), build strictly as a site, and state the magic numbers as the code has them."""
 
 import re
 import shutil
@@ -9,32 +10,25 @@ from pathlib import Path
 import pytest
 
 from mock_server.engine import call_rules, message_rules
-from tests.server import free_port, start_server, stop
+from tests import doc_shell
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def tour_blocks() -> list[str]:
-    section = README.split("## A five-minute tour\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", section, re.S)
+SHELL = pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq") and shutil.which("bash")),
+                           reason="the pages' examples are shell scripts that need bash, curl and jq")
+PAGES = sorted(path for path in (ROOT / "docs").rglob("*.md") if doc_shell.blocks(path))
 
 
-@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq") and shutil.which("bash")),
-                    reason="the tour is a shell script that needs bash, curl and jq")
-def test_the_readme_tour_runs_as_printed():
-    serve, script = tour_blocks()  # the first block starts the server: here the test starts it, on a free port
-    assert serve.strip() == ".venv/bin/myoperator-mock serve --clock manual"
-    port, receiver = free_port(), free_port()
-    # the only edits: the two ports, so the test runs beside anything already on 8800 or 5000
-    script = script.replace("127.0.0.1:8800", f"127.0.0.1:{port}").replace("5000", str(receiver))
-    process = start_server(port)
-    try:
-        run = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], capture_output=True, text=True,
-                             timeout=120, cwd=ROOT)
-    finally:
-        stop(process)
-    assert run.returncode == 0, run.stderr
+@SHELL
+def test_the_readme_tour_runs_as_printed(tmp_path):
+    readme = doc_shell.blocks(ROOT / "README.md")
+    # the install and the server are what the test does itself: the tour is the rest, run as printed
+    assert [b.code.strip() for b in readme if b.not_run][-1] == ".venv/bin/myoperator-mock serve --clock manual"
+    assert len([b for b in readme if not b.not_run]) == 1
+    run = doc_shell.run_page(readme, tmp_path)
+    assert run.returncode == 0, run.failure()
     out = run.stdout
     assert '"details":"Request accepted successfully"' in out
     assert '"mode":"manual"' in out
@@ -42,6 +36,32 @@ def test_the_readme_tour_runs_as_printed():
     assert events[0] == "call.initiated" and events[-2:] == ["call.end", "call.summary"]
     delivered = re.findall(r"^(call\.\w+) delivered 1 200$", out, re.M)
     assert sorted(delivered) == sorted(events)  # every event reached the receiver, first time, with a 200
+
+
+@SHELL
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: path.name)
+def test_every_shell_example_of_the_page_runs_as_printed(page, tmp_path):
+    # one served simulator per page, its blocks one script top to bottom (tests/doc_shell.py)
+    blocks = doc_shell.blocks(page)
+    run = doc_shell.run_page(blocks, tmp_path)
+    assert run.returncode == 0, run.failure()
+    assert run.stderr.splitlines()[-1] == ">>> the end"
+    for command, expected, printed in run.console:
+        assert printed == expected, command
+    # every answer a comment shows ("# 200 {…}") is one the page's requests got
+    assert run.unshown(blocks) == []
+
+
+def test_the_shell_examples_that_do_not_run_say_why_and_are_few():
+    every = [b for path in [ROOT / "README.md", *PAGES] for b in doc_shell.blocks(path)]
+    skipped = [b.where for b in every if b.not_run]
+    assert len(every) > 30
+    # what cannot run: installing, and starting a server (the tests serve their own)
+    assert len(skipped) <= 4, skipped
+    text = "\n".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *PAGES])
+    assert text.count("<!-- not run") == len(skipped)  # every marker is one the test honours (before a block)
+    # and the answers the pages show are compared (tests/doc_shell.py): enough of them that the check means something
+    assert len([a for path in PAGES for a in doc_shell.documented_answers(doc_shell.blocks(path))]) >= 15
 
 
 def test_the_docs_site_builds_strictly(tmp_path):
