@@ -81,8 +81,17 @@ class Collection:
 
     def load(self, docs: Iterable[Doc]) -> None:
         """Fill from persisted or fixture data without writing it back."""
-        for doc in docs:
-            self._set(str(doc["id"]), doc)
+        indexed = self._indexes or self._orders or self._selections
+        if self._docs or indexed or self._units.open or self._on_change is not None:
+            for doc in docs:
+                self._set(str(doc["id"]), doc)
+            return
+        # A fresh collection (a restart, a seeded tenant): the documents in one pass, with no undo to
+        # record and no index to keep yet (each is built on first use), as _set would leave them.
+        self._docs = {str(doc["id"]): doc for doc in docs}
+        self._ranks = {doc_id: rank for rank, doc_id in enumerate(self._docs)}
+        self._next_rank = len(self._docs)
+        self.version += len(self._docs)
 
     def _set(self, doc_id: str, doc: Doc) -> None:
         old = self._docs.get(doc_id)

@@ -71,6 +71,28 @@ def test_lookup_indexes_follow_every_put_delete_and_load():
     assert people.delete("missing") is None
 
 
+
+def test_a_fresh_collection_loaded_in_one_pass_is_as_if_written_one_by_one():
+    """Restarts and seeds fill a fresh collection in one pass; what follows sees what puts would have left."""
+    docs = [{"id": "1", "phone": "a"}, {"id": "2", "phone": "b"}, {"id": "1", "phone": "c"}, {"id": "3", "phone": "a"}]
+    loaded, written = Store().seed("c1", {"people": docs})["people"], Store().seed("c1", {})["people"]
+    for doc in docs:
+        written.put(doc)
+    by_phone = lambda doc: doc["phone"]  # noqa: E731
+    for people in (loaded, written):
+        with pytest.raises(RuntimeError), people._units.unit():
+            people.delete("2")
+            people.put({"id": "4", "phone": "a"})
+            raise RuntimeError
+        people.put({"id": "5", "phone": "a"})
+        people.put({"id": "1", "phone": "a"})
+    assert loaded.values() == written.values()
+    assert [d["id"] for d in loaded.values()] == ["1", "2", "3", "5"]
+    assert loaded.lookup("phone", by_phone, "a") == written.lookup("phone", by_phone, "a")
+    orders = [[d["id"] for d in people.ordered("phone", lambda d: (d["phone"],))] for people in (loaded, written)]
+    assert orders == [["1", "3", "5", "2"]] * 2
+
+
 # --- a transaction is a unit of work for memory too ---------------------------------------------
 def stores(tmp_path):
     """The same checks with and without a data dir: memory is rolled back by the Store, not the backend."""
