@@ -2,14 +2,15 @@
 
     python benchmarks/run.py            # about six minutes on a 2-core machine; --quick for a smoke run
 
-Prints four tables:
+Prints three sections:
 
 1. **throughput**: each operation under load (wrk when installed, else a Python client), in memory and with
    ``--data-dir``: requests/s, p50/p99 latency, and the ratio to the bare app (a bare GET for reads, a bare
    POST that parses and echoes JSON for writes), with the startup time and the server's RSS idle and after load;
 2. **growth**: each operation's service time (one request at a time) on fresh fixtures and with the first company
    grown to N contacts and 0.4 N sent messages, calls and accepted OBD requests (started from a ``--data-dir``
-   built for it: its startup and RSS are shown too), and the ratio of the largest size to fresh;
+   built for it: its startup and RSS are shown too), and the ratio of the largest size to fresh; then, at the
+   issue's scale (``--scale``: 100,000 contacts and 100,000 finished calls), the startup, the RSS and the searches;
 3. **webhooks**: on the manual clock, one advance over about 10,000 events, without and with a subscriber (a
    local receiver), and the deliveries per second it made; on the real clock, 200 concurrent calls, each
    event's lateness at the receiver (arrival minus the event's ``timestamp``), p50/p99.
@@ -261,11 +262,12 @@ def throughput(options: argparse.Namespace) -> None:
 
 
 # --- 2. growth ------------------------------------------------------------------------------------
-def grown_data_dir(path: Path, contacts: int, others: int) -> None:
+def grown_data_dir(path: Path, contacts: int, others: int, calls: int | None = None) -> None:
     """A ``--data-dir`` whose first company has ``contacts`` more contacts and ``others`` more sent messages
-    (each in its own conversation), finished calls and accepted OBD requests: copies, with new ids, of one
-    sent through the API (and of its fixtures' contacts and calls), written through the store so every index
-    and the disk are as a server's."""
+    (each in its own conversation), finished calls (``calls`` if given) and accepted OBD requests: copies, with
+    new ids, of one sent through the API (and of its fixtures' contacts and calls), written through the store
+    so every index and the disk are as a server's."""
+    calls = others if calls is None else calls
     sys.path.insert(0, str(ROOT))
     with warnings.catch_warnings():  # Starlette's notice that its test client will move to httpx2
         warnings.simplefilter("ignore")
@@ -294,9 +296,10 @@ def grown_data_dir(path: Path, contacts: int, others: int) -> None:
                                                  customer_contact=number))
                 tenant["messages"].put(dict(model["messages"], id=f"grown-message-{i}",
                                             conversation_id=f"grown-conversation-{i}", customer_number=number))
-                tenant["calls"].put(dict(model["calls"], id=f"grown-call-{i}", uid=f"grown-uid-{i}"))
                 tenant["obd_requests"].put(dict(model["obd_requests"], id=f"grown-request-{i}",
                                                 reference_id=f"grown-{i}"))
+            for i in range(calls):
+                tenant["calls"].put(dict(model["calls"], id=f"grown-call-{i}", uid=f"grown-uid-{i}"))
 
 
 def growth(options: argparse.Namespace) -> None:
@@ -322,6 +325,28 @@ def growth(options: argparse.Namespace) -> None:
     print()
     for note in notes:
         print(f"- {note}")
+    scale(options)
+
+
+SEARCHES = ("search contacts (name contains a)", "POST /search/search (call logs)", "POST /search/search search_key=98")
+
+
+def scale(options: argparse.Namespace) -> None:
+    """The issue's scale: ``--scale`` contacts and as many finished calls, started from a ``--data-dir``."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as data_dir:
+        began = time.perf_counter()
+        grown_data_dir(Path(data_dir), options.scale, 0, options.scale)
+        built = time.perf_counter() - began
+        with simulator("--clock", "manual", "--data-dir", data_dir) as mock:
+            print(f"\n{options.scale:,} contacts and {options.scale:,} finished calls: built in {built:.1f} s, "
+                  f"startup {mock.startup:.2f} s, RSS {mock.rss_mb():.0f} MB\n")
+            print("| search | p50 ms | p99 ms |")
+            print("| --- | ---: | ---: |")
+            for op in measured(mock):
+                if op.name in SEARCHES:
+                    p50, p99 = service_time(mock.base, op, options.samples)
+                    print(f"| {op.name} | {p50:.2f} | {p99:.2f} |", flush=True)
+            print(f"\nRSS after the searches: {mock.rss_mb():.0f} MB")
 
 
 # --- 3. webhooks ----------------------------------------------------------------------------------
@@ -384,13 +409,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")], default=[10_000, 50_000],
                         help="contacts of the grown states (default 10000,50000)")
     parser.add_argument("--samples", type=int, default=200, help="requests per growth measurement")
+    parser.add_argument("--scale", type=int, default=100_000,
+                        help="contacts and finished calls of the scale measurement (default 100000)")
     parser.add_argument("--calls", type=int, default=1000, help="calls played in the manual-clock advance")
     parser.add_argument("--webhook-seconds", type=int, default=15)
     parser.add_argument("--only", choices=["throughput", "growth", "webhooks"])
     parser.add_argument("--quick", action="store_true", help="a smoke run: short, small and few")
     options = parser.parse_args()
     if options.quick:
-        options.seconds, options.requests, options.sizes, options.samples = 1, 200, [1000], 20
+        options.seconds, options.requests, options.sizes, options.samples, options.scale = 1, 200, [1000], 20, 2000
         options.calls, options.webhook_seconds = 50, 3
     print(f"# myoperator-mock benchmark, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, "
           f"{len(__import__('os').sched_getaffinity(0))} cores")

@@ -24,19 +24,20 @@ sys.modules[spec.name] = run  # its dataclasses look their module up
 spec.loader.exec_module(run)
 
 
-@pytest.mark.parametrize("contacts, others", [(0, 0), (40, 15)])
-def test_every_measured_operation_answers_2xx_on_a_grown_data_dir(tmp_path, contacts, others):
-    run.grown_data_dir(tmp_path, contacts, others)
+@pytest.mark.parametrize("contacts, others, calls", [(0, 0, 0), (40, 15, 15), (30, 0, 20)])
+def test_every_measured_operation_answers_2xx_on_a_grown_data_dir(tmp_path, contacts, others, calls):
+    run.grown_data_dir(tmp_path, contacts, others, calls)
     app = create_app(Settings(data_dir=tmp_path, clock="manual"))
     with TestClient(app) as client:
         company = run.first_company(client)
         tenant = app.state.ctx.store.tenant(company)
         fresh = create_app(Settings(clock="manual")).state.ctx.store.tenant(company)
         assert len(tenant["contacts"]) == len(fresh["contacts"]) + contacts
-        assert len(tenant["calls"]) == len(fresh["calls"]) + others + 1  # and the call the models were copied from
+        assert len(tenant["calls"]) == len(fresh["calls"]) + calls + 1  # and the call the models were copied from
         assert len(tenant["messages"]) == others + 1
         operations = run.operations(client, company)
         assert len({op.name for op in operations}) == len(operations) == 9
+        assert set(run.SEARCHES) <= {op.name for op in operations}  # the scale measurement's
         for op in operations:
             for _ in range(2):  # a write's second request is a new contact, customer, reference
                 body = run.numbered(op.body)
