@@ -16,28 +16,14 @@ from starlette.routing import Route
 
 from mock_server import contract
 from tests.conftest import make_app
+from tests.doc_tables import rows
 from tests.vectors import EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted((ROOT / "docs").rglob("*.md"))
 COVERAGE = "| operation | collection items (saved examples) | tested by |"
 CONTROL = "| request | what it does |"
 ITEM = re.compile(r"(\d+) (.+?) \((\d+)[;:)]")
 OPERATION = re.compile(r"`([A-Z]+) (/[^`]*)`")
-
-
-def rows(header: str) -> list[list[str]]:
-    """The cells of every row of every docs table with this header."""
-    found = []
-    for page in DOCS:
-        lines = page.read_text(encoding="utf-8").splitlines()
-        for start in (i for i, line in enumerate(lines) if line == header):
-            for line in lines[start + 2:]:
-                if not line.startswith("|"):
-                    break
-                found.append([cell.strip() for cell in line.strip("|").split(" | ")])
-    assert found, f"no table {header!r}"
-    return found
 
 
 def shape(path: str) -> str:

@@ -8,23 +8,10 @@ import re
 from pathlib import Path
 
 from mock_server import cli
+from tests.doc_tables import rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_SCHEMAS = ROOT / "mock_server" / "schemas" / "scenarios"
-
-
-def rows(header: str) -> list[list[str]]:
-    """The cells of the rows of every docs table whose header row starts with ``header``."""
-    found = []
-    for page in sorted((ROOT / "docs").rglob("*.md")):
-        lines = page.read_text(encoding="utf-8").splitlines()
-        for start in (i for i, line in enumerate(lines) if line.startswith(header)):
-            for line in lines[start + 2:]:
-                if not line.startswith("|"):
-                    break
-                found.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))])
-    assert found, f"no table starts with {header!r}"
-    return found
 
 
 def serve_options() -> dict[str, object]:
