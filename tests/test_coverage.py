@@ -107,12 +107,12 @@ def test_the_coverage_table_is_the_collections_requests():
         assert matches(ops, method, url), (n, name)
 
 
-def control_requests() -> list[tuple[str, str]]:
+def control_requests(page: str | None = None) -> list[tuple[str, str]]:
     """The (method, path) pairs the control plane's `request` tables list. A cell reads "`GET /a`, `POST /a`",
     "`POST`, `GET`, `DELETE /a`" (the methods of the next path), "`GET`/`DELETE /a`", "`…/b/{id}`" (the path before
     it from its segment b on) and "`GET /a`, `/b`" (a bare path: the methods before it)."""
     found = []
-    for cell, *_ in rows(CONTROL):
+    for cell, *_ in rows(CONTROL, page):
         methods: list[str] = []
         last, last_methods = "", []
         for token in re.findall(r"`([^`]+)`", cell):
@@ -134,3 +134,18 @@ def test_the_control_plane_tables_are_its_routes():
     documented = control_requests()
     assert len(documented) == len(set(documented)), "a request listed twice"
     assert set(documented) == served() - api(served())
+
+
+# The page whose `request` table lists a control route: the first whose prefixes it starts with.
+PAGE_OF_ROUTES = {"docs/webhooks.md": ("/_mock/webhooks", "/_mock/events", "/_mock/deliveries"),
+                  "docs/scenarios.md": ("/_mock/scenarios", "/_mock/tenants/{}/scenario-runs",
+                                        "/_mock/tenants/{}/overrides"),
+                  "docs/control-plane.md": ("/",)}
+
+
+def test_each_pages_control_table_is_its_routes():
+    control = served() - api(served())
+    for page, prefixes in PAGE_OF_ROUTES.items():
+        theirs = {(m, p) for m, p in control if p.startswith(prefixes)}
+        assert set(control_requests(page)) == theirs, page
+        control -= theirs
