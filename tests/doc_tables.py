@@ -23,6 +23,7 @@ class Table:
     heading: str  # the nearest heading above it
     header: str  # the header row as written
     rows: tuple[tuple[str, ...], ...]
+    own_block: bool  # a blank line, a heading or the page's start before it: else the site shows it as a paragraph
 
     def where(self) -> str:
         return f"{self.page}:{self.line} ({self.heading}) {self.header}"
@@ -52,7 +53,8 @@ def tables() -> tuple[Table, ...]:
                     if not row.startswith("|"):
                         break
                     body.append(cells(row))
-                found.append(Table(path.relative_to(ROOT).as_posix(), i + 1, heading, line.strip(), tuple(body)))
+                found.append(Table(path.relative_to(ROOT).as_posix(), i + 1, heading, line.strip(), tuple(body),
+                                   i == 0 or not lines[i - 1].strip() or lines[i - 1].startswith("#")))
     return tuple(found)
 
 
