@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mock_server import fixtures
 from mock_server.obd import rules as obd_rules
 from mock_server.services import contacts
 from tests import doc_tables
@@ -479,6 +480,8 @@ def test_each_documented_error_is_answered_as_documented(row, world):
 def test_each_number_role_answers_as_its_table_says(world):
     (rows,) = table_rows(ROLES).values()
     w = fresh(world)
+    # a row per state of the fixtures' numbers (their further connected ones are the primary's), and no other
+    assert [role.strip("`") for role, _, _ in rows] == [role for role, _, _ in fixtures.PHONE_STATES]
     for role, _, answer in rows:
         r = w.send(template(START), role=role.strip("`"))
         if answer == "success":
