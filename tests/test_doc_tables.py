@@ -326,8 +326,47 @@ def filter_ids(cell: str) -> list[str]:
     return cell.split(" / ")
 
 
+def row_logs(cell: str, count: int) -> list[dict] | None:
+    """A log per filter of a row that says its codes, "`_ev` 1, `_su` 1 / 2, `_ty` 1" or "`_pm` ic = 1 / not 1"
+    (a code of each id, or one for all); None for a row in words."""
+    cell = re.sub(r" \([^)]*\)", "", cell)  # `_ev` 1 ("incoming")
+    if cell.startswith("`_pm` "):  # the flags: "ia = 1 / is = 1", "ic = 1 / not 1" (the key before)
+        logs, key = [], ""
+        for part in cell.removeprefix("`_pm` ").split(" / "):
+            key, value = (part.split(" = ")[0], 1) if " = " in part else (key, 0)
+            logs.append({"_pm": [{"ky": key, "vl": str(value)}]})
+        return logs
+    conditions = re.findall(r"`(_\w+)` (\d+(?: / \d+)*)(?:, |$)", cell)
+    if not conditions or "".join(f"`{f}` {v}, " for f, v in conditions) != cell + ", ":
+        return None
+    codes = {field: values.split(" / ") for field, values in conditions}
+    return [{field: int(values[i] if len(values) > 1 else values[0]) for field, values in codes.items()}
+            for i in range(count)]
+
+
+def parts_of(name: str, names: dict[str, str]) -> list[str]:
+    """The one-word filters (source, event, type, status) a filter's name joins: "Incoming Myoperator IVR" is 5 and 2;
+    none for a name that is not all of them."""
+    one_word = {i: names[i].lower() for parent in ("1", "4", "7", "11") for i in filter_expr.CHILDREN[parent]}
+    parts, rest = [], name.lower()
+    while rest:
+        found = [(i, single) for i, single in one_word.items() if rest.startswith(single)]
+        if not found:
+            return []
+        parts.append(found[0][0])
+        rest = rest[len(found[0][1]):].strip()
+    return parts
+
+
+# Every combination of the codes the one-word filters read, for the filters that join them.
+SAMPLES = [{"_so": so, "_ev": ev, "_ty": ty, "_su": su} for so in (1, 2) for ev in (1, 2) for ty in (1, 2)
+           for su in (1, 2, 3)]
+CALLBACK = "outgoing call, `_ns` not 1/2/3, a leg with a non-empty `_did`"
+
+
 def test_the_filter_table_is_the_filter_list():
     names = {f["id"]: f["name"].strip() for f in filter_expr.FILTERS}
+    predicates = filter_expr.PREDICATES
     documented = []
     for ids_cell, name_cell, matches in rows("| id | name | matches a call whose AfterCall log has"):
         ids = filter_ids(ids_cell)
@@ -336,13 +375,26 @@ def test_the_filter_table_is_the_filter_list():
             (parent,) = {f["parent_id"] for f in filter_expr.FILTERS if f["id"] in ids}
             assert filter_expr.CHILDREN[parent] == tuple(ids) and name_cell.lower() == names[parent].lower().replace(
                 "two word", "two-word"), ids_cell
-            continue
-        assert name_cell.split(" / ") == [names[i] for i in ids], ids_cell
-        single = re.fullmatch(r"`(_\w+)` (\d+)(?: \([^)]*\))?((?: / \d+(?: \([^)]*\))?)*)", matches)
-        if single:  # one field, one code per id: a log with that code matches its filter and no other of the row
-            field, codes = single.group(1), re.findall(r"(?<![\w\"])(\d+)\b", matches)
-            for i, code in zip(ids, codes, strict=True):
-                assert [other for other in ids if filter_expr.PREDICATES[other]({field: code})] == [i], (i, matches)
+        else:
+            assert name_cell.split(" / ") == [names[i] for i in ids], ids_cell
+        logs = row_logs(matches, len(ids))
+        for i, log in zip(ids, logs, strict=True) if logs else ():  # a log with its codes: its filter, no other
+            assert [other for other in ids if predicates[other](log)] == [i], (i, matches)
+        joined = [i for i in ids if len(parts_of(names[i], names)) > 1]
+        for i in joined:  # a filter of two or three words matches where all its words' filters do
+            parts = parts_of(names[i], names)
+            assert all(predicates[i](log) == all(predicates[p](log) for p in parts) for log in SAMPLES), i
+        if DASH in ids_cell:
+            assert joined == ids and matches.startswith("both conditions"), matches
+            number, codes = re.search(r"e\.g\. (\d+) = (.+)\)$", matches).groups()
+            (log,) = row_logs(codes.replace(" and ", ", "), 1)
+            assert [i for i in ids if predicates[i](log)] == [number], matches
+        elif logs is None:  # the one row in words
+            assert (ids, matches) == (["42"], CALLBACK)
+            callback = {"_ev": 2, "_ty": 1, "_ns": 0, "_ld": [{"_did": "+911140000000"}]}
+            assert predicates["42"](callback)
+            for near_miss in ({"_ev": 1}, {"_ns": 1}, {"_ns": 2}, {"_ns": 3}, {"_ld": [{"_did": ""}]}):
+                assert not predicates["42"]({**callback, **near_miss}), near_miss
     assert sorted(documented, key=int) == sorted(filter_expr.SELECTABLE, key=int)
 
 
