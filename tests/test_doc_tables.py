@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mock_server import cli, fixtures, profiles, schemas
+from mock_server.control import tenants as control_tenants
 from mock_server.developers import filter_expr
 from mock_server.domain import call_log_live, whatsapp_rules
 from mock_server.services import templates
@@ -477,3 +478,20 @@ def test_the_profiles_table_is_the_profiles_differences():
     for where, documented, observed, _ in table:
         for profile, cell in (("documented", documented), ("observed", observed)):
             assert [fact for fact in PROFILE_ROWS[where](profile) if fact not in cell] == [], (where, profile)
+
+
+# --- docs/control-plane.md: what each PATCH of a tenant sets (its routes: tests/test_coverage.py) ------------------
+def test_the_control_plane_patches_set_what_the_table_says():
+    sets = {ticked(request)[0]: does for request, does in rows("| request | what it does |", "docs/control-plane.md")
+            if request.startswith("`PATCH /_mock/tenants/")}
+    fields = {request: ticked(re.sub(r" \([^)]*\)", "", does)) for request, does in sets.items()}
+    values = {request: {field: choices.split(", ") for field, choices in re.findall(r"`(\w+)` \(([^)]*)\)", does)}
+              for request, does in sets.items()}
+    assert fields == {
+        "PATCH /_mock/tenants/{company_id}": ["wallet_balance", *control_tenants.ACCOUNT_FLAGS],
+        "PATCH /_mock/tenants/{company_id}/phonenumbers/{phone_number_id}": list(control_tenants.PHONE_STATES),
+        "PATCH /_mock/tenants/{company_id}/wabas/{waba_id}": list(control_tenants.WABA_STATES),
+        "PATCH /_mock/tenants/{company_id}/ivrs/{public_ivr_id}": list(
+            schemas.schema("control/ivr.patch.request")["properties"])}
+    assert values["PATCH /_mock/tenants/{company_id}/phonenumbers/{phone_number_id}"] == control_tenants.PHONE_STATES
+    assert values["PATCH /_mock/tenants/{company_id}/wabas/{waba_id}"] == control_tenants.WABA_STATES
