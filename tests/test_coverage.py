@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.routing import Route
 
-from mock_server import contract
+from mock_server import contract, openapi, schemas
 from tests.conftest import make_app
 from tests.doc_tables import rows
 from tests.vectors import EXAMPLES
@@ -107,27 +107,31 @@ def test_the_coverage_table_is_the_collections_requests():
         assert matches(ops, method, url), (n, name)
 
 
-def control_requests(page: str | None = None) -> list[tuple[str, str]]:
-    """The (method, path) pairs the control plane's `request` tables list. A cell reads "`GET /a`, `POST /a`",
-    "`POST`, `GET`, `DELETE /a`" (the methods of the next path), "`GET`/`DELETE /a`", "`…/b/{id}`" (the path before
-    it from its segment b on) and "`GET /a`, `/b`" (a bare path: the methods before it)."""
+def cell_requests(cell: str) -> list[tuple[str, str]]:
+    """The (method, path) pairs a `request` cell lists. It reads "`GET /a`, `POST /a`", "`POST`, `GET`, `DELETE /a`"
+    (the methods of the next path), "`GET`/`DELETE /a`", "`…/b/{id}`" (the path before it from its segment b on) and
+    "`GET /a`, `/b`" (a bare path: the methods before it)."""
     found = []
-    for cell, *_ in rows(CONTROL, page):
-        methods: list[str] = []
-        last, last_methods = "", []
-        for token in re.findall(r"`([^`]+)`", cell):
-            if re.fullmatch(r"[A-Z]+", token):
-                methods.append(token)
-                continue
-            method, path = token.split(" ", 1) if " " in token else ("", token)
-            methods = [*methods, method] if method else last_methods  # a bare path: the methods before it
-            if path.startswith("…/"):
-                segment = path[2:].split("/", 1)[0]
-                path = last[:last.index(f"/{segment}")] + path[1:]
-            found += [(m, shape(path)) for m in methods]
-            methods, last, last_methods = [], path, methods
-        assert not methods, cell
+    methods: list[str] = []
+    last, last_methods = "", []
+    for token in re.findall(r"`([^`]+)`", cell):
+        if re.fullmatch(r"[A-Z]+", token):
+            methods.append(token)
+            continue
+        method, path = token.split(" ", 1) if " " in token else ("", token)
+        methods = [*methods, method] if method else last_methods  # a bare path: the methods before it
+        if path.startswith("…/"):
+            segment = path[2:].split("/", 1)[0]
+            path = last[:last.index(f"/{segment}")] + path[1:]
+        found += [(m, shape(path)) for m in methods]
+        methods, last, last_methods = [], path, methods
+    assert not methods, cell
     return found
+
+
+def control_requests(page: str | None = None) -> list[tuple[str, str]]:
+    """The (method, path) pairs the control plane's `request` tables list (on ``page``, when given)."""
+    return [request for cell, *_ in rows(CONTROL, page) for request in cell_requests(cell)]
 
 
 def test_the_control_plane_tables_are_its_routes():
@@ -149,3 +153,18 @@ def test_each_pages_control_table_is_its_routes():
         theirs = {(m, p) for m, p in control if p.startswith(prefixes)}
         assert set(control_requests(page)) == theirs, page
         control -= theirs
+
+
+def test_each_control_request_body_field_is_in_its_row():
+    # a field of a control operation's request schema is named in its row (in backticks, or inside a `{…}`);
+    # a subscription's fields have their own table (docs/webhooks.md, tests/test_doc_tables.py)
+    bodies = {(m, shape(p)): schemas.schema(op["request"])["properties"]
+              for (m, p), op in openapi.CONTROL_OPERATIONS.items() if "request" in op and p != "/_mock/webhooks"}
+    checked = 0
+    for cell, does in rows(CONTROL):
+        named = {word for span in re.findall(r"`([^`]+)`", does) for word in re.findall(r"\w+", span)}
+        for request in cell_requests(cell):
+            if request in bodies:
+                assert set(bodies[request]) - named == set(), (request, does)
+                checked += 1
+    assert checked == len(bodies)
