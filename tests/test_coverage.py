@@ -1,6 +1,7 @@
 """The docs' route tables are the routes: docs/fidelity.md's coverage table (every operation of MyOperator's APIs, with
 the Postman collection's items it serves) and the control plane's `request` tables (docs/control-plane.md,
-docs/scenarios.md, docs/webhooks.md), each compared with the app's route table both ways."""
+docs/scenarios.md, docs/webhooks.md), each compared with the app's route table both ways: each page's table is its own
+routes, and a row names every field of its operation's request schema."""
 
 from __future__ import annotations
 
