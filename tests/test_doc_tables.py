@@ -16,10 +16,13 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
+
 from mock_server import cli, fixtures, profiles, schemas
 from mock_server.control import tenants as control_tenants
 from mock_server.developers import filter_expr
 from mock_server.domain import call_log_live, whatsapp_rules
+from mock_server.engine import loader
 from mock_server.services import templates
 from mock_server.settings import DEFAULT_SEED
 from mock_server.testing import plugin
@@ -131,6 +134,26 @@ def test_the_shipped_scenarios_tables_are_the_scenario_files():
     assert set(documented) == {path.stem for path in (ROOT / "scenarios").glob("*.yaml")}
 
 
+def step_times(name: str) -> list[float]:
+    """When each step of a shipped scenario happens with its parameters' defaults, in seconds from the start."""
+    scenario = yaml.safe_load((ROOT / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8"))
+    defaults = {param: spec.get("default") for param, spec in (scenario.get("params") or {}).items()}
+    times, now = [], 0.0
+    for step in scenario["steps"]:
+        offset = loader.substitute(step.get("at", step.get("after")), defaults)
+        now = offset if "at" in step else now + offset
+        times.append(now)
+    return times
+
+
+def test_the_whatsapp_scenarios_times_are_their_steps():
+    # every moment a row gives ("sent 2, delivered 5", "at 95", "(3 s)") is one of its scenarios' steps, in order; the
+    # codes (131026…) and the 24-hour window are no moments
+    for names, happens in rows("| scenario | what happens (seconds from the start) |"):
+        moments = [float(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w-])", happens) if int(n) < 1000]
+        for name in ticked(names):
+            times = step_times(name)
+            assert [m for m in moments if m in times] == moments == sorted(moments), (name, moments, times)
 def test_the_action_tables_are_the_actions_schemas():
     # one row per action (or actions of the same arguments): its arguments exactly its schema's properties
     schemas = {path.stem: set(json.loads(path.read_text(encoding="utf-8"))["properties"])
