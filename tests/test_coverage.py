@@ -1,6 +1,7 @@
 """The docs' route tables are the routes: docs/fidelity.md's coverage table (every operation of MyOperator's APIs, with
 the Postman collection's items it serves) and the control plane's `request` tables (docs/control-plane.md,
-docs/scenarios.md, docs/webhooks.md), each compared with the app's route table both ways."""
+docs/scenarios.md, docs/webhooks.md), each compared with the app's route table both ways: each page's table is its own
+routes, and a row names every field of its operation's request schema."""
 
 from __future__ import annotations
 
@@ -14,30 +15,16 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.routing import Route
 
-from mock_server import contract
+from mock_server import contract, openapi, schemas
 from tests.conftest import make_app
+from tests.doc_tables import rows
 from tests.vectors import EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted((ROOT / "docs").rglob("*.md"))
 COVERAGE = "| operation | collection items (saved examples) | tested by |"
 CONTROL = "| request | what it does |"
 ITEM = re.compile(r"(\d+) (.+?) \((\d+)[;:)]")
 OPERATION = re.compile(r"`([A-Z]+) (/[^`]*)`")
-
-
-def rows(header: str) -> list[list[str]]:
-    """The cells of every row of every docs table with this header."""
-    found = []
-    for page in DOCS:
-        lines = page.read_text(encoding="utf-8").splitlines()
-        for start in (i for i, line in enumerate(lines) if line == header):
-            for line in lines[start + 2:]:
-                if not line.startswith("|"):
-                    break
-                found.append([cell.strip() for cell in line.strip("|").split(" | ")])
-    assert found, f"no table {header!r}"
-    return found
 
 
 def shape(path: str) -> str:
@@ -121,30 +108,64 @@ def test_the_coverage_table_is_the_collections_requests():
         assert matches(ops, method, url), (n, name)
 
 
-def control_requests() -> list[tuple[str, str]]:
-    """The (method, path) pairs the control plane's `request` tables list. A cell reads "`GET /a`, `POST /a`",
-    "`POST`, `GET`, `DELETE /a`" (the methods of the next path), "`GET`/`DELETE /a`", "`…/b/{id}`" (the path before
-    it from its segment b on) and "`GET /a`, `/b`" (a bare path: the methods before it)."""
+def cell_requests(cell: str) -> list[tuple[str, str]]:
+    """The (method, path) pairs a `request` cell lists. It reads "`GET /a`, `POST /a`", "`POST`, `GET`, `DELETE /a`"
+    (the methods of the next path), "`GET`/`DELETE /a`", "`…/b/{id}`" (the path before it from its segment b on) and
+    "`GET /a`, `/b`" (a bare path: the methods before it)."""
     found = []
-    for cell, *_ in rows(CONTROL):
-        methods: list[str] = []
-        last, last_methods = "", []
-        for token in re.findall(r"`([^`]+)`", cell):
-            if re.fullmatch(r"[A-Z]+", token):
-                methods.append(token)
-                continue
-            method, path = token.split(" ", 1) if " " in token else ("", token)
-            methods = [*methods, method] if method else last_methods  # a bare path: the methods before it
-            if path.startswith("…/"):
-                segment = path[2:].split("/", 1)[0]
-                path = last[:last.index(f"/{segment}")] + path[1:]
-            found += [(m, shape(path)) for m in methods]
-            methods, last, last_methods = [], path, methods
-        assert not methods, cell
+    methods: list[str] = []
+    last, last_methods = "", []
+    for token in re.findall(r"`([^`]+)`", cell):
+        if re.fullmatch(r"[A-Z]+", token):
+            methods.append(token)
+            continue
+        method, path = token.split(" ", 1) if " " in token else ("", token)
+        methods = [*methods, method] if method else last_methods  # a bare path: the methods before it
+        if path.startswith("…/"):
+            segment = path[2:].split("/", 1)[0]
+            path = last[:last.index(f"/{segment}")] + path[1:]
+        found += [(m, shape(path)) for m in methods]
+        methods, last, last_methods = [], path, methods
+    assert not methods, cell
     return found
+
+
+def control_requests(page: str | None = None) -> list[tuple[str, str]]:
+    """The (method, path) pairs the control plane's `request` tables list (on ``page``, when given)."""
+    return [request for cell, *_ in rows(CONTROL, page) for request in cell_requests(cell)]
 
 
 def test_the_control_plane_tables_are_its_routes():
     documented = control_requests()
     assert len(documented) == len(set(documented)), "a request listed twice"
     assert set(documented) == served() - api(served())
+
+
+# The page whose `request` table lists a control route: the first whose prefixes it starts with.
+PAGE_OF_ROUTES = {"docs/webhooks.md": ("/_mock/webhooks", "/_mock/events", "/_mock/deliveries"),
+                  "docs/scenarios.md": ("/_mock/scenarios", "/_mock/tenants/{}/scenario-runs",
+                                        "/_mock/tenants/{}/overrides"),
+                  "docs/control-plane.md": ("/",)}
+
+
+def test_each_pages_control_table_is_its_routes():
+    control = served() - api(served())
+    for page, prefixes in PAGE_OF_ROUTES.items():
+        theirs = {(m, p) for m, p in control if p.startswith(prefixes)}
+        assert set(control_requests(page)) == theirs, page
+        control -= theirs
+
+
+def test_each_control_request_body_field_is_in_its_row():
+    # a field of a control operation's request schema is named in its row (in backticks, or inside a `{…}`);
+    # a subscription's fields have their own table (docs/webhooks.md, tests/test_doc_tables.py)
+    bodies = {(m, shape(p)): schemas.schema(op["request"])["properties"]
+              for (m, p), op in openapi.CONTROL_OPERATIONS.items() if "request" in op and p != "/_mock/webhooks"}
+    checked = 0
+    for cell, does in rows(CONTROL):
+        named = {word for span in re.findall(r"`([^`]+)`", does) for word in re.findall(r"\w+", span)}
+        for request in cell_requests(cell):
+            if request in bodies:
+                assert set(bodies[request]) - named == set(), (request, does)
+                checked += 1
+    assert checked == len(bodies)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mock_server.engine import call_rules, message_rules
-from tests import doc_shell
+from tests import doc_shell, doc_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -72,20 +72,9 @@ def test_the_docs_site_builds_strictly(tmp_path):
     assert (tmp_path / "site" / "fidelity" / "index.html").exists()
 
 
-def tables(header: str) -> list[list[list[str]]]:
-    """Every Markdown table under docs/ whose header row starts with ``header``: its rows' cells."""
-    found = []
-    for page in sorted((ROOT / "docs").rglob("*.md")):
-        lines = page.read_text(encoding="utf-8").splitlines()
-        for start in (i for i, line in enumerate(lines) if line.startswith(header)):
-            rows = []
-            for line in lines[start + 2:]:
-                if not line.startswith("|"):
-                    break
-                rows.append([cell.strip() for cell in line.strip("|").split("|")])
-            found.append(rows)
-    assert found, f"no table starts with {header!r}"
-    return found
+def tables(header: str) -> list[tuple[tuple[str, ...], ...]]:
+    """Every Markdown table whose header row starts with ``header``: its rows' cells."""
+    return [table.rows for table in doc_tables.find(header)]
 
 
 def test_each_magic_number_is_stated_once():

@@ -23,8 +23,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mock_server import fixtures
 from mock_server.obd import rules as obd_rules
 from mock_server.services import contacts
+from tests import doc_tables
 from tests.conftest import check_contract, make_app, seeded_tenant
 from tests.public.chat.messaging import CUSTOMER, TEXT, template
 
@@ -50,18 +52,13 @@ class Row:
         return [*quoted, *re.findall(r'"([^"]+)"', rest), *re.findall(r"\b(CHAT_\d{4})\b", rest)]
 
 
-def table_rows(header: str) -> dict[str, list[list[str]]]:
-    found = {}
-    for page in sorted((ROOT / "docs").rglob("*.md")):
-        lines = page.read_text(encoding="utf-8").splitlines()
-        starts = [i for i, line in enumerate(lines) if line in ((header,) if isinstance(header, str) else header)]
-        for n, start in enumerate(starts):
-            rows = []
-            for line in lines[start + 2:]:
-                if not line.startswith("|"):
-                    break
-                rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
-            found[f"{page.name} #{n}"] = rows
+def table_rows(header: str | tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """The rows of every table with one of these header rows, by "<page> #<n>" (the page's n-th such table)."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for table in doc_tables.tables():
+        if table.header in ((header,) if isinstance(header, str) else header):
+            page = Path(table.page).name
+            found[f"{page} #{sum(name.startswith(page + ' #') for name in found)}"] = list(table.rows)
     return found
 
 
@@ -483,6 +480,8 @@ def test_each_documented_error_is_answered_as_documented(row, world):
 def test_each_number_role_answers_as_its_table_says(world):
     (rows,) = table_rows(ROLES).values()
     w = fresh(world)
+    # a row per state of the fixtures' numbers (their further connected ones are the primary's), and no other
+    assert [role.strip("`") for role, _, _ in rows] == [role for role, _, _ in fixtures.PHONE_STATES]
     for role, _, answer in rows:
         r = w.send(template(START), role=role.strip("`"))
         if answer == "success":

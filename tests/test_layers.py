@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.doc_tables import cells, find, rows
+
 PACKAGE = Path(__file__).resolve().parents[1] / "mock_server"
 
 # Highest first: a module may import any unit of its own layer or a lower one (a larger number), but a surface
@@ -138,28 +140,23 @@ def test_no_package_imports_another_that_imports_it():
 
 
 def test_the_table_is_the_one_documented():
-    """docs/architecture.md shows this table: each layer's units on its line."""
-    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
-    for level, units in LAYERS.items():
-        for unit in units:
-            assert f"`{unit}`" in doc, f"docs/architecture.md does not name {unit} (layer {level})"
+    """docs/architecture.md shows this table: each layer's units on its line, and no other."""
+    documented = {int(layer): tuple(re.findall(r"`([\w.]+)`", re.sub(r"\([^)]*\)", "", units)))
+                  for layer, units, _ in rows("| layer | units |", "docs/architecture.md")}
+    assert documented == LAYERS
 
 
 def test_the_file_roles_table_names_files_that_exist():
-    """Each surface's column of the "One shape per surface" table names files of that surface."""
-    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
-    table = doc.split("## One shape per surface", 1)[1].split("\n\n", 2)[1]
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
-    header, body = rows[0], rows[2:]
-    assert header[1:] == list(SURFACES)
-    checked = 0
-    for row in body:
-        for surface, cell in zip(header[1:], row[1:]):
-            for name in re.findall(r"`([\w/]+\.py)`", cell.split("(")[0]):
-                where = PACKAGE / name if "/" in name else PACKAGE.joinpath(*surface.split(".")) / name
-                assert where.is_file(), f"docs/architecture.md: {surface} has no {name}"
-                checked += 1
-    assert checked > 30
+    """Each surface's column of the "One shape per surface" table names files of that surface, and every one of them."""
+    (table,) = find("| role | public.chat", "docs/architecture.md")
+    assert cells(table.header)[1:] == SURFACES
+    for i, surface in enumerate(SURFACES, start=1):
+        folder = PACKAGE.joinpath(*surface.split("."))
+        named = {name for row in table.rows for name in re.findall(r"`([\w/]+\.py)`", row[i].split("(")[0])}
+        for name in named:
+            assert (PACKAGE / name if "/" in name else folder / name).is_file(), f"{surface} has no {name}"
+        files = {path.name for path in folder.glob("*.py")} - {"__init__.py"}
+        assert files - named == set(), f"docs/architecture.md: {surface}'s column leaves out files"
 
 
 def test_the_checks_can_fail():
