@@ -36,6 +36,9 @@ def test_the_readme_tour_runs_as_printed(tmp_path):
     assert events[0] == "call.initiated" and events[-2:] == ["call.end", "call.summary"]
     delivered = re.findall(r"^(call\.\w+) delivered 1 200$", out, re.M)
     assert sorted(delivered) == sorted(events)  # every event reached the receiver, first time, with a 200
+    tour = next(b.code for b in readme if not b.not_run)
+    for shown in re.findall(r"^# (\{.*\})", tour, re.M):  # every answer a comment shows is one the tour printed
+        assert any(doc_shell.shows(shown, line) for line in out.splitlines()), shown
 
 
 @SHELL
