@@ -170,7 +170,8 @@ def search(calls: Collection, query: Query, render: Callable[[Session], Log],
     the key costs only the page; ``reads`` names what else ``searchable`` reads (the users' names), so that
     a change there makes a new selection. Filters read the whole rendering, so with filters each call of
     the window the key let through is rendered once."""
-    finished = (calls.selection(("search_key", query.key, reads), _finding(query.key, searchable)) if query.key
+    finished = (calls.selection((query.key, reads), "finished_by_start", _finished_by_start,
+                                lambda session: matches_key(session, searchable(session), query.key)) if query.key
                 else calls.ordered("finished_by_start", _finished_by_start))
     window = finished.between(None if query.start is None else (query.start,),
                               None if query.end is None else (query.end + 1,)).reversed()
@@ -179,14 +180,6 @@ def search(calls: Collection, query: Query, render: Callable[[Session], Log],
         return Page(total=len(window), logs=[render(session) for session in window[chosen]], query=query)
     found = [session for session in window if query.match(render(session))]
     return Page(total=len(found), logs=[render(session) for session in found[chosen]], query=query)
-
-
-def _finding(key: str, searchable: Callable[[Session], Log]) -> Callable[[Session], tuple[int, str, str] | None]:
-    """A finished call's place by start when ``key`` is found in it, else None."""
-    def place(session: Session) -> tuple[int, str, str] | None:
-        at = _finished_by_start(session)
-        return at if at is not None and matches_key(session, searchable(session), key) else None
-    return place
 
 
 def body(page: Page, hit: Callable[[Log], dict]) -> dict[str, Any]:

@@ -24,6 +24,17 @@ class OrderedIndex:
         self.key_of = key_of
         self.entries = SortedList((key, doc_id) for doc_id, doc in docs.items() if (key := key_of(doc)) is not None)
 
+    @classmethod
+    def within(cls, order: OrderedIndex, docs: Mapping[str, Doc], where: Callable[[Doc], bool]) -> OrderedIndex:
+        """The documents of ``order`` that satisfy ``where``, by the same key: each tested once, its key
+        taken from ``order`` rather than computed again, and the entries already sorted."""
+        def key_of(doc: Doc) -> Any:
+            return order.key_of(doc) if where(doc) else None
+        index = cls.__new__(cls)
+        index.key_of = key_of
+        index.entries = SortedList(entry for entry in order.entries if where(docs[entry[1]]))
+        return index
+
     def move(self, doc_id: str, old: Doc | None, new: Doc | None) -> None:
         was = self.key_of(old) if old is not None else None
         now = self.key_of(new) if new is not None else None

@@ -142,23 +142,28 @@ class Collection:
         """The documents sorted by ``key_of`` (ascending; a None key leaves a document out), through an
         ordered index built on first use (the one scan), then kept in step with every write: a page, a
         count or a key range of it reads only what it returns."""
+        return Ordered(self._docs, self._order(index, key_of).entries)
+
+    def _order(self, index: str, key_of: KeyOf) -> OrderedIndex:
         if index not in self._orders:
             self._orders[index] = OrderedIndex(key_of, self._docs)
-        return Ordered(self._docs, self._orders[index].entries)
+        return self._orders[index]
 
-    def selection(self, query: Hashable, key_of: KeyOf) -> Ordered:
-        """The documents a query selects, sorted: ``key_of`` gives a selected document's sort key and
-        None for the rest. A search is asked again and again (paged through, polled by a dashboard), so
-        its selection is built by one scan on first use and then kept in step with every write like an
-        ordered index; asked again, it reads only its page. ``query`` names it (a hashable description of
-        everything ``key_of`` depends on besides the document). The ``SELECTIONS_KEPT`` most recently
-        used are kept, since each costs every write one ``key_of`` call."""
-        kept = self._selections.get(query)
+    def selection(self, query: Hashable, index: str, key_of: KeyOf, where: Callable[[Doc], bool]) -> Ordered:
+        """The documents of the ordered index ``index`` (by ``key_of``) that satisfy ``where``. A search is
+        asked again and again (paged through, polled by a dashboard), so its selection is built on first
+        use, by testing each document of the index once (its key already known, the order already made),
+        and then kept in step with every write like an ordered index; asked again, it reads only its page.
+        ``query`` names it (a hashable description of everything ``where`` depends on besides the
+        document). The ``SELECTIONS_KEPT`` most recently used are kept, since each costs every write one
+        ``where`` call."""
+        name = (index, query)
+        kept = self._selections.get(name)
         if kept is None:
-            kept = self._selections[query] = OrderedIndex(key_of, self._docs)
+            kept = self._selections[name] = OrderedIndex.within(self._order(index, key_of), self._docs, where)
             while len(self._selections) > SELECTIONS_KEPT:
                 self._selections.popitem(last=False)
-        self._selections.move_to_end(query)
+        self._selections.move_to_end(name)
         return Ordered(self._docs, kept.entries)
 
     def first(self) -> Doc | None:

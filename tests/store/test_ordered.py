@@ -86,31 +86,45 @@ def test_a_page_of_an_ordered_index_reads_only_the_page(size):
 
 
 def ranked_at_least(low):
-    return lambda doc: by_rank(doc) if (doc.get("rank") or 0) >= low else None
+    return lambda doc: (doc.get("rank") or 0) >= low
 
 
 @settings(max_examples=150, deadline=None)
 @given(writes())
 def test_a_selection_stays_in_step_with_writes_and_failed_units(ops):
     store, folks = people(4)
-    folks.selection(("rank at least", 1), ranked_at_least(1))  # built before the writes
+    folks.selection(("rank at least", 1), "rank", by_rank, ranked_at_least(1))  # built before the writes
     for op in ops:
         write(store, folks, *op)
         expected = [i for i in sorted_scan(folks) if folks.get(i)["rank"] >= 1]
-        assert [d["id"] for d in folks.selection(("rank at least", 1), ranked_at_least(1))] == expected
+        assert [d["id"] for d in folks.selection(("rank at least", 1), "rank", by_rank, ranked_at_least(1))] == expected
 
 
 @pytest.mark.parametrize("size", [10, 10_000])
 def test_a_selection_asked_again_reads_only_its_page(size):
     store = Store()
     tenant = store.seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
+    tenant["people"].ordered("rank", by_rank)
     visits = count_visits(tenant)
-    assert len(tenant["people"].selection("even", lambda d: by_rank(d) if d["rank"] % 2 == 0 else None)) == size // 2
-    assert visits["people"] == size  # built: every document tested once
+    assert len(tenant["people"].selection("even", "rank", by_rank, lambda d: d["rank"] % 2 == 0)) == size // 2
+    assert visits["people"] == size  # built from the rank index: every document tested once
     visits.clear()
-    again = tenant["people"].selection("even", lambda d: None)  # the kept one answers: its key_of is not called
+    again = tenant["people"].selection("even", "rank", by_rank, lambda d: False)  # the kept one answers
     assert [d["rank"] for d in again[:3]] == [0, 2, 4] and len(again) == size // 2
     assert visits["people"] == 3
+
+
+def test_a_selection_takes_its_keys_and_order_from_its_index():
+    """Building a selection computes no key again (a contact's position parses its date): the index has them."""
+    _, folks = people()
+    keyed = []
+    key_of = lambda doc: keyed.append(doc["id"]) or by_rank(doc)  # noqa: E731
+    folks.ordered("rank", key_of)
+    keyed.clear()
+    assert [d["id"] for d in folks.selection("low", "rank", key_of, ranked_at_least(1))] == ["01", "04", "02", "05"]
+    assert keyed == []
+    folks.put({"id": "06", "rank": 1})  # a write computes the new document's key once per index it is in
+    assert keyed == ["06", "06"]
 
 
 def test_the_least_recently_used_selection_is_let_go_past_the_bound():
@@ -118,21 +132,21 @@ def test_the_least_recently_used_selection_is_let_go_past_the_bound():
     calls = []
 
     def counted(low):
-        def key_of(doc):
+        def where(doc):
             calls.append(low)
             return ranked_at_least(low)(doc)
-        return key_of
+        return where
 
     for low in range(SELECTIONS_KEPT):
-        folks.selection(low, counted(low))
-    folks.selection(0, counted(0))  # used again: now the most recent
+        folks.selection(low, "rank", by_rank, counted(low))
+    folks.selection(0, "rank", by_rank, counted(0))  # used again: now the most recent
     calls.clear()
-    folks.selection("one more", counted(-1))  # past the bound: selection 1, the least recent, goes
+    folks.selection("one more", "rank", by_rank, counted(-1))  # past the bound: selection 1, the least recent, goes
     folks.put({"id": "09", "rank": 2})
     kept_lows = {low for low in calls if low >= 0}
     assert kept_lows == set(range(SELECTIONS_KEPT)) - {1}
     calls.clear()
-    assert [d["id"] for d in folks.selection(1, counted(1))] == ["01", "04", "02", "05", "09"]
+    assert [d["id"] for d in folks.selection(1, "rank", by_rank, counted(1))] == ["01", "04", "02", "05", "09"]
     assert calls  # built again by a scan, with the write in it
 
 

@@ -18,7 +18,7 @@ import calendar
 import json
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -191,11 +191,19 @@ class Condition:
     operation: str
     operand: Any
 
-    def matches(self, doc: dict) -> bool:
+    _match: Callable[[dict], bool] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The test chosen once, not per contact: a search's first ask tests every contact.
         positive = NEGATIONS.get(self.operation)
+        test, field, read, operand = _TESTS[positive or self.operation], self.field, self.field.read, self.operand
         if positive:
-            return not Condition(self.key, self.field, positive, self.operand).matches(doc)
-        return _TESTS[self.operation](self.field, self.field.read(doc), self.operand)
+            object.__setattr__(self, "_match", lambda doc: not test(field, read(doc), operand))
+        else:
+            object.__setattr__(self, "_match", lambda doc: test(field, read(doc), operand))
+
+    def matches(self, doc: dict) -> bool:
+        return self._match(doc)
 
 
 def _test_is(field: Field, value: Any, operand: tuple) -> bool:
@@ -400,8 +408,7 @@ def page(contacts: Collection, query: Filter, after: tuple[int, str] | None, bef
         return _window(contacts.ordered("search_position", position), after, before, limit, last_before)
     narrowed = _narrowed(contacts, query)
     if narrowed is None:
-        chosen = contacts.selection(("search", query.signature()),
-                                    lambda doc: position(doc) if query.matches(doc) else None)
+        chosen = contacts.selection(query.signature(), "search_position", position, query.matches)
         return _window(chosen, after, before, limit, last_before)
     candidates = sorted(((position(d), d) for d in narrowed), key=lambda pair: pair[0])
     total, hits = 0, deque[dict](maxlen=limit if last_before else None)
