@@ -474,7 +474,7 @@ def set_flag(session: dict, moment: datetime, flag: str, value: bool = True) -> 
 
 def take_sequence(session: dict) -> tuple[dict, int]:
     """The next event_sequence of this call's webhooks, and the session that remembers it."""
-    s = _copy(session)
+    s = dict(session)  # one field changes: the rest is shared (a session is never changed in place)
     s["event_sequence"] += 1
     return s, s["event_sequence"]
 
@@ -504,7 +504,7 @@ def leg_at(leg: dict, at: datetime) -> dict | None:
 
 def session_at(session: dict, at: datetime) -> dict:
     """A (finished or live) session viewed at an earlier moment: what its webhooks said then."""
-    s = _copy(session)
+    s = dict(session)  # a view: only its own fields are replaced below, nothing nested is changed in place
     s["legs"] = [v for v in (leg_at(leg, at) for leg in session["legs"]) if v is not None]
     if session["ended_at"] and parse_iso(session["ended_at"]) <= at:
         return s
