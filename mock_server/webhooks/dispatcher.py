@@ -52,16 +52,18 @@ USER_AGENT = "MyOperator-Webhooks (myoperator-mock)"
 
 def _tell(delivery: dict, attempt: dict, tries: int) -> None:
     """The console's line for one attempt: what went where, the answer, and what happens next."""
+    ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
+    level = logging.INFO if delivery["status"] == "delivered" and ok else logging.WARNING
+    if not log.isEnabledFor(level):
+        return  # (the line and its fields are not made for nobody)
     answer = attempt["status_code"] if attempt["status_code"] is not None else attempt["error"]
     which = "redelivery" if attempt["redelivery"] else f"attempt {tries} of {len(RETRY_SCHEDULE) + 1}"
     if delivery["status"] == "pending":
         outcome = f"next retry in {RETRY_SCHEDULE[tries - 1]:g} s, at {delivery['next_attempt_at']}"
-        level = logging.WARNING
     elif delivery["status"] == "failed":
-        outcome, level = "no retry left: failed", logging.WARNING
+        outcome = "no retry left: failed"
     else:
-        ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
-        outcome, level = ("delivered", logging.INFO) if ok else ("not retried", logging.WARNING)
+        outcome = "delivered" if ok else "not retried"
     log.log(level, "webhook %s -> %s: %s in %g ms (%s; %s)", delivery["event_type"], delivery["url"], answer,
             attempt["latency_ms"], which, outcome,
             extra={"event": "webhook.attempt", "event_type": delivery["event_type"], "url": delivery["url"],
@@ -180,12 +182,8 @@ class Dispatcher:
         excess = len(deliveries) - self.log_size
         if excess <= 0:
             return
-        for delivery in deliveries:
-            if delivery["status"] != "pending":
-                deliveries.delete(delivery["id"])
-                excess -= 1
-                if excess == 0:
-                    break
+        for delivery in deliveries.first_matching(lambda d: d["status"] != "pending", excess):
+            deliveries.delete(delivery["id"])
 
     # --- the queue ---------------------------------------------------------------------------
     def _enqueue(self, company_id: str, delivery_id: str, n: int) -> None:

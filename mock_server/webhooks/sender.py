@@ -15,6 +15,7 @@ next request's.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import httpx
 
@@ -129,17 +130,17 @@ class Sender:
     async def post(self, url: str, content: bytes, headers: httpx.Headers) -> tuple[int, str]:
         """The answer's status code and (decoded) first characters; raises on no answer (OSError,
         WireError, httpx.HTTPError); the caller bounds the whole exchange in time."""
-        target = httpx.URL(url)
-        if target.scheme != "http":
+        plain = _plain(url)
+        if plain is None:
             response = await self._https().post(url, content=content, headers=headers)
             return response.status_code, response.text
-        lines = [b"POST ", target.raw_path, b" HTTP/1.1\r\nHost: ", target.netloc, b"\r\n"]
+        origin, request_line = plain
+        lines = [request_line]
         for name, value in headers.raw:
             if any(c in name or c in value for c in (b"\r", b"\n", b"\0")):
                 raise WireError(f"a header that cannot be sent: {name[:40]!r}")
             lines += [name, b": ", value, b"\r\n"]
         lines += [b"Content-Length: ", str(len(content)).encode(), b"\r\n\r\n", content]
-        origin = (target.raw_host.decode("ascii"), target.port or 80)
         connection = await self._connection(origin)
         try:
             connection.writer.write(b"".join(lines))
@@ -177,3 +178,13 @@ class Sender:
             await self._client.aclose()
             self._client = None
 
+
+
+@functools.lru_cache(maxsize=256)
+def _plain(url: str) -> tuple[tuple[str, int], bytes] | None:
+    """A plain-http URL's (host, port) and its request's first lines (up to Host); None for https."""
+    target = httpx.URL(url)
+    if target.scheme != "http":
+        return None
+    origin = (target.raw_host.decode("ascii"), target.port or 80)
+    return origin, b"POST " + target.raw_path + b" HTTP/1.1\r\nHost: " + target.netloc + b"\r\n"
