@@ -28,7 +28,6 @@ from typing import Any
 
 from mock_server.clock import iso, parse_iso
 from mock_server.phones import is_e164
-from mock_server.store import json_copy
 
 CATEGORIES = ("incoming", "oneway", "callback", "webcall", "obd", "otp")
 STATUSES = ("bridged", "missed", "voicemail")
@@ -171,7 +170,16 @@ def recording_file_name(session: dict) -> str:
 
 
 def _copy(session: dict) -> dict:
-    return json_copy(session)  # a session is JSON data: a round trip copies it several times faster
+    """The session a transition changes: its own dict, legs (each changed in place) and comment and disposition
+    lists (appended to); the records nothing changes in place (the customer, the department, a leg's view) are
+    shared with the stored session, which is never changed in place."""
+    s = dict(session)
+    for key in ("comments", "dispositions"):
+        if key in s:
+            s[key] = list(s[key])
+    if "legs" in s:
+        s["legs"] = [dict(leg) for leg in s["legs"]]
+    return s
 
 
 def _advance(session: dict, moment: datetime, machine: str, event: str) -> None:
