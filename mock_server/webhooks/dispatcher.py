@@ -121,7 +121,8 @@ class Dispatcher:
     # --- ids and subscriptions -------------------------------------------------------------
     def new_event_id(self) -> str:
         """event-<72 hex>, the documented shape; deterministic for a seed like every other id."""
-        return "event-" + "".join(self.ctx.ids.uuid().replace("-", "") for _ in range(3))[:72]
+        ids = self.ctx.ids
+        return "event-" + (ids.uuid_hex() + ids.uuid_hex() + ids.uuid_hex())[:72]
 
     def subscriptions(self, company_id: str | None = None) -> list[dict]:
         """Configured subscriptions, then those added through /_mock/webhooks (for one company, or all)."""
