@@ -7,6 +7,7 @@ Stripe's test clocks); ``RealClock`` follows the wall clock, optionally sped up.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import time
@@ -92,12 +93,16 @@ class TickingClock(ManualClock):
         return self._now
 
 
+# A step renders the same few moments many times over (every event's timestamps, the session's, the run's):
+# both conversions are pure, of immutable values, so the recent ones are remembered.
+@functools.lru_cache(maxsize=4096)
 def iso(instant: datetime) -> str:
     """MyOperator's timestamp format: microseconds and a Z suffix."""
     # isoformat writes the same digits as strftime("%Y-%m-%dT%H:%M:%S.%f") at a third of the cost
     return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -28,7 +28,6 @@ from typing import Any
 
 from mock_server.clock import iso, parse_iso
 from mock_server.phones import is_e164
-from mock_server.store import json_copy
 
 CATEGORIES = ("incoming", "oneway", "callback", "webcall", "obd", "otp")
 STATUSES = ("bridged", "missed", "voicemail")
@@ -171,7 +170,16 @@ def recording_file_name(session: dict) -> str:
 
 
 def _copy(session: dict) -> dict:
-    return json_copy(session)  # a session is JSON data: a round trip copies it several times faster
+    """The session a transition changes: its own dict, legs (each changed in place) and comment and disposition
+    lists (appended to); the records nothing changes in place (the customer, the department, a leg's view) are
+    shared with the stored session, which is never changed in place."""
+    s = dict(session)
+    for key in ("comments", "dispositions"):
+        if key in s:
+            s[key] = list(s[key])
+    if "legs" in s:
+        s["legs"] = [dict(leg) for leg in s["legs"]]
+    return s
 
 
 def _advance(session: dict, moment: datetime, machine: str, event: str) -> None:
@@ -474,7 +482,7 @@ def set_flag(session: dict, moment: datetime, flag: str, value: bool = True) -> 
 
 def take_sequence(session: dict) -> tuple[dict, int]:
     """The next event_sequence of this call's webhooks, and the session that remembers it."""
-    s = _copy(session)
+    s = dict(session)  # one field changes: the rest is shared (a session is never changed in place)
     s["event_sequence"] += 1
     return s, s["event_sequence"]
 
@@ -504,7 +512,7 @@ def leg_at(leg: dict, at: datetime) -> dict | None:
 
 def session_at(session: dict, at: datetime) -> dict:
     """A (finished or live) session viewed at an earlier moment: what its webhooks said then."""
-    s = _copy(session)
+    s = dict(session)  # a view: only its own fields are replaced below, nothing nested is changed in place
     s["legs"] = [v for v in (leg_at(leg, at) for leg in session["legs"]) if v is not None]
     if session["ended_at"] and parse_iso(session["ended_at"]) <= at:
         return s

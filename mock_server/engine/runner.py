@@ -183,7 +183,9 @@ def execute(ctx: AppContext, tenant: TenantState, run_id: str, index: int, at: d
     stored = tenant[SCENARIO_RUNS].get(run_id)
     if stored is None or stored["status"] != "running" or stored["steps"][index]["status"] != "pending":
         return
-    run = json_copy(stored)  # a run is JSON data: a round trip copies it several times faster than deepcopy
+    # What this step may change is copied: the run's own fields, each step entry (the runner marks them) and
+    # the state its actions write; the rest (params, each step's ``with``) is shared, as nothing writes it.
+    run = dict(stored, state=json_copy(stored["state"]), steps=[dict(s) for s in stored["steps"]])
     entry = run["steps"][index]
     action = ctx.vocabulary.actions.get(entry["do"])
     at = at or ctx.now()

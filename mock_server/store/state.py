@@ -8,6 +8,7 @@ persistence and user fixtures one format.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,10 @@ class Collection:
 
     def find(self, predicate: Callable[[Doc], bool]) -> Doc | None:
         return next((d for d in self._docs.values() if predicate(d)), None)
+
+    def first_matching(self, predicate: Callable[[Doc], bool], limit: int) -> list[Doc]:
+        """The first ``limit`` documents (in order) that satisfy ``predicate``, reading only as far as needed."""
+        return list(itertools.islice((d for d in self._docs.values() if predicate(d)), limit))
 
     def put(self, doc: Doc) -> Doc:
         doc_id = str(doc["id"])

@@ -4,7 +4,7 @@
 keeps the event in the tenant's event log and makes one *delivery* per matching subscription.
 A delivery is a document in the tenant's state (so a restart with ``--data-dir`` resumes it):
 the rendered body, the target, the headers, and every attempt with its moment, status, latency
-and a snippet of the answer. Attempts are HTTP POSTs made by httpx on the event loop, one lane
+and a snippet of the answer. Attempts are HTTP POSTs made on the event loop (``sender``), one lane
 (a FIFO and a task) per target URL, so a slow receiver holds up only its own events.
 
 A 2xx answer means delivered. Anything else (non-2xx, timeout, refused connection) schedules the
@@ -34,6 +34,7 @@ from mock_server.store import TenantState
 from mock_server.store.names import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS
 from mock_server.webhooks import subscriptions as subs
 from mock_server.webhooks.encode import encode
+from mock_server.webhooks.sender import Sender, WireError
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
@@ -51,16 +52,18 @@ USER_AGENT = "MyOperator-Webhooks (myoperator-mock)"
 
 def _tell(delivery: dict, attempt: dict, tries: int) -> None:
     """The console's line for one attempt: what went where, the answer, and what happens next."""
+    ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
+    level = logging.INFO if delivery["status"] == "delivered" and ok else logging.WARNING
+    if not log.isEnabledFor(level):
+        return  # (the line and its fields are not made for nobody)
     answer = attempt["status_code"] if attempt["status_code"] is not None else attempt["error"]
     which = "redelivery" if attempt["redelivery"] else f"attempt {tries} of {len(RETRY_SCHEDULE) + 1}"
     if delivery["status"] == "pending":
         outcome = f"next retry in {RETRY_SCHEDULE[tries - 1]:g} s, at {delivery['next_attempt_at']}"
-        level = logging.WARNING
     elif delivery["status"] == "failed":
-        outcome, level = "no retry left: failed", logging.WARNING
+        outcome = "no retry left: failed"
     else:
-        ok = attempt["status_code"] is not None and 200 <= attempt["status_code"] < 300
-        outcome, level = ("delivered", logging.INFO) if ok else ("not retried", logging.WARNING)
+        outcome = "delivered" if ok else "not retried"
     log.log(level, "webhook %s -> %s: %s in %g ms (%s; %s)", delivery["event_type"], delivery["url"], answer,
             attempt["latency_ms"], which, outcome,
             extra={"event": "webhook.attempt", "event_type": delivery["event_type"], "url": delivery["url"],
@@ -108,7 +111,7 @@ class Dispatcher:
         self._busy: Counter[str] = Counter()  # url: attempts queued or in flight
         self._given_up: set[str] = set()  # lanes this advance no longer waits for (an attempt timed out)
         self._changed: asyncio.Condition | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._sender: Sender | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queued: set[tuple[str, int]] = set()  # (delivery id, attempt number) in a lane or in flight
         kept = json.loads(ctx.store.backend.get_meta(SUBSCRIPTIONS) or "[]")
@@ -118,7 +121,8 @@ class Dispatcher:
     # --- ids and subscriptions -------------------------------------------------------------
     def new_event_id(self) -> str:
         """event-<72 hex>, the documented shape; deterministic for a seed like every other id."""
-        return "event-" + "".join(self.ctx.ids.uuid().replace("-", "") for _ in range(3))[:72]
+        ids = self.ctx.ids
+        return "event-" + (ids.uuid_hex() + ids.uuid_hex() + ids.uuid_hex())[:72]
 
     def subscriptions(self, company_id: str | None = None) -> list[dict]:
         """Configured subscriptions, then those added through /_mock/webhooks (for one company, or all)."""
@@ -179,12 +183,8 @@ class Dispatcher:
         excess = len(deliveries) - self.log_size
         if excess <= 0:
             return
-        for delivery in deliveries:
-            if delivery["status"] != "pending":
-                deliveries.delete(delivery["id"])
-                excess -= 1
-                if excess == 0:
-                    break
+        for delivery in deliveries.first_matching(lambda d: d["status"] != "pending", excess):
+            deliveries.delete(delivery["id"])
 
     # --- the queue ---------------------------------------------------------------------------
     def _enqueue(self, company_id: str, delivery_id: str, n: int) -> None:
@@ -208,7 +208,7 @@ class Dispatcher:
     def _bind(self, loop: asyncio.AbstractEventLoop) -> asyncio.Condition:
         """Loop-bound helpers are made on the loop that first needs them (tests start several apps)."""
         if self._loop is not loop:
-            self._loop, self._client, self._changed = loop, None, asyncio.Condition()
+            self._loop, self._sender, self._changed = loop, None, asyncio.Condition()
             self._lanes, self._workers, self._busy, self._queued = {}, {}, Counter(), set()
         return self._signal()
 
@@ -284,14 +284,14 @@ class Dispatcher:
                                    "status_code": None, "error": None, "latency_ms": None, "response": ""}
         started = time.perf_counter()
         try:
-            # httpx times each read and write; the whole attempt is bounded too (a receiver trickling bytes)
+            # the whole attempt is bounded in time (a receiver that hangs, or trickles its answer)
             async with asyncio.timeout(self.timeout):
-                response = await self._http().post(delivery["url"], content=content, headers=headers)
-            attempt.update(status_code=response.status_code, response=response.text[:SNIPPET])
+                status_code, text = await self._http().post(delivery["url"], content, headers)
+            attempt.update(status_code=status_code, response=text[:SNIPPET])
         except (httpx.TimeoutException, TimeoutError):
             attempt["error"] = f"timed out after {self.timeout:g} s"
             self._given_up.add(delivery["url"])
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError, WireError, ValueError) as exc:  # ValueError: a header line past the limit
             attempt["error"] = f"{type(exc).__name__}: {exc}"[:SNIPPET]
         attempt["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         self._record(tenant, delivery_id, attempt)
@@ -319,10 +319,10 @@ class Dispatcher:
         self._trim(tenant)
         _tell(delivery, attempt, tries)
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, trust_env=False)
-        return self._client
+    def _http(self) -> Sender:
+        if self._sender is None:
+            self._sender = Sender(self.timeout)
+        return self._sender
 
     # --- the log -----------------------------------------------------------------------------
     def events(self, company_id: str) -> list[dict]:
@@ -374,6 +374,6 @@ class Dispatcher:
     async def close(self) -> None:
         for task in self._workers.values():
             task.cancel()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._sender is not None:
+            await self._sender.close()
+            self._sender = None
