@@ -34,7 +34,7 @@ from mock_server.store import TenantState
 from mock_server.store.names import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS
 from mock_server.webhooks import subscriptions as subs
 from mock_server.webhooks.encode import encode
-from mock_server.webhooks.sender import Sender, WireError
+from mock_server.webhooks.sender import SEND_ERRORS, Sender
 
 if TYPE_CHECKING:
     from mock_server.context import AppContext
@@ -291,7 +291,7 @@ class Dispatcher:
         except (httpx.TimeoutException, TimeoutError):
             attempt["error"] = f"timed out after {self.timeout:g} s"
             self._given_up.add(delivery["url"])
-        except (httpx.HTTPError, OSError, WireError, ValueError) as exc:  # ValueError: a header line past the limit
+        except SEND_ERRORS as exc:
             attempt["error"] = f"{type(exc).__name__}: {exc}"[:SNIPPET]
         attempt["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         self._record(tenant, delivery_id, attempt)
