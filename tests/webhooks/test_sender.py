@@ -59,17 +59,20 @@ def headers() -> httpx.Headers:
     return httpx.Headers({"User-Agent": "test", "Content-Type": "application/json", "X-Token": "t"})
 
 
-def test_a_post_carries_the_path_host_headers_and_body_and_the_connection_is_kept_for_the_next():
-    server = Scripted(OK, b"HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nbad!", OK)
-
+def post_all(server: Scripted, bodies: list[bytes]) -> list[tuple[int, str]]:
+    """Each body POSTed in turn by one sender to the scripted server: the answers."""
     async def main():
         sender = Sender(5)
         async with server as url:
-            answers = [await sender.post(url, b'{"n": %d}' % n, headers()) for n in range(3)]
+            answers = [await sender.post(url, body, headers()) for body in bodies]
         await sender.close()
         return answers
+    return run(main())
 
-    assert run(main()) == [(200, "ok"), (500, "bad!"), (200, "ok")]
+
+def test_a_post_carries_the_path_host_headers_and_body_and_the_connection_is_kept_for_the_next():
+    server = Scripted(OK, b"HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nbad!", OK)
+    assert post_all(server, [b'{"n": %d}' % n for n in range(3)]) == [(200, "ok"), (500, "bad!"), (200, "ok")]
     assert server.connections == 1
     first = server.requests[0].decode()
     assert first.startswith("POST /hooks/in?x=1 HTTP/1.1\r\n")
@@ -83,15 +86,7 @@ def test_a_post_carries_the_path_host_headers_and_body_and_the_connection_is_kep
 ])
 def test_chunked_and_interim_answers_are_read_whole_and_the_connection_kept(answer):
     server = Scripted(answer, OK)
-
-    async def main():
-        sender = Sender(5)
-        async with server as url:
-            answers = [await sender.post(url, b"{}", headers()) for _ in range(2)]
-        await sender.close()
-        return answers
-
-    assert run(main()) == [(200, "abcde"), (200, "ok")]
+    assert post_all(server, [b"{}", b"{}"]) == [(200, "abcde"), (200, "ok")]
     assert server.connections == 1
 
 
@@ -102,15 +97,7 @@ def test_chunked_and_interim_answers_are_read_whole_and_the_connection_kept(answ
 ])
 def test_a_connection_the_receiver_closes_is_not_reused(answer):
     server = Scripted(answer, OK)
-
-    async def main():
-        sender = Sender(5)
-        async with server as url:
-            answers = [await sender.post(url, b"{}", headers()) for _ in range(2)]
-        await sender.close()
-        return answers
-
-    assert run(main()) == [(200, "ok"), (200, "ok")]
+    assert post_all(server, [b"{}", b"{}"]) == [(200, "ok"), (200, "ok")]
     assert server.connections == 2
 
 
