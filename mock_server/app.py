@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from starlette._utils import get_route_path  # the path the routes match (root_path taken off), as Route.matches
@@ -68,13 +68,14 @@ class IndexedRouter(Router):
 
     def __init__(self, routes: list[BaseRoute], **options: Any):
         super().__init__(routes, **options)
-        keyed = [(_first_segment(route.path) if isinstance(route, Route) else None, route) for route in self.routes]
+        keyed = [(_literal_first_segment(route.path) if isinstance(route, Route) else None, route)
+                 for route in self.routes]
         # None: a parameter in the first segment, or not a Route: tried whatever the request's first segment is
         self._anywhere = [route for key, route in keyed if key is None]
         self._by_segment = {key: [route for k, route in keyed if k in (key, None)]
                             for key, _ in keyed if key is not None}
 
-    def full_match(self, scope) -> tuple[BaseRoute, dict] | None:
+    def full_match(self, scope) -> tuple[BaseRoute, MutableMapping[str, Any]] | None:
         """The first route that fully matches this HTTP request, and its child scope (None: no full match)."""
         for route in self._by_segment.get(_first_segment(get_route_path(scope)), self._anywhere):
             match, child_scope = route.matches(scope)
@@ -93,9 +94,13 @@ class IndexedRouter(Router):
         await route.handle(scope, receive, send)
 
 
-def _first_segment(path: str) -> str | None:
+def _first_segment(path: str) -> str:
+    return path[1:].split("/", 1)[0]
+
+
+def _literal_first_segment(route_path: str) -> str | None:
     """``/chat/templates/{id}`` -> ``chat``; None when the first segment is (or holds) a path parameter."""
-    segment = path[1:].split("/", 1)[0]
+    segment = _first_segment(route_path)
     return None if "{" in segment else segment
 
 
