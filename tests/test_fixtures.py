@@ -1,7 +1,9 @@
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -181,8 +183,9 @@ print(faker.providers.date_time.datetime.now().date(), hashlib.sha256(orjson.dum
 
 
 def generated_on(today: str, seed: int) -> tuple[str, str]:
-    done = subprocess.run([sys.executable, "-c", FROZEN_TODAY, today, str(seed)], capture_output=True, text=True,
-                          cwd=DEFAULT_FILE.parent.parent, timeout=120)
+    with tempfile.TemporaryDirectory() as cache:  # an empty history cache: the call history is generated here
+        done = subprocess.run([sys.executable, "-c", FROZEN_TODAY, today, str(seed)], capture_output=True, text=True,
+                              cwd=DEFAULT_FILE.parent.parent, timeout=120, env={**os.environ, "XDG_CACHE_HOME": cache})
     assert done.returncode == 0, done.stderr
     seen_today, digest = done.stdout.split()
     return seen_today, digest
