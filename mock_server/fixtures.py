@@ -15,6 +15,7 @@ import os
 import random
 import re
 import sys
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -253,7 +254,7 @@ def _history(company_id: str, reference_time: str, count: int, seed: int, inputs
     calls = orjson.loads(orjson.dumps(calls))  # what the file gives back, to the bit
     with contextlib.suppress(OSError):  # no cache where it cannot be written: generated each time instead
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         partial.write_bytes(orjson.dumps({"key": key, "calls": calls}))
         os.replace(partial, cached)  # whole or not at all, whoever else writes it at the same moment
     return calls
