@@ -136,12 +136,26 @@ def test_a_call_history_is_kept_between_runs_and_regenerated_when_what_made_it_c
     fixtures._history.cache_clear()
 
 
-def test_a_call_history_is_generated_where_it_cannot_be_kept(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["under a file", "no home"])
+def test_a_call_history_is_generated_where_it_cannot_be_kept(tmp_path, monkeypatch, where):
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr(fixtures, "_HISTORY_CACHE", tmp_path / "file" / "cache")  # under a file: never a folder
+    monkeypatch.setattr(fixtures, "_HISTORY_CACHE", tmp_path / "file" / "cache" if where == "under a file" else None)
     fixtures._history.cache_clear()
     assert len(fixtures._history(*_history_args())) == fixtures.CALL_HISTORY
     fixtures._history.cache_clear()
+    assert (tmp_path / "file").read_text() == ""
+
+
+def test_without_a_home_directory_no_cache_folder_is_named(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def homeless():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", homeless)
+    assert fixtures._cache_folder() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert fixtures._cache_folder() == Path("/somewhere/myoperator-mock")
 
 
 # --- no wall clock in generation ---------------------------------------------------------------------
