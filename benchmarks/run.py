@@ -184,7 +184,9 @@ def wrk(base: str, op: Operation, seconds: int, concurrency: int) -> Load:
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"{op.name}: errors under load\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return Load(rps, _ms(re.search(r"50%\s+(\S+)", out).group(1)), _ms(re.search(r"99%\s+(\S+)", out).group(1)))
+    # The distribution's own lines: a thread's "+/- Stdev" column (72.50%) also ends in "50%"
+    p50, p99 = (re.search(rf"^\s+{n}%\s+(\S+)$", out, re.M).group(1) for n in (50, 99))
+    return Load(rps, _ms(p50), _ms(p99))
 
 
 def python_load(base: str, op: Operation, requests: int, concurrency: int) -> Load:

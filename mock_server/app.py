@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
+from starlette._utils import get_route_path  # the path the routes match (root_path taken off), as Route.matches
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Route, Router
 
 from mock_server import engine, steps
 from mock_server.context import AppContext
@@ -55,6 +57,51 @@ async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Json({"status": "error", "code": "500", "message": "Internal Server Error", "errors": {}}, 500)
+
+
+class IndexedRouter(Router):
+    """Starlette's router, trying a request only on the routes that can match its first path segment, in their
+    order: the first full match is the one Starlette's scan of every route would find (a route whose first
+    segment is another literal cannot match), so the answer is the same, without trying some eighty routes
+    in turn (a third of a public request's cost). Anything else (no full match: a 405, a 404, the trailing
+    slash redirect; the lifespan) is Starlette's own scan."""
+
+    def __init__(self, routes: list[BaseRoute], **options: Any):
+        super().__init__(routes, **options)
+        keyed = [(_literal_first_segment(route.path) if isinstance(route, Route) else None, route)
+                 for route in self.routes]
+        # None: a parameter in the first segment, or not a Route: tried whatever the request's first segment is
+        self._anywhere = [route for key, route in keyed if key is None]
+        self._by_segment = {key: [route for k, route in keyed if k in (key, None)]
+                            for key, _ in keyed if key is not None}
+
+    def full_match(self, scope) -> tuple[BaseRoute, MutableMapping[str, Any]] | None:
+        """The first route that fully matches this HTTP request, and its child scope (None: no full match)."""
+        for route in self._by_segment.get(_first_segment(get_route_path(scope)), self._anywhere):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return route, child_scope
+        return None
+
+    async def app(self, scope, receive, send):
+        found = self.full_match(scope) if scope["type"] == "http" else None
+        if found is None:
+            return await super().app(scope, receive, send)
+        route, child_scope = found
+        scope.setdefault("router", self)
+        scope["route"] = route
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
+
+
+def _first_segment(path: str) -> str:
+    return path[1:].split("/", 1)[0]
+
+
+def _literal_first_segment(route_path: str) -> str | None:
+    """``/chat/templates/{id}`` -> ``chat``; None when the first segment is (or holds) a path parameter."""
+    segment = _first_segment(route_path)
+    return None if "{" in segment else segment
 
 
 class MergeSlashes:
@@ -179,11 +226,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Each handler takes its own exception type; Starlette's mapping is typed for handlers of any Exception.
     handlers: dict[Any, Callable[..., Any]] = {ApiError: api_error, Refusal: refused, HTTPException: http_error,
                                                ClientDisconnect: client_gone, Exception: server_error}
-    app = Starlette(
-        routes=[route for surface in SURFACES for route in surface.routes],
-        exception_handlers=handlers,
-        lifespan=lifespan,
-    )
+    app = Starlette(exception_handlers=handlers)
+    app.router = IndexedRouter([route for surface in SURFACES for route in surface.routes], lifespan=lifespan)
     app.state.ctx = ctx
     app.add_middleware(ClockMiddleware, ctx=ctx)
     app.add_middleware(FaultMiddleware, faults=ctx.faults)

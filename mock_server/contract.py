@@ -101,6 +101,7 @@ def _patterns() -> list[tuple[str, re.Pattern, tuple[str, str]]]:
             for method, path in OPERATIONS]
 
 
+@lru_cache(maxsize=1024)  # the table is fixed; a write's path is one of a few (/chat/messages, /contacts, ...)
 def operation(method: str, path: str) -> tuple[str, str] | None:
     """The documented operation a concrete request path belongs to (repeated slashes merged, as served)."""
     path = re.sub("/{2,}", "/", path)

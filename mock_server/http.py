@@ -87,6 +87,10 @@ def _no_constants(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# json.loads with these arguments builds a new decoder on every call: one is enough.
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_no_constants)
+
+
 def parse_json(raw: bytes, style: FieldStyle) -> Any:
     """Strict JSON (no NaN/Infinity, no lone surrogates), or the style's 400; EMPTY for no body.
 
@@ -95,7 +99,10 @@ def parse_json(raw: bytes, style: FieldStyle) -> Any:
     if not raw.strip():
         return EMPTY
     try:
-        value = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constants)
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):  # as json.loads refuses it, before its decoder runs
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also 4300+ digit integers
         raise style.field("non_field_errors", f"JSON parse error - {str(exc)[:120]}") from None
     if b"\\ud" in raw.lower() and _has_lone_surrogate(value):

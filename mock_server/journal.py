@@ -102,7 +102,7 @@ class JournalMiddleware:
                 # server reports the request as finished. Only a body declared small enough to keep
                 # whole is waited for: one declared larger (a refused 500 MB upload of which 1 KB
                 # came) is answered at once, with what had arrived.
-                if _declared_length(scope) <= BODY_CAPTURE_LIMIT:
+                if not body_done and captured < BODY_CAPTURE_LIMIT and _declared_length(scope) <= BODY_CAPTURE_LIMIT:
                     while not body_done and captured < BODY_CAPTURE_LIMIT:
                         await receive_and_capture()
             await send(message)
@@ -121,13 +121,19 @@ class JournalMiddleware:
 
 def _declared_length(scope: dict) -> int:
     """The Content-Length the request declared; a chunked one (none declared) counts as small."""
-    value = next((v for k, v in scope.get("headers") or () if k == b"content-length"), b"0")
-    return int(value) if value.isdigit() else 0
+    return int(value) if (value := _header(scope, b"content-length")).isdigit() else 0
 
 
 def _company_id(scope: dict) -> str | None:
     """The tenant an endpoint noted; else the public API's X-MYOP-COMPANY-ID, as claimed (also when refused)."""
     if scope.get(TENANT_KEY):
         return scope[TENANT_KEY]
-    company = next((v for k, v in scope.get("headers") or () if k == b"x-myop-company-id"), b"")
-    return company.decode("latin-1") or None
+    return _header(scope, b"x-myop-company-id").decode("latin-1") or None
+
+
+def _header(scope: dict, name: bytes) -> bytes:
+    """The first value of header ``name`` (lowercase, as ASGI gives names), or b"" without one."""
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return value
+    return b""

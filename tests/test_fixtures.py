@@ -1,7 +1,9 @@
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,6 +105,59 @@ def test_each_company_is_seeded_with_its_call_history(app):
     assert [c["id"] for c in again[tenant.company_id]["calls"]] == [c["id"] for c in calls]
 
 
+def _history_args(seed=DEFAULT_SEED):
+    data = fixtures.for_seed(seed)
+    tenant = data["tenants"][0]
+    inputs = {kind: tenant["state"].get(kind, []) for kind in ("users", "departments", "dids", "ivrs", "contacts")}
+    return (tenant["company_id"], data.get("reference_time", fixtures.iso(fixtures.REFERENCE_TIME)),
+            tenant["call_history"]["count"], tenant["call_history"]["seed"], json.dumps(inputs, sort_keys=True))
+
+
+def test_a_call_history_is_kept_between_runs_and_regenerated_when_what_made_it_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(fixtures, "_HISTORY_CACHE", tmp_path / "cache")
+    args = _history_args()
+    fixtures._history.cache_clear()
+    made = fixtures._history(*args)
+    (kept,) = (tmp_path / "cache").iterdir()
+    assert json.loads(kept.read_text())["calls"] == made
+    fixtures._history.cache_clear()
+    assert fixtures._history(*args) == made  # read back from the file
+    stale = json.loads(kept.read_text())
+    kept.write_text(json.dumps({"key": stale["key"], "calls": []}))
+    fixtures._history.cache_clear()
+    assert fixtures._history(*args) == []  # what the file says, for the same key...
+    kept.write_text(json.dumps({"key": "made by other code", "calls": []}))
+    fixtures._history.cache_clear()
+    assert fixtures._history(*args) == made  # ...and generated again for another one
+    assert json.loads(kept.read_text())["calls"] == made
+    kept.write_text("{not json")
+    fixtures._history.cache_clear()
+    assert fixtures._history(*args) == made
+    fixtures._history.cache_clear()
+
+
+@pytest.mark.parametrize("where", ["under a file", "no home"])
+def test_a_call_history_is_generated_where_it_cannot_be_kept(tmp_path, monkeypatch, where):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(fixtures, "_HISTORY_CACHE", tmp_path / "file" / "cache" if where == "under a file" else None)
+    fixtures._history.cache_clear()
+    assert len(fixtures._history(*_history_args())) == fixtures.CALL_HISTORY
+    fixtures._history.cache_clear()
+    assert (tmp_path / "file").read_text() == ""
+
+
+def test_without_a_home_directory_no_cache_folder_is_named(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def homeless():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", homeless)
+    assert fixtures._cache_folder() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert fixtures._cache_folder() == Path("/somewhere/myoperator-mock")
+
+
 # --- no wall clock in generation ---------------------------------------------------------------------
 # Run in a fresh interpreter whose "today" is argv[1]: datetime, date and time.time are replaced before
 # faker or the fixtures are imported, so every `from datetime import datetime` sees the frozen ones.
@@ -142,8 +197,9 @@ print(faker.providers.date_time.datetime.now().date(), hashlib.sha256(orjson.dum
 
 
 def generated_on(today: str, seed: int) -> tuple[str, str]:
-    done = subprocess.run([sys.executable, "-c", FROZEN_TODAY, today, str(seed)], capture_output=True, text=True,
-                          cwd=DEFAULT_FILE.parent.parent, timeout=120)
+    with tempfile.TemporaryDirectory() as cache:  # an empty history cache: the call history is generated here
+        done = subprocess.run([sys.executable, "-c", FROZEN_TODAY, today, str(seed)], capture_output=True, text=True,
+                              cwd=DEFAULT_FILE.parent.parent, timeout=120, env={**os.environ, "XDG_CACHE_HOME": cache})
     assert done.returncode == 0, done.stderr
     seen_today, digest = done.stdout.split()
     return seen_today, digest

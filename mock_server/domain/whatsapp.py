@@ -44,7 +44,6 @@ status moments (then ``status_history`` is consulted), no errors, no clicks, eve
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -54,6 +53,7 @@ from typing import overload
 from mock_server.clock import iso, parse_iso
 from mock_server.domain.calls import IllegalTransition, next_state
 from mock_server.domain.whatsapp_rules import REVIEW_STATUSES, WINDOW
+from mock_server.store import json_copy  # documents are JSON data: a round trip copies them fastest
 
 
 # --- the transition tables -------------------------------------------------------------------
@@ -200,7 +200,7 @@ def _move(message: dict, at: datetime, event: str, reported_at: datetime | None 
     _not_before([message.get("created"), *status_moments(message).values()], reported, "message", state, event)
     if reported > at:
         raise IllegalTransition("message", state, event, "Meta cannot report a status after it is recorded")
-    m = copy.deepcopy(message)
+    m = json_copy(message)
     if target != state:
         stamp = iso(at)
         m["status"] = target
@@ -290,7 +290,7 @@ def _conversation_move(conversation: dict, at: datetime, event: str) -> tuple[di
     state = conversation_state(conversation)
     target = next_state(CONVERSATION_TABLE, "conversation", state, event)
     _not_before([conversation.get("created"), conversation.get("modified")], at, "conversation", state, event)
-    c = copy.deepcopy(conversation)
+    c = json_copy(conversation)
     c["status"], c["modified"] = target, iso(at)
     return c, state, target
 
@@ -364,6 +364,6 @@ def latest_activity(conversation: dict, kind: str, at: str | datetime | None = N
 
 def take_sequence(conversation: dict) -> tuple[dict, int]:
     """The next event_sequence of this conversation's webhooks, and the conversation that remembers it."""
-    c = copy.deepcopy(conversation)
+    c = json_copy(conversation)
     c["event_sequence"] = int(c.get("event_sequence") or 0) + 1
     return c, c["event_sequence"]

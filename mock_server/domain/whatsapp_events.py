@@ -50,7 +50,6 @@ Documented quirks reproduced on purpose:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -59,6 +58,7 @@ from mock_server.clock import iso, parse_iso
 from mock_server.domain import whatsapp
 from mock_server.domain.media_types import media_kind, meta_media_id
 from mock_server.domain.whatsapp_rules import PLACEHOLDER
+from mock_server.store import json_copy  # documents are JSON data: a round trip copies them fastest
 
 MESSAGE_EVENTS = ("message.received", "message.sent", "message.delivered", "message.read", "message.failed",
                   "message.link_tracking")
@@ -142,7 +142,7 @@ def errors_for(message: dict, legacy: bool) -> dict | None:
 # --- the message as an event shows it --------------------------------------------------------
 def _view(message: dict, moments: dict[str, str | None], status: str) -> dict:
     """The message with only ``moments`` recorded and ``status`` current."""
-    view = copy.deepcopy(message)
+    view = json_copy(message)
     view.update({field: moments[s] for s, field in whatsapp.MOMENT_FIELDS.items()})
     view["status"], view["is_read"] = status, status == "read"
     if not moments["failed"]:
@@ -158,7 +158,7 @@ def _view(message: dict, moments: dict[str, str | None], status: str) -> dict:
 def as_of(message: dict, status: str) -> dict:
     """The message right after ``status`` was recorded; ValueError if it never was."""
     if status == "received":
-        return copy.deepcopy(message) | {"status": "received"}
+        return json_copy(message) | {"status": "received"}
     moments = whatsapp.status_moments(message)
     if not moments.get(status):
         raise ValueError(f"the message was never {status}")
@@ -171,7 +171,7 @@ def as_of(message: dict, status: str) -> dict:
 def at_moment(message: dict, at: str | datetime) -> dict:
     """The message as it stood at ``at``: statuses recorded later are not there yet."""
     if message.get("direction") == "incoming":
-        return copy.deepcopy(message)
+        return json_copy(message)
     moment, recorded = whatsapp.moment(at), whatsapp.recorded_moments(message)
 
     def there(status: str, reported: str | None) -> bool:
@@ -251,7 +251,7 @@ def template_payload(message: dict, sent: dict, template: dict, bits: dict) -> d
     campaign also lists its carousel cards' media with Meta's id for each (the campaign examples)."""
     payload: dict[str, Any] = {"header": dict(sent.get("header") or {}), "body": dict(sent.get("body") or {})}
     if sent.get("buttons"):
-        payload["buttons"] = copy.deepcopy(sent["buttons"])
+        payload["buttons"] = json_copy(sent["buttons"])
     if source_of(message) == "cmp":
         payload = {key: value for key, value in payload.items() if value}
         if cards := _card_media(template, bits):
@@ -302,7 +302,7 @@ def message_data(message: dict, bits: dict, *, legacy: bool = False, link: bool 
     sent = message.get("payload") or {"type": message.get("type") or "text", "context": {}}
     if sent["type"] == "template":
         return {"type": "template", "context": template_context(message, bits, legacy=legacy, link=link)}
-    context = copy.deepcopy(sent.get("context") or {})
+    context = json_copy(sent.get("context") or {})
     if sent["type"] == "text" and message.get("direction") == "outgoing":
         context = {"body": context.get("body", ""), "preview_url": bool(context.get("preview_url"))}
     return {"type": sent["type"], "context": context}

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from mock_server import contract
 from mock_server.context import AppContext
 from mock_server.errors import ApiError, forbidden
-from mock_server.http import require_media_type
+from mock_server.http import BODY_METHODS, has_body, require_media_type
 from mock_server.store import TenantState
 
 Handler = Callable[[Request, AppContext, TenantState], Awaitable[Response]]
@@ -51,7 +51,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     @wraps(handler)
     async def run(request: Request) -> Response:
         tenant = authenticate(request)
-        require_media_type(request, contract.request_media_types(request.method, request.url.path))
+        if request.method in BODY_METHODS and has_body(request):  # else there is no body to refuse
+            require_media_type(request, contract.request_media_types(request.method, request.scope["path"]))
         return await handler(request, request.app.state.ctx, tenant)
 
     return run

@@ -8,7 +8,8 @@ response against them.
 
 Two validators serve each schema: jsonschema-rs decides *whether* an instance is valid (about
 seventy times faster, and almost every request is valid), and python-jsonschema explains *why* one
-is not, in the per-field messages the API answers with.
+is not, in the per-field messages the API answers with (imported, with its registry built, only when an
+instance is invalid: it is a tenth of a second of the server's start).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from __future__ import annotations
 import json
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012 as _DRAFT
 
 from mock_server.errors import quoted
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 ROOT = Path(__file__).resolve().parent
 # Where the schemas' relative $ids and $refs are resolved (nothing is ever fetched from it).
@@ -31,35 +33,53 @@ BASE_URI = "https://myoperator-mock.invalid/schemas/"
 
 
 @lru_cache(maxsize=1)
-def _registry() -> tuple[Registry, dict[str, dict]]:
+def _documents() -> dict[str, dict]:
     documents = {}
     for path in sorted(ROOT.rglob("*.json")):
         name = path.relative_to(ROOT).with_suffix("").as_posix()
         documents[name] = json.loads(path.read_text(encoding="utf-8"))
-    registry = Registry().with_resources(
-        (name, Resource.from_contents(doc, default_specification=_DRAFT)) for name, doc in documents.items())
-    return registry, documents
+    return documents
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    return Registry().with_resources(
+        (name, Resource.from_contents(doc, default_specification=DRAFT202012)) for name, doc in _documents().items())
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[str, ...]:
+    return tuple(sorted(_documents()))
 
 
 def names() -> list[str]:
-    return sorted(_registry()[1])
+    return list(_names())
 
 
 def schema(name: str) -> dict:
-    return _registry()[1][name]
+    return _documents()[name]
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    registry, documents = _registry()
-    return Draft202012Validator(documents[name], registry=registry)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_documents()[name], registry=_registry())
+
+
+@lru_cache(maxsize=1)
+def _without_ids() -> dict[str, dict]:
+    # Each document is identified by the URI it is found at; its own relative $id would be
+    # resolved against that URI a second time, so it is left out here.
+    return {n: {k: v for k, v in doc.items() if k != "$id"} for n, doc in _documents().items()}
 
 
 @cache
 def fast_validator(name: str):
-    # Each document is identified by the URI it is found at; its own relative $id would be
-    # resolved against that URI a second time, so it is left out here.
-    documents = {n: {k: v for k, v in doc.items() if k != "$id"} for n, doc in _registry()[1].items()}
+    documents = _without_ids()
 
     def retrieve(uri: str) -> dict:
         return documents[uri.removeprefix(BASE_URI)]

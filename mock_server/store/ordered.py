@@ -69,7 +69,15 @@ class Ordered(Sequence[Doc]):
     def __getitem__(self, i: slice) -> list[Doc]: ...
     def __getitem__(self, i: int | slice) -> Doc | list[Doc]:
         if isinstance(i, slice):
-            return [self[n] for n in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[n] for n in range(start, stop, step)]
+            if start >= stop:
+                return []
+            # a page: one walk of the sorted list, not a bisect for each item
+            low, high = ((self._stop - stop, self._stop - start) if self._descending
+                         else (self._start + start, self._start + stop))
+            return [self._docs[doc_id] for _, doc_id in self._entries.islice(low, high, reverse=self._descending)]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         return self._docs[self._entries[self._position(i % len(self))][1]]

@@ -22,7 +22,7 @@ Layout = Literal["none", "before_status", "after_status", "instead_of_status"]
 
 def contact(doc: dict, layout: Layout = "none") -> dict:
     out = {k: doc.get(k) for k in HEAD}
-    custom = dict(doc.get("custom_fields") or {})
+    custom = dict(doc.get("custom_fields") or {}) if layout != "none" else {}
     if layout in ("before_status", "instead_of_status"):
         out["custom_fields"] = custom
     if layout != "instead_of_status":
