@@ -87,16 +87,27 @@ class Collection:
     def load(self, docs: Iterable[Doc]) -> None:
         """Fill from persisted or fixture data without writing it back."""
         indexed = self._indexes or self._orders or self._selections
-        if self._docs or indexed or self._units.open or self._on_change is not None:
+        if self._docs or indexed or self._on_change is not None:
             for doc in docs:
                 self._set(str(doc["id"]), doc)
             return
-        # A fresh collection (a restart, a seeded tenant): the documents in one pass, with no undo to
-        # record and no index to keep yet (each is built on first use), as _set would leave them.
+        # A fresh collection (a restart, a seeded tenant): the documents in one pass, with one undo (empty
+        # again) instead of one per document, and no index to keep yet (each is built on first use).
+        if self._units.open:
+            self._units.record(self._undo_load)
         self._docs = {str(doc["id"]): doc for doc in docs}
         self._ranks = {doc_id: rank for rank, doc_id in enumerate(self._docs)}
         self._next_rank = len(self._docs)
         self.version += len(self._docs)
+
+    def _undo_load(self) -> None:
+        """Undo a load into a fresh collection: empty again, the indexes built since let go (the later
+        writes of the unit were undone first, newest first)."""
+        self._docs, self._ranks, self._next_rank = {}, {}, 0
+        self._indexes.clear()
+        self._orders.clear()
+        self._selections.clear()
+        self.version += 1
 
     def _set(self, doc_id: str, doc: Doc) -> None:
         old = self._docs.get(doc_id)

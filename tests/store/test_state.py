@@ -93,6 +93,21 @@ def test_a_fresh_collection_loaded_in_one_pass_is_as_if_written_one_by_one():
     assert orders == [["1", "3", "5", "2"]] * 2
 
 
+
+def test_a_fresh_collection_loaded_in_a_failed_unit_is_empty_again_and_its_indexes_too():
+    store = Store()
+    people = store.seed("c1", {})["people"]
+    by_phone = lambda doc: doc["phone"]  # noqa: E731
+    with pytest.raises(RuntimeError), store.transaction():
+        people.load([{"id": "1", "phone": "a"}, {"id": "2", "phone": "b"}])
+        assert [d["id"] for d in people.lookup("phone", by_phone, "a")] == ["1"]  # an index built on the load
+        people.put({"id": "3", "phone": "a"})
+        raise RuntimeError
+    assert people.values() == [] and people.lookup("phone", by_phone, "a") == []
+    people.put({"id": "4", "phone": "a"})
+    assert [d["id"] for d in people.lookup("phone", by_phone, "a")] == ["4"]
+    assert [d["id"] for d in people.ordered("phone", lambda d: (d["phone"],))] == ["4"]
+
 # --- a transaction is a unit of work for memory too ---------------------------------------------
 def stores(tmp_path):
     """The same checks with and without a data dir: memory is rolled back by the Store, not the backend."""
