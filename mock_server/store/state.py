@@ -125,12 +125,12 @@ class Collection:
         current = self._docs.get(doc_id)
         if self._on_change is not None:
             self._on_change(current, old)
+        self._reindex(doc_id, current, old)  # before its rank goes: a key may read it (``rank``)
         if old is None:
             self._docs.pop(doc_id, None)
             self._ranks.pop(doc_id, None)
         else:
             self._docs[doc_id] = old
-        self._reindex(doc_id, current, old)
 
     def _undo_delete(self, doc_id: str, doc: Doc, rank: int) -> None:
         """Undo a delete: the document back with the rank it had, so in its place in the order (the one
@@ -181,6 +181,11 @@ class Collection:
                 self._selections.popitem(last=False)
         self._selections.move_to_end(name)
         return Ordered(self._docs, kept.entries)
+
+    def rank(self, doc_id: str) -> int:
+        """A stored document's place in the insertion order (an update keeps it): a sort key's tiebreak
+        that orders documents of one key as they were first written."""
+        return self._ranks[doc_id]
 
     def first(self) -> Doc | None:
         """The oldest document in insertion order (an update keeps a document's place), or None."""

@@ -69,13 +69,21 @@ async def list_templates(request: Request, ctx: AppContext, tenant: TenantState)
     statuses = _choices(request, "waba_template_status", REVIEW_STATUSES)
     categories = _choices(request, "category", CATEGORIES)
     waba_id, name = request.query_params.get("waba_id"), request.query_params.get("name")
-    found = [(t["created"], n, t) for n, t in enumerate(tenant[TEMPLATES])
-             if (not waba_id or t.get("waba_id") == waba_id) and (not name or t["name"] == name)
-             and (not statuses or t["waba_template_status"] in statuses)
-             and (not categories or t["category"] in categories)]
-    # Newest first; templates created in the same instant (a manual clock) by creation order.
-    ordered = [t for _, _, t in sorted(found, key=lambda x: x[:2], reverse=True)]
-    data = page(request, ordered, limit, offset)
+    stored = tenant[TEMPLATES]
+
+    def by_creation(t: dict) -> tuple[str, int]:  # templates created in one instant (a manual clock) as written
+        return t["created"], stored.rank(t["id"])
+
+    def selected(t: dict) -> bool:
+        return ((not waba_id or t.get("waba_id") == waba_id) and (not name or t["name"] == name)
+                and (not statuses or t["waba_template_status"] in statuses)
+                and (not categories or t["category"] in categories))
+
+    # Newest first, through the creation-order index (or the filters' selection of it): a page reads its page.
+    filters = (waba_id, name, tuple(statuses), tuple(categories))
+    chosen = (stored.selection(filters, "by_creation", by_creation, selected) if any(filters)
+              else stored.ordered("by_creation", by_creation))
+    data = page(request, chosen.reversed(), limit, offset)
     data["results"] = [templates.view(t) for t in data["results"]]
     return Json({"status": "success", "code": "200", "message": "Templates", "data": data})
 
