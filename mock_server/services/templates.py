@@ -50,10 +50,14 @@ def _name_language(template: dict) -> tuple:
     return template.get("name"), template.get("language")
 
 
+def named(tenant: TenantState, name: str, language: str) -> list[dict]:
+    """The company's templates of this name and language, every WABA's, through an index."""
+    return tenant[TEMPLATES].lookup("name_language", _name_language, (name, language))
+
+
 def for_sending(tenant: TenantState, name: str, language: str, sender_waba_id: str | None) -> dict | None:
     """The template a message names (name and language), the sender's own WABA's first."""
-    named = tenant[TEMPLATES].lookup("name_language", _name_language, (name, language))
-    return best_match(named, name, language, sender_waba_id)
+    return best_match(named(tenant, name, language), name, language, sender_waba_id)
 
 
 approved = template_approved

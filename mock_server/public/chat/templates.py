@@ -37,7 +37,8 @@ async def create_template(request: Request, ctx: AppContext, tenant: TenantState
     if errors:
         raise DRF_INVALID.error(errors)
     waba_id = str(body["waba_id"])
-    errors = rules.duplicate(tenant[TEMPLATES], waba_id, body["name"], body["language"])
+    errors = rules.duplicate(templates.named(tenant, body["name"], body["language"]), waba_id, body["name"],
+                             body["language"])
     if errors:
         raise DRF_INVALID.error(errors)
     at = ctx.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.public.chat.template_bodies import body
 from tests.store.visits import count_visits
 
 MORE = 3000
@@ -45,6 +46,25 @@ def test_a_template_fetched_by_id_visits_as_many_templates_at_any_size(client, t
     grow(tenant.state["templates"])
     grown, _ = visited(client, tenant, f"/chat/templates/{first}")
     assert grown == fresh <= 2
+
+
+def test_a_create_visits_as_many_templates_at_any_size(client, tenant):
+    """A name clash is looked up among the templates of that name, not tested on every template."""
+    def created(name: str) -> int:
+        counts = count_visits(tenant.state)
+        r = client.post("/chat/templates", json=body(name=name, waba_id=tenant.waba_id("primary")),
+                        headers=tenant.headers)
+        assert r.status_code == 201, r.text
+        return counts["templates"]
+
+    created("first_one")  # the index built
+    fresh = created("second_one")
+    grow(tenant.state["templates"])
+    assert created("third_one") == fresh <= 2
+    clash = client.post("/chat/templates", json=body(name="grown_7", waba_id=tenant.state["templates"].values()[0]
+                                                     ["waba_id"], language=tenant.state["templates"].values()[0]
+                                                     ["language"]), headers=tenant.headers)
+    assert clash.status_code == 400 and "already exists" in clash.text, clash.text
 
 
 @pytest.mark.parametrize("query", ["", "&category=marketing", "&waba_template_status=approved&category=utility"])
