@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from mock_server.store import Store
 from mock_server.store.state import SELECTIONS_KEPT
 from tests.store.visits import count_visits
+from tests.store.writing import write
 
 
 def by_rank(doc):
@@ -16,6 +17,13 @@ def by_rank(doc):
 
 def sorted_scan(collection):
     return [d["id"] for d in sorted((d for d in collection if d.get("rank") is not None), key=by_rank)]
+
+
+def ranked(size):
+    """A tenant of ``size`` people ranked 0, 1, …, its rank index built."""
+    tenant = Store().seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
+    tenant["people"].ordered("rank", by_rank)
+    return tenant
 
 
 def people(n=6):
@@ -52,32 +60,19 @@ def writes(draw):
     return draw(st.lists(ops, max_size=12))
 
 
-def write(store, folks, op, doc_id, rank, fails) -> None:
-    """One put or delete in a unit of its own, which fails (and is undone) when ``fails``."""
-    try:
-        with store.transaction():
-            folks.put({"id": doc_id, "rank": rank}) if op == "put" else folks.delete(doc_id)
-            if fails:
-                raise RuntimeError("undo it")
-    except RuntimeError:
-        pass
-
-
 @settings(max_examples=150, deadline=None)
 @given(writes())
 def test_ordered_indexes_stay_in_step_with_writes_and_failed_units(ops):
     store, folks = people(4)
     folks.ordered("rank", by_rank)  # built before the writes: from here on kept in step
-    for op in ops:
-        write(store, folks, *op)
+    for op, doc_id, rank, fails in ops:
+        write(store, folks, op, doc_id, "rank", rank, fails)
         assert [d["id"] for d in folks.ordered("rank", by_rank)] == sorted_scan(folks)
 
 
 @pytest.mark.parametrize("size", [10, 10_000])
 def test_a_page_of_an_ordered_index_reads_only_the_page(size):
-    store = Store()
-    tenant = store.seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
-    tenant["people"].ordered("rank", by_rank)
+    tenant = ranked(size)
     visits = count_visits(tenant)
     ordered = tenant["people"].ordered("rank", by_rank)
     assert len(ordered) == size
@@ -94,17 +89,15 @@ def ranked_at_least(low):
 def test_a_selection_stays_in_step_with_writes_and_failed_units(ops):
     store, folks = people(4)
     folks.selection(("rank at least", 1), "rank", by_rank, ranked_at_least(1))  # built before the writes
-    for op in ops:
-        write(store, folks, *op)
+    for op, doc_id, rank, fails in ops:
+        write(store, folks, op, doc_id, "rank", rank, fails)
         expected = [i for i in sorted_scan(folks) if folks.get(i)["rank"] >= 1]
         assert [d["id"] for d in folks.selection(("rank at least", 1), "rank", by_rank, ranked_at_least(1))] == expected
 
 
 @pytest.mark.parametrize("size", [10, 10_000])
 def test_a_selection_asked_again_reads_only_its_page(size):
-    store = Store()
-    tenant = store.seed("c1", {"people": [{"id": f"{i:05d}", "rank": i} for i in range(size)]})
-    tenant["people"].ordered("rank", by_rank)
+    tenant = ranked(size)
     visits = count_visits(tenant)
     assert len(tenant["people"].selection("even", "rank", by_rank, lambda d: d["rank"] % 2 == 0)) == size // 2
     assert visits["people"] == size  # built from the rank index: every document tested once
